@@ -1,0 +1,104 @@
+//! FFI plumbing: the panic boundary, C string arguments and pointer casts.
+//! Exported functions are thin shells that go through these helpers.
+
+use crate::error::{set_last_error, Code, Error, Result};
+use std::ffi::{c_char, CStr};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Runs `f`, turning a panic into `on_panic()`. No panic ever unwinds into C.
+pub fn guard<T>(on_panic: impl FnOnce() -> T, f: impl FnOnce() -> T) -> T {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(value) => value,
+        Err(_) => {
+            set_last_error(&Error::new(Code::SESSION_E_INTERNAL, "a panic was caught at the C boundary"));
+            on_panic()
+        }
+    }
+}
+
+/// Runs a setter-like body and turns its result into a code, recording failures.
+pub fn guard_code(f: impl FnOnce() -> Result<()>) -> Code {
+    guard(
+        || Code::SESSION_E_INTERNAL,
+        || match f() {
+            Ok(()) => Code::SESSION_OK,
+            Err(err) => {
+                set_last_error(&err);
+                err.code
+            }
+        },
+    )
+}
+
+/// Borrows a required C string argument as UTF-8.
+///
+/// # Safety
+/// `ptr` must be NULL or point to a NUL-terminated string that outlives the borrow.
+pub unsafe fn str_arg<'a>(ptr: *const c_char, what: &str) -> Result<&'a str> {
+    if ptr.is_null() {
+        return Err(Error::invalid(format!("{what} is NULL")));
+    }
+    CStr::from_ptr(ptr)
+        .to_str()
+        .map_err(|_| Error::invalid(format!("{what} is not valid UTF-8")))
+}
+
+/// Borrows an optional C string argument (NULL gives None).
+///
+/// # Safety
+/// As for [`str_arg`].
+pub unsafe fn opt_str_arg<'a>(ptr: *const c_char, what: &str) -> Result<Option<&'a str>> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        str_arg(ptr, what).map(Some)
+    }
+}
+
+/// Borrows a `(pointer, length)` byte buffer; NULL is only allowed with length 0.
+///
+/// # Safety
+/// `ptr` must be NULL or valid for `len` bytes.
+pub unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8]> {
+    if ptr.is_null() {
+        if len == 0 {
+            return Ok(&[]);
+        }
+        return Err(Error::invalid(format!("{what} is NULL with a non-zero length")));
+    }
+    Ok(std::slice::from_raw_parts(ptr, len))
+}
+
+/// Borrows a required object argument.
+///
+/// # Safety
+/// `ptr` must be NULL or point to a live `T` made by this library.
+pub unsafe fn ref_arg<'a, T>(ptr: *const T, what: &str) -> Result<&'a T> {
+    ptr.as_ref().ok_or_else(|| Error::invalid(format!("{what} is NULL")))
+}
+
+/// Mutably borrows a required object argument.
+///
+/// # Safety
+/// As for [`ref_arg`], and no other reference to it may be live.
+pub unsafe fn mut_arg<'a, T>(ptr: *mut T, what: &str) -> Result<&'a mut T> {
+    ptr.as_mut().ok_or_else(|| Error::invalid(format!("{what} is NULL")))
+}
+
+/// Frees a boxed object handed to C; NULL is a no-op.
+///
+/// # Safety
+/// `ptr` must be NULL or come from `Box::into_raw` of this type, not freed before.
+pub unsafe fn free_box<T>(ptr: *mut T) {
+    if !ptr.is_null() {
+        guard(|| (), || drop(Box::from_raw(ptr)));
+    }
+}
+
+/// Refuses CR, LF and NUL, which would let a value inject protocol lines.
+pub fn check_no_ctl(value: &str, what: &str) -> Result<()> {
+    if value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
+        return Err(Error::invalid(format!("{what} contains CR, LF or NUL")));
+    }
+    Ok(())
+}

@@ -1,0 +1,21 @@
+//! libsession: requests.Session for C, over libcurl.
+//!
+//! Layout: `capi` holds the exported C functions, thin shells over the safe modules;
+//! `ffi` is the plumbing they share (panic boundary, argument conversion).
+//! A request flows `prepare` (merge with session defaults) -> `client` (hop loop, cookie
+//! jar, `redirect` policy) -> `transport` (libcurl on the caller's thread) -> `response`.
+
+pub mod capi;
+pub mod client;
+pub mod cookies;
+pub mod error;
+pub mod ffi;
+pub mod headers;
+pub mod prepare;
+pub mod redirect;
+pub mod request;
+pub mod response;
+pub mod session;
+pub mod settings;
+pub mod transport;
+pub mod version;

@@ -1,0 +1,104 @@
+//! Merging a request with its session's defaults (requests' prepare_request).
+
+use crate::error::{Error, Result};
+use crate::headers::Headers;
+use crate::request::{Body, Request};
+use crate::settings::Settings;
+use url::Url;
+
+/// One hop, ready for the transport.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub method: String,
+    pub url: Url,
+    pub headers: Headers,
+    pub body: Option<Body>,
+}
+
+/// Parses an absolute http(s) URL with a host.
+pub fn parse_url(raw: &str) -> Result<Url> {
+    let url = Url::parse(raw).map_err(|e| Error::invalid_url(format!("{raw:?}: {e}")))?;
+    check_scheme(&url)?;
+    Ok(url)
+}
+
+/// Only http and https are ever requested, also as redirect targets.
+pub fn check_scheme(url: &Url) -> Result<()> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::invalid_url(format!("unsupported scheme {:?} in {url}", url.scheme())));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid_url(format!("no host in {url}")));
+    }
+    Ok(())
+}
+
+pub fn prepare(settings: &Settings, req: &Request) -> Result<Prepared> {
+    let mut url = parse_url(&req.url)?;
+    // Session params not overridden by the request's, then the request's own.
+    let session_params = settings.params.iter().filter(|(n, _)| !req.params.iter().any(|(r, _)| r == n));
+    let mut params = session_params.chain(req.params.iter()).peekable();
+    if params.peek().is_some() {
+        url.query_pairs_mut().extend_pairs(params);
+    }
+
+    let mut headers = req.headers.merged_over(&settings.headers);
+    if let Some(auth) = &settings.auth {
+        if !headers.contains("Authorization") {
+            headers.set("Authorization", Some(&auth.header_value()));
+        }
+    }
+    let body = req.body();
+    if let Some(content_type) = body.as_ref().and_then(|b| b.content_type.as_deref()) {
+        if !headers.contains("Content-Type") {
+            headers.set("Content-Type", Some(content_type));
+        }
+    }
+    Ok(Prepared { method: req.method.clone(), url, headers, body })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Auth;
+
+    #[test]
+    fn params_merge_request_wins() {
+        let mut s = Settings::default();
+        s.set_param("a", Some("1"));
+        s.set_param("b", Some("2"));
+        let mut r = Request::new("GET", "http://h/p?x=0").unwrap();
+        r.add_param("b", "3");
+        r.add_param("c", "4 5");
+        let p = prepare(&s, &r).unwrap();
+        assert_eq!(p.url.as_str(), "http://h/p?x=0&a=1&b=3&c=4+5");
+    }
+
+    #[test]
+    fn auth_only_without_own_authorization() {
+        let mut s = Settings::default();
+        s.auth = Some(Auth::Bearer("t".into()));
+        let mut r = Request::new("GET", "http://h/").unwrap();
+        assert_eq!(prepare(&s, &r).unwrap().headers.entry("authorization"), Some(Some("Bearer t")));
+        r.set_header("Authorization", None).unwrap();
+        assert_eq!(prepare(&s, &r).unwrap().headers.entry("authorization"), Some(None));
+    }
+
+    #[test]
+    fn bad_urls_are_invalid_url() {
+        for bad in ["", "example.com/x", "ftp://h/", "file:///etc/passwd", "http://", "http://:80/"] {
+            let err = parse_url(bad).unwrap_err();
+            assert_eq!(err.code, crate::error::Code::SESSION_E_INVALID_URL, "{bad}");
+        }
+    }
+
+    #[test]
+    fn own_content_type_wins_over_body() {
+        let s = Settings::default();
+        let mut r = Request::new("POST", "http://h/").unwrap();
+        r.set_body(b"{}", Some("application/json")).unwrap();
+        assert_eq!(prepare(&s, &r).unwrap().headers.entry("content-type"), Some(Some("application/json")));
+        r.set_header("Content-Type", Some("text/plain")).unwrap();
+        assert_eq!(prepare(&s, &r).unwrap().headers.entry("content-type"), Some(Some("text/plain")));
+    }
+}

@@ -1,0 +1,231 @@
+//! Responses: the safe form built by the client, and the C struct handed to callers.
+
+use crate::error::{session_code, Code, Error};
+use std::ffi::{c_char, c_long, CStr, CString};
+
+/// A response as the client builds it.
+#[derive(Debug, Default)]
+pub struct Response {
+    pub error: Option<Error>,
+    pub status: u32,
+    pub reason: Vec<u8>,
+    pub url: String,
+    pub headers: Vec<(Vec<u8>, Vec<u8>)>,
+    pub body: Vec<u8>,
+    pub elapsed: f64,
+    pub http_version: &'static str,
+    pub history: Vec<Response>,
+}
+
+impl Response {
+    /// A response that carries only a failure.
+    pub fn failed(error: Error, url: &str) -> Response {
+        Response { error: Some(error), url: url.to_owned(), ..Response::default() }
+    }
+}
+
+/// The response handed to C. Fields are only ever appended, never reordered.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct session_response {
+    /// SESSION_OK when a response was received; otherwise what failed.
+    pub error: session_code,
+    /// Detail of the failure; "" when error == SESSION_OK.
+    pub error_message: *const c_char,
+    /// HTTP status; 0 when no response was received.
+    pub status_code: c_long,
+    /// Reason phrase ("OK", "Not Found", ...); the standard phrase when the server sent none.
+    pub reason: *const c_char,
+    /// Final URL after redirects.
+    pub url: *const c_char,
+    /// Body bytes, followed by one extra NUL not counted in body_len.
+    pub body: *const c_char,
+    /// Length of body in bytes.
+    pub body_len: usize,
+    /// Seconds from sending this request to the end of its body.
+    pub elapsed: f64,
+    /// "HTTP/1.0", "HTTP/1.1", "HTTP/2" or "HTTP/3"; "" when no response was received.
+    pub http_version: *const c_char,
+    /// Number of redirects followed (entries in the history).
+    pub redirect_count: usize,
+}
+
+/// A response, as returned by session_send and the request shortcuts. Owned by the caller
+/// until session_response_free; everything reachable from it lives as long as it.
+#[allow(non_camel_case_types)]
+pub type session_response_t = session_response;
+
+/// The C struct followed by the storage its pointers point into.
+#[repr(C)]
+pub struct ResponseBox {
+    public: session_response,
+    owned: Owned,
+}
+
+struct Owned {
+    _strings: [CString; 3],
+    body: Vec<u8>,
+    headers: Vec<(CString, CString)>,
+    /// Repeated headers joined with ", ", keyed by lower-cased name.
+    joined: Vec<(Vec<u8>, CString)>,
+    history: Vec<Box<ResponseBox>>,
+}
+
+fn c_string(bytes: impl Into<Vec<u8>>) -> CString {
+    let mut bytes = bytes.into();
+    bytes.retain(|&b| b != 0);
+    CString::new(bytes).unwrap_or_default()
+}
+
+fn canonical_reason(status: u32) -> &'static str {
+    match status {
+        100 => "Continue", 101 => "Switching Protocols", 200 => "OK", 201 => "Created",
+        202 => "Accepted", 203 => "Non-Authoritative Information", 204 => "No Content",
+        205 => "Reset Content", 206 => "Partial Content", 300 => "Multiple Choices",
+        301 => "Moved Permanently", 302 => "Found", 303 => "See Other", 304 => "Not Modified",
+        307 => "Temporary Redirect", 308 => "Permanent Redirect", 400 => "Bad Request",
+        401 => "Unauthorized", 402 => "Payment Required", 403 => "Forbidden", 404 => "Not Found",
+        405 => "Method Not Allowed", 406 => "Not Acceptable", 407 => "Proxy Authentication Required",
+        408 => "Request Timeout", 409 => "Conflict", 410 => "Gone", 411 => "Length Required",
+        412 => "Precondition Failed", 413 => "Content Too Large", 414 => "URI Too Long",
+        415 => "Unsupported Media Type", 416 => "Range Not Satisfiable", 417 => "Expectation Failed",
+        418 => "I'm a Teapot", 421 => "Misdirected Request", 422 => "Unprocessable Content",
+        425 => "Too Early", 426 => "Upgrade Required", 428 => "Precondition Required",
+        429 => "Too Many Requests", 431 => "Request Header Fields Too Large",
+        451 => "Unavailable For Legal Reasons", 500 => "Internal Server Error",
+        501 => "Not Implemented", 502 => "Bad Gateway", 503 => "Service Unavailable",
+        504 => "Gateway Timeout", 505 => "HTTP Version Not Supported",
+        _ => "",
+    }
+}
+
+impl ResponseBox {
+    pub fn new(response: Response) -> Box<ResponseBox> {
+        let Response { error, status, reason, url, headers, mut body, elapsed, http_version, history } = response;
+        let (code, message) = match error {
+            Some(err) => (err.code, err.message),
+            None => (Code::SESSION_OK, String::new()),
+        };
+        let reason = if reason.is_empty() { canonical_reason(status).as_bytes().to_vec() } else { reason };
+        let strings = [c_string(message), c_string(reason), c_string(url)];
+        let body_len = body.len();
+        body.push(0);
+        let headers: Vec<(CString, CString)> =
+            headers.into_iter().map(|(n, v)| (c_string(n), c_string(v))).collect();
+        let joined = join_repeated(&headers);
+        let history: Vec<Box<ResponseBox>> = history.into_iter().map(ResponseBox::new).collect();
+        let public = session_response {
+            error: code,
+            error_message: strings[0].as_ptr(),
+            status_code: status as c_long,
+            reason: strings[1].as_ptr(),
+            url: strings[2].as_ptr(),
+            body: body.as_ptr() as *const c_char,
+            body_len,
+            elapsed,
+            http_version: static_version(http_version),
+            redirect_count: history.len(),
+        };
+        Box::new(ResponseBox { public, owned: Owned { _strings: strings, body, headers, joined, history } })
+    }
+
+    pub fn public(&self) -> &session_response {
+        &self.public
+    }
+
+    /// # Safety
+    /// `r` must point to the `public` field of a live ResponseBox (every session_response
+    /// this library hands out does).
+    pub unsafe fn from_public<'a>(r: &'a session_response) -> &'a ResponseBox {
+        &*(r as *const session_response as *const ResponseBox)
+    }
+
+    pub fn body(&self) -> &[u8] {
+        &self.owned.body[..self.public.body_len]
+    }
+
+    /// The value of header `name` (case-insensitive), repeated ones joined with ", ".
+    pub fn header(&self, name: &str) -> Option<&CStr> {
+        let lower = name.to_ascii_lowercase();
+        if let Some((_, value)) = self.owned.joined.iter().find(|(n, _)| *n == lower.as_bytes()) {
+            return Some(value);
+        }
+        self.owned
+            .headers
+            .iter()
+            .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| v.as_c_str())
+    }
+
+    pub fn headers(&self) -> &[(CString, CString)] {
+        &self.owned.headers
+    }
+
+    pub fn history(&self) -> &[Box<ResponseBox>] {
+        &self.owned.history
+    }
+}
+
+/// Versions are static C strings, so the pointer needs no storage.
+fn static_version(version: &str) -> *const c_char {
+    match version {
+        "HTTP/1.0" => c"HTTP/1.0".as_ptr(),
+        "HTTP/1.1" => c"HTTP/1.1".as_ptr(),
+        "HTTP/2" => c"HTTP/2".as_ptr(),
+        "HTTP/3" => c"HTTP/3".as_ptr(),
+        _ => c"".as_ptr(),
+    }
+}
+
+fn join_repeated(headers: &[(CString, CString)]) -> Vec<(Vec<u8>, CString)> {
+    let mut joined: Vec<(Vec<u8>, Vec<u8>, usize)> = Vec::new();
+    for (name, value) in headers {
+        let lower = name.as_bytes().to_ascii_lowercase();
+        match joined.iter_mut().find(|(n, _, _)| *n == lower) {
+            Some((_, all, count)) => {
+                all.extend_from_slice(b", ");
+                all.extend_from_slice(value.as_bytes());
+                *count += 1;
+            }
+            None => joined.push((lower, value.as_bytes().to_vec(), 1)),
+        }
+    }
+    joined.into_iter().filter(|(_, _, count)| *count > 1).map(|(n, v, _)| (n, c_string(v))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c_view_points_into_owned_storage() {
+        let response = Response {
+            status: 404,
+            url: "http://h/x".into(),
+            headers: vec![
+                (b"Set-Cookie".to_vec(), b"a=1".to_vec()),
+                (b"Content-Type".to_vec(), b"text/plain".to_vec()),
+                (b"set-cookie".to_vec(), b"b=2".to_vec()),
+            ],
+            body: b"hi".to_vec(),
+            http_version: "HTTP/1.1",
+            history: vec![Response { status: 302, ..Response::default() }],
+            ..Response::default()
+        };
+        let boxed = ResponseBox::new(response);
+        let r = boxed.public();
+        unsafe {
+            assert_eq!(CStr::from_ptr(r.reason).to_str().unwrap(), "Not Found");
+            assert_eq!(CStr::from_ptr(r.body).to_bytes(), b"hi");
+            assert_eq!(CStr::from_ptr(r.error_message).to_bytes(), b"");
+            assert_eq!(CStr::from_ptr(r.http_version).to_bytes(), b"HTTP/1.1");
+            assert!(std::ptr::eq(ResponseBox::from_public(r), &*boxed));
+        }
+        assert_eq!(r.body_len, 2);
+        assert_eq!(r.redirect_count, 1);
+        assert_eq!(boxed.header("SET-COOKIE").unwrap().to_bytes(), b"a=1, b=2");
+        assert_eq!(boxed.header("content-type").unwrap().to_bytes(), b"text/plain");
+        assert!(boxed.header("missing").is_none());
+        assert_eq!(boxed.history()[0].public().status_code, 302);
+    }
+}

@@ -1,0 +1,136 @@
+//! A session's defaults, merged into every request (requests' Session attributes).
+
+use crate::error::{Error, Result};
+use crate::headers::Headers;
+use crate::version::USER_AGENT;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Credentials applied to a request that carries no Authorization header of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    Basic { user: String, password: String },
+    Bearer(String),
+}
+
+impl Auth {
+    pub fn header_value(&self) -> String {
+        use base64::Engine;
+        match self {
+            Auth::Basic { user, password } => {
+                let raw = format!("{user}:{password}");
+                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+            }
+            Auth::Bearer(token) => format!("Bearer {token}"),
+        }
+    }
+}
+
+/// Default connect timeout: finite, unlike libcurl's 300 s.
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_MAX_REDIRECTS: u32 = 30;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub headers: Headers,
+    /// Query parameters; setting a name again replaces it.
+    pub params: Vec<(String, String)>,
+    pub auth: Option<Auth>,
+    pub connect_timeout: Option<Duration>,
+    pub total_timeout: Option<Duration>,
+    pub max_redirects: u32,
+    pub verify: bool,
+    pub ca_bundle: Option<PathBuf>,
+    /// 0 means unlimited.
+    pub max_body_size: usize,
+    /// curl RESOLVE entries, "host:port:address".
+    pub resolve: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        let mut headers = Headers::default();
+        headers.set("User-Agent", Some(USER_AGENT));
+        headers.set("Accept", Some("*/*"));
+        Settings {
+            headers,
+            params: Vec::new(),
+            auth: None,
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            total_timeout: None,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+            verify: true,
+            ca_bundle: None,
+            max_body_size: 0,
+            resolve: Vec::new(),
+        }
+    }
+}
+
+/// A timeout in milliseconds from C: 0 means none, negative is refused.
+pub fn timeout_from_ms(ms: i64, what: &str) -> Result<Option<Duration>> {
+    match ms {
+        0 => Ok(None),
+        ms if ms > 0 => Ok(Some(Duration::from_millis(ms as u64))),
+        _ => Err(Error::invalid(format!("{what} is negative"))),
+    }
+}
+
+impl Settings {
+    pub fn set_param(&mut self, name: &str, value: Option<&str>) {
+        self.params.retain(|(n, _)| n != name);
+        if let Some(value) = value {
+            self.params.push((name.to_owned(), value.to_owned()));
+        }
+    }
+
+    /// Adds or replaces (value Some) or removes (None) the override for host:port.
+    pub fn set_resolve(&mut self, host: &str, port: u16, address: Option<&str>) -> Result<()> {
+        let prefix = format!("{}:{port}:", host.to_ascii_lowercase());
+        self.resolve.retain(|entry| !entry.starts_with(&prefix));
+        if let Some(address) = address {
+            let ip: std::net::IpAddr = address
+                .parse()
+                .map_err(|_| Error::invalid(format!("{address:?} is not an IP address")))?;
+            let ip = match ip {
+                std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+                v4 => v4.to_string(),
+            };
+            self.resolve.push(format!("{prefix}{ip}"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_auth_header_is_base64() {
+        let auth = Auth::Basic { user: "user".into(), password: "pass".into() };
+        assert_eq!(auth.header_value(), "Basic dXNlcjpwYXNz");
+        assert_eq!(Auth::Bearer("t0k".into()).header_value(), "Bearer t0k");
+    }
+
+    #[test]
+    fn params_replace_and_remove() {
+        let mut s = Settings::default();
+        s.set_param("a", Some("1"));
+        s.set_param("b", Some("2"));
+        s.set_param("a", Some("3"));
+        s.set_param("b", None);
+        assert_eq!(s.params, vec![("a".to_string(), "3".to_string())]);
+    }
+
+    #[test]
+    fn resolve_entries_validate_and_replace() {
+        let mut s = Settings::default();
+        assert!(s.set_resolve("example.org", 80, Some("not-an-ip")).is_err());
+        s.set_resolve("Example.org", 80, Some("127.0.0.1")).unwrap();
+        s.set_resolve("example.org", 80, Some("::1")).unwrap();
+        assert_eq!(s.resolve, vec!["example.org:80:[::1]".to_string()]);
+        s.set_resolve("example.org", 80, None).unwrap();
+        assert!(s.resolve.is_empty());
+    }
+}
