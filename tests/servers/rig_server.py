@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""libsession's own test server (stdlib only; trustme for --tls).
+
+Listens on 127.0.0.1:<ephemeral>, HTTP/1.1 keep-alive, one thread per connection.
+Prints `PORT <n>`; with --tls also `TLS_PORT <m>` and `CA_PEM <path>` (a throwaway
+CA that clients do not trust by default); then `READY`. Exits on stdin EOF.
+
+Endpoints (any method; HEAD gets headers only):
+  /connections          {"accepted": N}: TCP connections accepted by the listener the
+                        request came in on. A connection whose first request is
+                        /connections (a probe, e.g. support::get_json) is not counted.
+  /echo...              JSON of method, raw target, raw query, headers in order, body.
+  /redirect?to=U&status=S   S (default 302) with `Location: U` verbatim.
+  /loop                 302 to /loop.
+  /cookies/set-raw?h=V&h=...&status=S&to=U   one `Set-Cookie: V` line per h.
+  /status/<code>        that status, standard reason, small body.
+  /hang                 never answers (60 s at most, or until the client leaves).
+  /bytes/<n>            n bytes, byte i = i % 251.
+  /close                200 with `Connection: close`, then closes.
+Query values are percent-decoded as latin-1, so any byte can be put into a header.
+"""
+import argparse
+import json
+import os
+import select
+import shutil
+import ssl
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+PATTERN_BLOCK = bytes(range(251)) * 256  # /bytes data; length is a multiple of 251
+
+
+class BadRequest(Exception):
+    pass
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, addr, handler, tls_context=None):
+        super().__init__(addr, handler)
+        self.tls_context = tls_context
+        self.accepted = 0
+        self.lock = threading.Lock()
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        with self.lock:
+            self.accepted += 1
+        if self.tls_context:
+            # The handshake happens in the connection's own thread (Handler.setup),
+            # so a slow or non-TLS client cannot stall the accept loop.
+            sock = self.tls_context.wrap_socket(
+                sock, server_side=True, do_handshake_on_connect=False)
+        return sock, addr
+
+    def handle_error(self, request, client_address):
+        # Client disconnects, resets, TLS failures: expected in tests, stay quiet.
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "rig"
+    sys_version = ""
+
+    def setup(self):
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.do_handshake()
+        super().setup()
+        self.first_request = True
+
+    def log_message(self, *args):
+        pass  # no per-request logging
+
+    # http.server dispatches to do_<METHOD>; route every method to one place.
+    def __getattr__(self, name):
+        if name.startswith("do_"):
+            return self.dispatch
+        raise AttributeError(name)
+
+    def dispatch(self):
+        first, self.first_request = self.first_request, False
+        try:
+            body = self.read_body()
+        except (BadRequest, ValueError):
+            self.close_connection = True
+            return self.respond(400, b"bad request body\n")
+        path, _, query = self.path.partition("?")
+        q = parse_qs(query, keep_blank_values=True, encoding="latin-1")
+
+        if path == "/connections":
+            with self.server.lock:
+                if first:
+                    self.server.accepted -= 1  # don't count the probe itself
+                n = self.server.accepted
+            self.respond_json({"accepted": n})
+        elif path.startswith("/echo"):
+            self.respond_json({
+                "method": self.command,
+                "path": self.path,
+                "query": query,
+                "headers": [[k, v] for k, v in self.headers.items()],
+                "body": body.decode("latin-1"),
+                "body_len": len(body),
+            })
+        elif path == "/redirect":
+            status = self.int_param(q, "status", 302)
+            self.respond(status, headers=[("Location", q.get("to", [""])[0])])
+        elif path == "/loop":
+            self.respond(302, headers=[("Location", "/loop")])
+        elif path == "/cookies/set-raw":
+            headers = [("Set-Cookie", h) for h in q.get("h", [])]
+            if "to" in q:
+                headers.append(("Location", q["to"][0]))
+            self.respond(self.int_param(q, "status", 200), headers=headers)
+        elif path.startswith("/status/"):
+            code = int(path[len("/status/"):]) if path[8:].isdigit() else 0
+            if not 200 <= code <= 599:
+                return self.respond(400, b"bad status code\n")
+            self.respond(code, f"status {code}\n".encode())
+        elif path == "/hang":
+            self.hang()
+        elif path.startswith("/bytes/") and path[7:].isdigit():
+            self.send_bytes(int(path[7:]))
+        elif path == "/close":
+            self.respond(200, b"closing\n", [("Connection", "close")])
+        else:
+            self.respond(404, b"not found\n")
+
+    def int_param(self, q, name, default):
+        try:
+            return int(q[name][0]) if name in q else default
+        except ValueError:
+            return default
+
+    def read_body(self):
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline(65537).split(b";")[0].strip(), 16)
+                if size == 0:
+                    break
+                chunks.append(self.rfile.read(size))
+                if self.rfile.read(2) != b"\r\n":
+                    raise BadRequest
+            while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+            return b"".join(chunks)
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n)
+        if len(body) != n:
+            raise BadRequest
+        return body
+
+    def respond(self, status, body=b"", headers=(), content_type="text/plain"):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        if status not in (204, 304):  # these must not carry Content-Length/body
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and status not in (204, 304):
+            self.wfile.write(body)
+
+    def respond_json(self, obj):
+        self.respond(200, json.dumps(obj).encode() + b"\n", content_type="application/json")
+
+    def send_bytes(self, n):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(n))
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        while n > 0:
+            chunk = PATTERN_BLOCK[:n]
+            self.wfile.write(chunk)
+            n -= len(chunk)
+
+    def hang(self):
+        # Never answer; return when the client closes (readable + EOF) or after 60 s.
+        self.close_connection = True
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if select.select([self.connection], [], [], 0.5)[0]:
+                try:
+                    if not self.connection.recv(4096):
+                        return
+                except OSError:
+                    return
+
+
+def tls_context(tmpdir):
+    import trustme
+
+    ca = trustme.CA()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
+    ctx.set_alpn_protocols(["http/1.1"])  # so HTTP/2-over-ALPN clients fall back
+    ca_pem = os.path.join(tmpdir, "ca.pem")
+    ca.cert_pem.write_to_path(ca_pem)
+    return ctx, ca_pem
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tls", action="store_true", help="also start a TLS listener")
+    args = ap.parse_args()
+
+    tmpdir = tempfile.mkdtemp(prefix="rig-tls-") if args.tls else None
+    servers = [Server(("127.0.0.1", 0), Handler)]
+    lines = [f"PORT {servers[0].server_port}"]
+    if args.tls:
+        ctx, ca_pem = tls_context(tmpdir)
+        servers.append(Server(("127.0.0.1", 0), Handler, ctx))
+        lines += [f"TLS_PORT {servers[1].server_port}", f"CA_PEM {ca_pem}"]
+    for s in servers:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+    print("\n".join(lines + ["READY"]), flush=True)
+
+    while sys.stdin.buffer.read(65536):
+        pass
+    if tmpdir:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
