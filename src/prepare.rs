@@ -76,8 +76,7 @@ mod tests {
 
     #[test]
     fn auth_only_without_own_authorization() {
-        let mut s = Settings::default();
-        s.auth = Some(Auth::Bearer("t".into()));
+        let s = Settings { auth: Some(Auth::Bearer("t".into())), ..Settings::default() };
         let mut r = Request::new("GET", "http://h/").unwrap();
         assert_eq!(prepare(&s, &r).unwrap().headers.entry("authorization"), Some(Some("Bearer t")));
         r.set_header("Authorization", None).unwrap();

@@ -68,7 +68,7 @@ struct Owned {
     headers: Vec<(CString, CString)>,
     /// Repeated headers joined with ", ", keyed by lower-cased name.
     joined: Vec<(Vec<u8>, CString)>,
-    history: Vec<Box<ResponseBox>>,
+    history: Vec<ResponseBox>,
 }
 
 fn c_string(bytes: impl Into<Vec<u8>>) -> CString {
@@ -100,7 +100,8 @@ fn canonical_reason(status: u32) -> &'static str {
 }
 
 impl ResponseBox {
-    pub fn new(response: Response) -> Box<ResponseBox> {
+    /// Moving the result is fine: its pointers point into heap storage it owns.
+    pub fn new(response: Response) -> ResponseBox {
         let Response { error, status, reason, url, headers, mut body, elapsed, http_version, history } = response;
         let (code, message) = match error {
             Some(err) => (err.code, err.message),
@@ -113,7 +114,7 @@ impl ResponseBox {
         let headers: Vec<(CString, CString)> =
             headers.into_iter().map(|(n, v)| (c_string(n), c_string(v))).collect();
         let joined = join_repeated(&headers);
-        let history: Vec<Box<ResponseBox>> = history.into_iter().map(ResponseBox::new).collect();
+        let history: Vec<ResponseBox> = history.into_iter().map(ResponseBox::new).collect();
         let public = session_response {
             error: code,
             error_message: strings[0].as_ptr(),
@@ -126,7 +127,7 @@ impl ResponseBox {
             http_version: static_version(http_version),
             redirect_count: history.len(),
         };
-        Box::new(ResponseBox { public, owned: Owned { _strings: strings, body, headers, joined, history } })
+        ResponseBox { public, owned: Owned { _strings: strings, body, headers, joined, history } }
     }
 
     pub fn public(&self) -> &session_response {
@@ -136,7 +137,7 @@ impl ResponseBox {
     /// # Safety
     /// `r` must point to the `public` field of a live ResponseBox (every session_response
     /// this library hands out does).
-    pub unsafe fn from_public<'a>(r: &'a session_response) -> &'a ResponseBox {
+    pub unsafe fn from_public(r: &session_response) -> &ResponseBox {
         &*(r as *const session_response as *const ResponseBox)
     }
 
@@ -161,7 +162,7 @@ impl ResponseBox {
         &self.owned.headers
     }
 
-    pub fn history(&self) -> &[Box<ResponseBox>] {
+    pub fn history(&self) -> &[ResponseBox] {
         &self.owned.history
     }
 }
@@ -219,7 +220,7 @@ mod tests {
             assert_eq!(CStr::from_ptr(r.body).to_bytes(), b"hi");
             assert_eq!(CStr::from_ptr(r.error_message).to_bytes(), b"");
             assert_eq!(CStr::from_ptr(r.http_version).to_bytes(), b"HTTP/1.1");
-            assert!(std::ptr::eq(ResponseBox::from_public(r), &*boxed));
+            assert!(std::ptr::eq(ResponseBox::from_public(r), &boxed));
         }
         assert_eq!(r.body_len, 2);
         assert_eq!(r.redirect_count, 1);

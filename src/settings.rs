@@ -68,7 +68,7 @@ impl Default for Settings {
 }
 
 /// A timeout in milliseconds from C: 0 means none, negative is refused.
-pub fn timeout_from_ms(ms: i64, what: &str) -> Result<Option<Duration>> {
+pub fn timeout_from_ms(ms: std::ffi::c_long, what: &str) -> Result<Option<Duration>> {
     match ms {
         0 => Ok(None),
         ms if ms > 0 => Ok(Some(Duration::from_millis(ms as u64))),

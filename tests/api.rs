@@ -37,7 +37,7 @@ fn take(r: *mut session_response_t) -> Resp {
     let out = Resp {
         error: v.error,
         message: text(v.error_message),
-        status: v.status_code as i64,
+        status: v.status_code,
         url: text(v.url),
         body: String::from_utf8_lossy(unsafe { std::slice::from_raw_parts(v.body as *const u8, v.body_len) }).into_owned(),
         redirects: v.redirect_count,

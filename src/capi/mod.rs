@@ -1,5 +1,9 @@
 //! The exported C functions: thin shells over the safe modules, one file per domain.
 
+// Every function here is `unsafe extern "C"`: its safety contract is the C one, written in
+// its doc comment and docs/CONVENTIONS.md (pointers NULL or made by this library).
+#![allow(clippy::missing_safety_doc)]
+
 pub mod cookies;
 pub mod error;
 pub mod request;

@@ -83,7 +83,7 @@ pub unsafe extern "C" fn session_request_add_form(req: *mut session_request_t, n
 #[no_mangle]
 pub unsafe extern "C" fn session_request_set_timeout_ms(req: *mut session_request_t, total_ms: c_long) -> session_code {
     edit(req, |r| {
-        r.timeout = Some(timeout_from_ms(total_ms.into(), "timeout")?);
+        r.timeout = Some(timeout_from_ms(total_ms, "timeout")?);
         Ok(())
     })
 }

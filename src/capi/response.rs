@@ -5,7 +5,7 @@ use std::ffi::c_char;
 
 /// Hands a response to C; the pointer is to the box's leading public struct.
 pub fn into_c(response: Response) -> *mut session_response_t {
-    Box::into_raw(ResponseBox::new(response)) as *mut session_response_t
+    Box::into_raw(Box::new(ResponseBox::new(response))) as *mut session_response_t
 }
 
 unsafe fn boxed<'a>(r: *const session_response_t) -> Option<&'a ResponseBox> {

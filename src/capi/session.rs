@@ -102,8 +102,8 @@ pub unsafe extern "C" fn session_set_bearer_token(s: *mut session_t, token: *con
 #[no_mangle]
 pub unsafe extern "C" fn session_set_timeout_ms(s: *mut session_t, connect_ms: c_long, total_ms: c_long) -> session_code {
     update(s, |settings| {
-        settings.connect_timeout = timeout_from_ms(connect_ms.into(), "connect timeout")?;
-        settings.total_timeout = timeout_from_ms(total_ms.into(), "total timeout")?;
+        settings.connect_timeout = timeout_from_ms(connect_ms, "connect timeout")?;
+        settings.total_timeout = timeout_from_ms(total_ms, "total timeout")?;
         Ok(())
     })
 }
