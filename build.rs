@@ -5,6 +5,8 @@
 use std::path::PathBuf;
 
 fn main() {
+    // The C library's soname; the ABI only grows, so it stays .so.0.
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libsession.so.0");
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-env-changed=CI");
