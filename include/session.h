@@ -390,7 +390,8 @@ void session_free(session_t *s);
 
 /**
  * Sets a default header sent with every request (a request's own value wins).
- * `value` NULL removes the default (including the built-in User-Agent and Accept).
+ * `value` NULL means "don't send this header" unless a request sets it (as requests' None),
+ * which also removes the built-in User-Agent and Accept.
  * The strings are copied.
  */
 enum session_code session_set_header(session_t *s, const char *name, const char *value);

@@ -226,3 +226,21 @@ fn settings_refuse_bad_values_and_keep_old_ones() {
         assert!(last.contains("domain"), "{last}");
     }
 }
+
+#[test]
+fn session_header_null_suppresses_builtin_defaults() {
+    let rig = support::rig();
+    let s = S::new();
+    unsafe {
+        assert_eq!(session_set_header(s.0, c("Accept").as_ptr(), ptr::null()), SESSION_OK);
+        assert_eq!(session_set_header(s.0, c("User-Agent").as_ptr(), ptr::null()), SESSION_OK);
+    }
+    let r = s.get(&rig.url("/echo"));
+    assert!(!r.body.contains("\"Accept\""), "{}", r.body);
+    assert!(!r.body.contains("\"User-Agent\""), "{}", r.body);
+    let req = unsafe { session_request_new(c("GET").as_ptr(), c(&rig.url("/echo")).as_ptr()) };
+    unsafe { session_request_set_header(req, c("Accept").as_ptr(), c("text/x").as_ptr()) };
+    let r = take(unsafe { session_send(s.0, req) });
+    assert!(r.body.contains("[\"Accept\", \"text/x\"]"), "a request's own value wins: {}", r.body);
+    unsafe { session_request_free(req) };
+}

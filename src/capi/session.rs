@@ -32,7 +32,8 @@ unsafe fn update(s: *const session_t, change: impl FnOnce(&mut Settings) -> Resu
 }
 
 /// Sets a default header sent with every request (a request's own value wins).
-/// `value` NULL removes the default (including the built-in User-Agent and Accept).
+/// `value` NULL means "don't send this header" unless a request sets it (as requests' None),
+/// which also removes the built-in User-Agent and Accept.
 /// The strings are copied.
 #[no_mangle]
 pub unsafe extern "C" fn session_set_header(s: *mut session_t, name: *const c_char, value: *const c_char) -> session_code {
@@ -40,10 +41,8 @@ pub unsafe extern "C" fn session_set_header(s: *mut session_t, name: *const c_ch
         let name = str_arg(name, "header name")?;
         let value = opt_str_arg(value, "header value")?;
         headers::validate(name, value)?;
-        match value {
-            Some(value) => settings.headers.set(name, Some(value)),
-            None => settings.headers.forget(name),
-        }
+        // None stays as a marker so libcurl's own default (e.g. Accept) is suppressed too.
+        settings.headers.set(name, value);
         Ok(())
     })
 }
