@@ -21,22 +21,25 @@ const C_TESTS: &[&str] = &[
 ];
 const RUN_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// The directory cargo put this build's libsession.so in: target/<profile>/, the parent of
-/// the `deps` directory that holds this test executable.
+/// The directory holding the libsession.so of this cargo build: `cargo test` writes the
+/// cdylib next to this test executable (target/<profile>/deps) and only `cargo build` copies
+/// it up to target/<profile>; prefer the former, which is always this build's.
 fn lib_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test executable has no grandparent");
-    let so = dir.join("libsession.so");
-    assert!(
-        so.is_file(),
-        "{} does not exist: the C tests need the cdylib that this cargo build produces \
-         (crate-type \"cdylib\" in Cargo.toml [lib])",
-        so.display()
-    );
-    dir.to_path_buf()
+    let deps = exe.parent().expect("test executable has no parent");
+    let found = [Some(deps), deps.parent()]
+        .into_iter()
+        .flatten()
+        .find(|dir| dir.join("libsession.so").is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "no libsession.so in {} or its parent: the C tests need the cdylib that this \
+                 cargo build produces (crate-type \"cdylib\" in Cargo.toml [lib])",
+                deps.display()
+            )
+        })
+        .to_path_buf();
+    found
 }
 
 fn header_dir() -> PathBuf {
