@@ -244,3 +244,19 @@ fn session_header_null_suppresses_builtin_defaults() {
     assert!(r.body.contains("[\"Accept\", \"text/x\"]"), "a request's own value wins: {}", r.body);
     unsafe { session_request_free(req) };
 }
+
+#[test]
+fn odd_locations_never_crash() {
+    let rig = support::rig();
+    let s = S::new();
+    // An unparsable Location is an invalid URL, reported with the redirect response.
+    let r = s.get(&rig.url("/redirect?to=http%3A%2F%2F%5B%3A%3A1"));
+    assert_eq!((r.error, r.status), (SESSION_E_INVALID_URL, 302), "{r:?}");
+    // Raw non-UTF-8 bytes in Location are percent-encoded and followed.
+    let r = s.get(&rig.url("/redirect?to=/echo/caf%E9"));
+    assert_eq!((r.error, r.status, r.redirects), (SESSION_OK, 200, 1), "{r:?}");
+    assert!(r.url.contains("/echo/caf%"), "{}", r.url);
+    // A 3xx without Location is a final response.
+    let r = s.get(&rig.url("/status/302"));
+    assert_eq!((r.error, r.status, r.redirects), (SESSION_OK, 302, 0), "{r:?}");
+}
