@@ -2,7 +2,7 @@
 //! Exported functions are thin shells that go through these helpers.
 
 use crate::error::{set_last_error, Code, Error, Result};
-use std::ffi::{c_char, CStr};
+use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Runs `f`, turning a panic into `on_panic()`. No panic ever unwinds into C.
@@ -101,4 +101,12 @@ pub fn check_no_ctl(value: &str, what: &str) -> Result<()> {
         return Err(Error::invalid(format!("{what} contains CR, LF or NUL")));
     }
     Ok(())
+}
+
+/// A C string of `bytes` with any NUL bytes dropped, allocated once at its final size.
+pub fn c_string(bytes: &[u8]) -> CString {
+    let mut owned = Vec::with_capacity(bytes.len() + 1);
+    owned.extend(bytes.iter().copied().filter(|&b| b != 0));
+    // SAFETY: the NUL bytes were just removed.
+    unsafe { CString::from_vec_unchecked(owned) }
 }

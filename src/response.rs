@@ -1,6 +1,7 @@
 //! Responses: the safe form built by the client, and the C struct handed to callers.
 
 use crate::error::{session_code, Code, Error};
+use crate::ffi::c_string;
 use std::ffi::{c_char, c_long, CStr, CString};
 
 /// A response as the client builds it.
@@ -10,7 +11,7 @@ pub struct Response {
     pub status: u32,
     pub reason: Vec<u8>,
     pub url: String,
-    pub headers: Vec<(Vec<u8>, Vec<u8>)>,
+    pub headers: Vec<(CString, CString)>,
     pub body: Vec<u8>,
     pub elapsed: f64,
     pub http_version: &'static str,
@@ -71,12 +72,6 @@ struct Owned {
     history: Vec<ResponseBox>,
 }
 
-fn c_string(bytes: impl Into<Vec<u8>>) -> CString {
-    let mut bytes = bytes.into();
-    bytes.retain(|&b| b != 0);
-    CString::new(bytes).unwrap_or_default()
-}
-
 fn canonical_reason(status: u32) -> &'static str {
     match status {
         100 => "Continue", 101 => "Switching Protocols", 200 => "OK", 201 => "Created",
@@ -107,12 +102,10 @@ impl ResponseBox {
             Some(err) => (err.code, err.message),
             None => (Code::SESSION_OK, String::new()),
         };
-        let reason = if reason.is_empty() { canonical_reason(status).as_bytes().to_vec() } else { reason };
-        let strings = [c_string(message), c_string(reason), c_string(url)];
+        let reason = if reason.is_empty() { canonical_reason(status).as_bytes() } else { &reason };
+        let strings = [c_string(message.as_bytes()), c_string(reason), c_string(url.as_bytes())];
         let body_len = body.len();
         body.push(0);
-        let headers: Vec<(CString, CString)> =
-            headers.into_iter().map(|(n, v)| (c_string(n), c_string(v))).collect();
         let joined = join_repeated(&headers);
         let history: Vec<ResponseBox> = history.into_iter().map(ResponseBox::new).collect();
         let public = session_response {
@@ -179,19 +172,17 @@ fn static_version(version: &str) -> *const c_char {
 }
 
 fn join_repeated(headers: &[(CString, CString)]) -> Vec<(Vec<u8>, CString)> {
-    let mut joined: Vec<(Vec<u8>, Vec<u8>, usize)> = Vec::new();
-    for (name, value) in headers {
-        let lower = name.as_bytes().to_ascii_lowercase();
-        match joined.iter_mut().find(|(n, _, _)| *n == lower) {
-            Some((_, all, count)) => {
-                all.extend_from_slice(b", ");
-                all.extend_from_slice(value.as_bytes());
-                *count += 1;
-            }
-            None => joined.push((lower, value.as_bytes().to_vec(), 1)),
+    let same = |a: &CString, b: &CString| a.as_bytes().eq_ignore_ascii_case(b.as_bytes());
+    let mut joined = Vec::new();
+    for (i, (name, _)) in headers.iter().enumerate() {
+        let first = headers[..i].iter().all(|(earlier, _)| !same(earlier, name));
+        let repeated = headers[i + 1..].iter().any(|(later, _)| same(later, name));
+        if first && repeated {
+            let values: Vec<&[u8]> = headers.iter().filter(|(n, _)| same(n, name)).map(|(_, v)| v.as_bytes()).collect();
+            joined.push((name.as_bytes().to_ascii_lowercase(), c_string(&values.join(&b", "[..]))));
         }
     }
-    joined.into_iter().filter(|(_, _, count)| *count > 1).map(|(n, v, _)| (n, c_string(v))).collect()
+    joined
 }
 
 #[cfg(test)]
@@ -203,11 +194,10 @@ mod tests {
         let response = Response {
             status: 404,
             url: "http://h/x".into(),
-            headers: vec![
-                (b"Set-Cookie".to_vec(), b"a=1".to_vec()),
-                (b"Content-Type".to_vec(), b"text/plain".to_vec()),
-                (b"set-cookie".to_vec(), b"b=2".to_vec()),
-            ],
+            headers: [("Set-Cookie", "a=1"), ("Content-Type", "text/plain"), ("set-cookie", "b=2")]
+                .iter()
+                .map(|(n, v)| (c_string(n.as_bytes()), c_string(v.as_bytes())))
+                .collect(),
             body: b"hi".to_vec(),
             http_version: "HTTP/1.1",
             history: vec![Response { status: 302, ..Response::default() }],

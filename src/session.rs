@@ -30,6 +30,10 @@ impl Session {
         let mut guard = self.settings.write().unwrap_or_else(|e| e.into_inner());
         let mut next = Settings::clone(&guard);
         change(&mut next)?;
+        if next.resolve != guard.resolve {
+            // Pooled connections were made to the old addresses.
+            self.pool.invalidate();
+        }
         *guard = Arc::new(next);
         Ok(())
     }

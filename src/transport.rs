@@ -3,11 +3,13 @@
 //! doing sequential requests gets the same handle, and the same connection, back.
 
 use crate::error::{from_curl, Code, Error, Result};
+use crate::ffi::c_string;
 use crate::prepare::Prepared;
 use crate::settings::Settings;
 use curl::easy::{Easy2, Handler, List, WriteError};
-use std::ffi::CString;
-use std::sync::Mutex;
+use std::ffi::{c_char, CString};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
 const CURLOPT_PROTOCOLS_STR: curl_sys::CURLoption = curl_sys::CURLOPTTYPE_OBJECTPOINT + 318;
@@ -18,7 +20,7 @@ const CURLINFO_HTTP_VERSION: curl_sys::CURLINFO = curl_sys::CURLINFO_LONG + 46;
 pub struct Exchange {
     pub status: u32,
     pub reason: Vec<u8>,
-    pub headers: Vec<(Vec<u8>, Vec<u8>)>,
+    pub headers: Vec<(CString, CString)>,
     pub body: Vec<u8>,
     pub http_version: &'static str,
     pub elapsed: f64,
@@ -29,8 +31,8 @@ impl Exchange {
     pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.headers
             .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
-            .map(|(_, v)| v.as_slice())
+            .filter(move |(n, _)| n.as_bytes().eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| v.as_bytes())
     }
 }
 
@@ -40,6 +42,8 @@ pub struct Collector {
     exchange: Exchange,
     max_body: usize,
     too_large: bool,
+    /// The pool generation this handle was made in.
+    generation: u64,
 }
 
 impl Handler for Collector {
@@ -69,67 +73,105 @@ impl Handler for Collector {
         } else if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
             // Obsolete line folding continues the previous value.
             if let Some((_, value)) = self.exchange.headers.last_mut() {
-                value.push(b' ');
-                value.extend_from_slice(line.trim_ascii());
+                let joined = [value.as_bytes(), b" ", line.trim_ascii()].concat();
+                *value = c_string(&joined);
             }
         } else if let Some(colon) = line.iter().position(|&b| b == b':') {
             let (name, value) = (&line[..colon], &line[colon + 1..]);
-            self.exchange.headers.push((name.trim_ascii().to_vec(), value.trim_ascii().to_vec()));
+            self.exchange.headers.push((c_string(name.trim_ascii()), c_string(value.trim_ascii())));
         }
         true
     }
 }
 
-/// Idle easy handles, most recently used last.
+/// Idle easy handles, most recently used last. Handles keep their options between requests:
+/// `configure` sets every option a request uses, so no curl_easy_reset is needed.
 #[derive(Default)]
 pub struct Pool {
     idle: Mutex<Vec<Easy2<Collector>>>,
+    /// Bumped when pooled connections must not be reused (e.g. a resolve override changed,
+    /// which libcurl's connection reuse by host name would not notice).
+    generation: AtomicU64,
 }
 
 impl Pool {
-    fn checkout(&self) -> Easy2<Collector> {
-        let handle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        handle.unwrap_or_else(|| Easy2::new(Collector::default()))
+    fn checkout(&self) -> Result<Easy2<Collector>> {
+        if let Some(handle) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+            return Ok(handle);
+        }
+        let mut handle = Easy2::new(Collector::default());
+        // SAFETY: the handle is live and libcurl copies string options.
+        let rc = unsafe { curl_sys::curl_easy_setopt(handle.raw(), CURLOPT_PROTOCOLS_STR, c"http,https".as_ptr()) };
+        if rc != curl_sys::CURLE_OK {
+            return Err(from_curl(&curl::Error::new(rc)));
+        }
+        handle.get_mut().generation = self.generation.load(Ordering::Acquire);
+        Ok(handle)
     }
 
     fn checkin(&self, handle: Easy2<Collector>) {
-        self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(handle);
+        if handle.get_ref().generation == self.generation.load(Ordering::Acquire) {
+            self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(handle);
+        }
+    }
+
+    /// Closes idle connections and keeps in-flight handles from returning to the pool.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     /// Performs one hop (no redirect following) with the given total timeout.
     pub fn perform(&self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> Result<Exchange> {
-        let mut handle = self.checkout();
-        handle.reset();
-        *handle.get_mut() = Collector { max_body: settings.max_body_size, ..Collector::default() };
+        let mut handle = self.checkout()?;
+        let collector = handle.get_mut();
+        collector.exchange = Exchange::default();
+        collector.max_body = settings.max_body_size;
+        collector.too_large = false;
         let result = configure(&mut handle, settings, hop, timeout)
             .map_err(|e| from_curl(&e))
             .and_then(|()| handle.perform().map_err(|e| classify(&handle, &e)))
-            .and_then(|()| finish(&mut handle));
+            .map(|()| finish(&mut handle));
         self.checkin(handle);
         result
     }
 }
 
-fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> std::result::Result<(), curl::Error> {
-    let mut url = hop.url.clone();
-    url.set_fragment(None);
-    h.url(url.as_str())?;
-    let protocols = CString::new("http,https").expect("static string");
-    // SAFETY: the handle is live and libcurl copies string options.
-    let rc = unsafe { curl_sys::curl_easy_setopt(h.raw(), CURLOPT_PROTOCOLS_STR, protocols.as_ptr()) };
-    if rc != curl_sys::CURLE_OK {
-        return Err(curl::Error::new(rc));
-    }
+/// The system CA locations, found once (as the curl crate does for a static libcurl).
+static SYSTEM_CA: LazyLock<openssl_probe::ProbeResult> = LazyLock::new(openssl_probe::probe);
 
+/// Sets a string option, or clears it with NULL.
+fn setopt_str(h: &Easy2<Collector>, option: curl_sys::CURLoption, value: Option<&CString>) -> std::result::Result<(), curl::Error> {
+    let ptr = value.map_or(std::ptr::null(), |v| v.as_ptr()) as *const c_char;
+    // SAFETY: the handle is live; libcurl copies string options and accepts NULL to clear.
+    let rc = unsafe { curl_sys::curl_easy_setopt(h.raw(), option, ptr) };
+    if rc == curl_sys::CURLE_OK {
+        Ok(())
+    } else {
+        Err(curl::Error::new(rc))
+    }
+}
+
+fn path_cstring(path: &std::path::Path) -> Option<CString> {
+    use std::os::unix::ffi::OsStrExt;
+    CString::new(path.as_os_str().as_bytes()).ok()
+}
+
+fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> std::result::Result<(), curl::Error> {
+    // The fragment is never sent ('#' appears in a parsed URL only as its delimiter).
+    let url = hop.url.as_str();
+    h.url(url.split_once('#').map_or(url, |(before, _)| before))?;
+
+    // HTTPGET clears what an earlier request on this handle set (NOBODY, POST, UPLOAD).
+    h.get(true)?;
+    setopt_str(h, curl_sys::CURLOPT_CUSTOMREQUEST, None)?;
     match (hop.method.as_str(), &hop.body) {
         ("HEAD", _) => h.nobody(true)?,
-        ("GET", None) => h.get(true)?,
+        ("GET", None) => {}
         (method, None) if method != "POST" => h.custom_request(method)?,
         (method, body) => {
-            let data = body.as_ref().map_or(&[][..], |b| b.data.as_slice());
             h.post(true)?;
-            h.post_field_size(data.len() as u64)?;
-            h.post_fields_copy(data)?;
+            h.post_fields_copy(body.as_ref().map_or(&[][..], |b| b.data.as_slice()))?;
             if method != "POST" {
                 h.custom_request(method)?;
             }
@@ -137,24 +179,26 @@ fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, time
     }
     h.http_headers(header_list(hop)?)?;
 
-    if let Some(t) = settings.connect_timeout {
-        h.connect_timeout(t)?;
-    }
-    if let Some(t) = timeout {
-        h.timeout(t)?;
-    }
+    // Zero means libcurl's default connect timeout and no total timeout.
+    h.connect_timeout(settings.connect_timeout.unwrap_or(Duration::ZERO))?;
+    h.timeout(timeout.unwrap_or(Duration::ZERO))?;
     h.ssl_verify_peer(settings.verify)?;
     h.ssl_verify_host(settings.verify)?;
-    if let Some(ca) = &settings.ca_bundle {
-        h.cainfo(ca)?;
+    // A custom bundle replaces the system store entirely (no CAPATH beside it).
+    let (ca_file, ca_dir) = match &settings.ca_bundle {
+        Some(bundle) => (path_cstring(bundle), None),
+        None => (
+            SYSTEM_CA.cert_file.as_deref().and_then(path_cstring),
+            SYSTEM_CA.cert_dir.as_deref().and_then(path_cstring),
+        ),
+    };
+    setopt_str(h, curl_sys::CURLOPT_CAINFO, ca_file.as_ref())?;
+    setopt_str(h, curl_sys::CURLOPT_CAPATH, ca_dir.as_ref())?;
+    let mut resolve = List::new();
+    for entry in &settings.resolve {
+        resolve.append(entry)?;
     }
-    if !settings.resolve.is_empty() {
-        let mut list = List::new();
-        for entry in &settings.resolve {
-            list.append(entry)?;
-        }
-        h.resolve(list)?;
-    }
+    h.resolve(resolve)?;
     Ok(())
 }
 
@@ -185,7 +229,7 @@ fn classify(h: &Easy2<Collector>, err: &curl::Error) -> Error {
     from_curl(err)
 }
 
-fn finish(h: &mut Easy2<Collector>) -> Result<Exchange> {
+fn finish(h: &mut Easy2<Collector>) -> Exchange {
     let elapsed = h.total_time().map(|d| d.as_secs_f64()).unwrap_or(0.0);
     let mut version: libc::c_long = 0;
     // SAFETY: CURLINFO_HTTP_VERSION writes one long.
@@ -198,5 +242,5 @@ fn finish(h: &mut Easy2<Collector>) -> Result<Exchange> {
         curl_sys::CURL_HTTP_VERSION_3 => "HTTP/3",
         _ => "HTTP/1.1",
     };
-    Ok(exchange)
+    exchange
 }

@@ -260,3 +260,36 @@ fn odd_locations_never_crash() {
     let r = s.get(&rig.url("/status/302"));
     assert_eq!((r.error, r.status, r.redirects), (SESSION_OK, 302, 0), "{r:?}");
 }
+
+#[test]
+fn changing_a_resolve_override_drops_pooled_connections() {
+    let rig = support::rig();
+    let s = S::new();
+    let point = |address: &str| unsafe {
+        session_set_resolve(s.0, c("example.org").as_ptr(), rig.port as i32, c(address).as_ptr())
+    };
+    let url = format!("http://example.org:{}/status/200", rig.port);
+    assert_eq!(point("127.0.0.1"), SESSION_OK);
+    assert_eq!(s.get(&url).status, 200);
+    // The rig listens on 127.0.0.1 only: the kept-alive connection must not be reused.
+    assert_eq!(point("127.0.0.2"), SESSION_OK);
+    assert_eq!(s.get(&url).error, SESSION_E_CONNECT);
+    assert_eq!(point("127.0.0.1"), SESSION_OK);
+    assert_eq!(s.get(&url).status, 200);
+}
+
+#[test]
+fn a_handle_reused_after_post_and_head_sends_a_plain_get() {
+    let rig = support::rig();
+    let s = S::new();
+    let post = take(unsafe { session_post(s.0, c(&rig.url("/echo")).as_ptr(), b"x=1".as_ptr().cast(), 3, ptr::null()) });
+    assert!(post.body.contains("\"method\": \"POST\""), "{}", post.body);
+    let head = take(unsafe { session_head(s.0, c(&rig.url("/echo")).as_ptr()) });
+    assert_eq!((head.status, head.body.len()), (200, 0));
+    let del = take(unsafe { session_delete(s.0, c(&rig.url("/echo")).as_ptr()) });
+    assert!(del.body.contains("\"method\": \"DELETE\""), "{}", del.body);
+    let get = s.get(&rig.url("/echo"));
+    assert!(get.body.contains("\"method\": \"GET\""), "{}", get.body);
+    assert!(get.body.contains("\"body_len\": 0"), "{}", get.body);
+    assert!(!get.body.contains("Content-Type"), "{}", get.body);
+}
