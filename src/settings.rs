@@ -50,8 +50,8 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Settings {
         let mut headers = Headers::default();
+        // libcurl itself sends "Accept: */*" unless a request sets or removes Accept.
         headers.set("User-Agent", Some(USER_AGENT));
-        headers.set("Accept", Some("*/*"));
         Settings {
             headers,
             params: Vec::new(),

@@ -213,11 +213,13 @@ fn header_list(hop: &Prepared) -> std::result::Result<List, curl::Error> {
             None => list.append(&format!("{name}:"))?,
         }
     }
-    if hop.body.is_some() && !hop.headers.contains("Content-Type") {
-        list.append("Content-Type:")?; // libcurl would claim a form otherwise
-    }
-    if !hop.headers.contains("Expect") {
-        list.append("Expect:")?;
+    if hop.body.is_some() {
+        if !hop.headers.contains("Content-Type") {
+            list.append("Content-Type:")?; // libcurl would claim a form otherwise
+        }
+        if !hop.headers.contains("Expect") {
+            list.append("Expect:")?; // no 100-continue round trip for large bodies
+        }
     }
     Ok(list)
 }
