@@ -1,4 +1,4 @@
-use crate::error::{session_code, set_last_error, Code, Error};
+use crate::error::{session_code, Code, Error};
 use crate::ffi::{guard, guard_code, str_arg};
 use crate::response::{session_response_t, Response, ResponseBox};
 use std::ffi::c_char;
@@ -73,9 +73,7 @@ pub unsafe extern "C" fn session_response_raise_for_status(r: *const session_res
             return Err(Error::new(r.error, "the request failed"));
         }
         if r.status_code >= 400 {
-            let err = Error::new(Code::SESSION_E_HTTP_STATUS, format!("HTTP status {}", r.status_code));
-            set_last_error(&err);
-            return Err(err);
+            return Err(Error::new(Code::SESSION_E_HTTP_STATUS, format!("HTTP status {}", r.status_code)));
         }
         Ok(())
     })
