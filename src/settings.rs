@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::headers::Headers;
 use crate::version::USER_AGENT;
-use std::path::PathBuf;
+use std::ffi::CString;
 use std::time::Duration;
 
 /// Credentials applied to a request that carries no Authorization header of its own.
@@ -40,7 +40,8 @@ pub struct Settings {
     pub total_timeout: Option<Duration>,
     pub max_redirects: u32,
     pub verify: bool,
-    pub ca_bundle: Option<PathBuf>,
+    /// CA bundle file, kept as the C string libcurl takes.
+    pub ca_bundle: Option<CString>,
     /// 0 means unlimited.
     pub max_body_size: usize,
     /// curl RESOLVE entries, "host:port:address".

@@ -137,8 +137,11 @@ impl Pool {
     }
 }
 
-/// The system CA locations, found once (as the curl crate does for a static libcurl).
-static SYSTEM_CA: LazyLock<openssl_probe::ProbeResult> = LazyLock::new(openssl_probe::probe);
+/// The system CA file and directory, found once (as the curl crate does for a static libcurl).
+static SYSTEM_CA: LazyLock<(Option<CString>, Option<CString>)> = LazyLock::new(|| {
+    let probe = openssl_probe::probe();
+    (probe.cert_file.as_deref().and_then(path_cstring), probe.cert_dir.as_deref().and_then(path_cstring))
+});
 
 /// Sets a string option, or clears it with NULL.
 fn setopt_str(h: &Easy2<Collector>, option: curl_sys::CURLoption, value: Option<&CString>) -> std::result::Result<(), curl::Error> {
@@ -186,14 +189,11 @@ fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, time
     h.ssl_verify_host(settings.verify)?;
     // A custom bundle replaces the system store entirely (no CAPATH beside it).
     let (ca_file, ca_dir) = match &settings.ca_bundle {
-        Some(bundle) => (path_cstring(bundle), None),
-        None => (
-            SYSTEM_CA.cert_file.as_deref().and_then(path_cstring),
-            SYSTEM_CA.cert_dir.as_deref().and_then(path_cstring),
-        ),
+        Some(bundle) => (Some(bundle), None),
+        None => (SYSTEM_CA.0.as_ref(), SYSTEM_CA.1.as_ref()),
     };
-    setopt_str(h, curl_sys::CURLOPT_CAINFO, ca_file.as_ref())?;
-    setopt_str(h, curl_sys::CURLOPT_CAPATH, ca_dir.as_ref())?;
+    setopt_str(h, curl_sys::CURLOPT_CAINFO, ca_file)?;
+    setopt_str(h, curl_sys::CURLOPT_CAPATH, ca_dir)?;
     let mut resolve = List::new();
     for entry in &settings.resolve {
         resolve.append(entry)?;

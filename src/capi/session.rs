@@ -4,7 +4,6 @@ use crate::headers;
 use crate::session::Session;
 use crate::settings::{timeout_from_ms, Auth, Settings};
 use std::ffi::{c_char, c_int, c_long};
-use std::path::PathBuf;
 
 /// Opaque session handle: cookies, default headers, auth, settings and a connection pool,
 /// shared by every request sent through it. Safe to use from several threads at once.
@@ -131,7 +130,7 @@ pub unsafe extern "C" fn session_set_verify(s: *mut session_t, verify: bool) -> 
 #[no_mangle]
 pub unsafe extern "C" fn session_set_ca_bundle(s: *mut session_t, path: *const c_char) -> session_code {
     update(s, |settings| {
-        settings.ca_bundle = opt_str_arg(path, "CA bundle path")?.map(PathBuf::from);
+        settings.ca_bundle = opt_str_arg(path, "CA bundle path")?.map(|p| crate::ffi::c_string(p.as_bytes()));
         Ok(())
     })
 }
