@@ -7,7 +7,7 @@ use crate::ffi::c_string;
 use crate::prepare::Prepared;
 use crate::settings::Settings;
 use curl::easy::{Easy2, Handler, List, WriteError};
-use std::ffi::{c_char, CString};
+use std::ffi::{c_char, CStr, CString};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
@@ -100,11 +100,7 @@ impl Pool {
             return Ok(handle);
         }
         let mut handle = Easy2::new(Collector::default());
-        // SAFETY: the handle is live and libcurl copies string options.
-        let rc = unsafe { curl_sys::curl_easy_setopt(handle.raw(), CURLOPT_PROTOCOLS_STR, c"http,https".as_ptr()) };
-        if rc != curl_sys::CURLE_OK {
-            return Err(from_curl(&curl::Error::new(rc)));
-        }
+        setopt_str(&handle, CURLOPT_PROTOCOLS_STR, Some(c"http,https")).map_err(|e| from_curl(&e))?;
         handle.get_mut().generation = self.generation.load(Ordering::Acquire);
         Ok(handle)
     }
@@ -139,12 +135,14 @@ impl Pool {
 
 /// The system CA file and directory, found once (as the curl crate does for a static libcurl).
 static SYSTEM_CA: LazyLock<(Option<CString>, Option<CString>)> = LazyLock::new(|| {
+    use std::os::unix::ffi::OsStrExt;
     let probe = openssl_probe::probe();
-    (probe.cert_file.as_deref().and_then(path_cstring), probe.cert_dir.as_deref().and_then(path_cstring))
+    let c_path = |path: std::path::PathBuf| c_string(path.as_os_str().as_bytes());
+    (probe.cert_file.map(c_path), probe.cert_dir.map(c_path))
 });
 
 /// Sets a string option, or clears it with NULL.
-fn setopt_str(h: &Easy2<Collector>, option: curl_sys::CURLoption, value: Option<&CString>) -> std::result::Result<(), curl::Error> {
+fn setopt_str(h: &Easy2<Collector>, option: curl_sys::CURLoption, value: Option<&CStr>) -> std::result::Result<(), curl::Error> {
     let ptr = value.map_or(std::ptr::null(), |v| v.as_ptr()) as *const c_char;
     // SAFETY: the handle is live; libcurl copies string options and accepts NULL to clear.
     let rc = unsafe { curl_sys::curl_easy_setopt(h.raw(), option, ptr) };
@@ -153,11 +151,6 @@ fn setopt_str(h: &Easy2<Collector>, option: curl_sys::CURLoption, value: Option<
     } else {
         Err(curl::Error::new(rc))
     }
-}
-
-fn path_cstring(path: &std::path::Path) -> Option<CString> {
-    use std::os::unix::ffi::OsStrExt;
-    CString::new(path.as_os_str().as_bytes()).ok()
 }
 
 fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> std::result::Result<(), curl::Error> {
@@ -189,8 +182,8 @@ fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, time
     h.ssl_verify_host(settings.verify)?;
     // A custom bundle replaces the system store entirely (no CAPATH beside it).
     let (ca_file, ca_dir) = match &settings.ca_bundle {
-        Some(bundle) => (Some(bundle), None),
-        None => (SYSTEM_CA.0.as_ref(), SYSTEM_CA.1.as_ref()),
+        Some(bundle) => (Some(bundle.as_c_str()), None),
+        None => (SYSTEM_CA.0.as_deref(), SYSTEM_CA.1.as_deref()),
     };
     setopt_str(h, curl_sys::CURLOPT_CAINFO, ca_file)?;
     setopt_str(h, curl_sys::CURLOPT_CAPATH, ca_dir)?;
