@@ -1,64 +1,119 @@
 //! Sending a request: merge, then one hop after another, with the jar and the redirect
 //! policy applied on every hop (requests' Session.send and resolve_redirects).
+//!
+//! `Flow` is the per-request state machine: `begin_hop` readies the next hop, the transport
+//! runs it (on the caller's thread, or inside a batch), `end_hop` decides what comes next.
+//! The blocking `send` is the simplest driver of it.
 
-use crate::error::{Code, Error};
+use crate::error::{Code, Error, Result};
 use crate::prepare::{prepare, Prepared};
 use crate::redirect::{is_redirect, next_hop, resolve_location};
 use crate::request::Request;
 use crate::response::Response;
 use crate::session::Session;
+use crate::settings::Settings;
 use crate::transport::Exchange;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub fn send(session: &Session, request: &Request) -> Response {
-    let settings = session.settings();
-    let mut hop = match prepare(&settings, request) {
-        Ok(hop) => hop,
-        Err(err) => return Response::failed(err, &request.url),
+    let mut flow = match Flow::start(session, request) {
+        Ok(flow) => flow,
+        Err(response) => return *response,
     };
-    let total = request.timeout.unwrap_or(settings.total_timeout);
-    let deadline = total.map(|t| Instant::now() + t);
-    // A Cookie header set by the caller is used on the first hop instead of the jar's.
-    let mut own_cookie = hop.headers.contains("Cookie");
-    let mut history = Vec::new();
     loop {
-        if !own_cookie {
-            match session.jar().header_for(&hop.url) {
-                Some(cookies) => hop.headers.set("Cookie", Some(&cookies)),
-                None => hop.headers.forget("Cookie"),
+        let result = flow
+            .begin_hop(session)
+            .and_then(|timeout| session.pool.perform(&flow.settings, &flow.hop, timeout));
+        if let Some(response) = flow.end_hop(session, result) {
+            return response;
+        }
+    }
+}
+
+/// One request on its way through redirects.
+pub struct Flow {
+    /// The settings snapshot the request started with.
+    pub settings: Arc<Settings>,
+    /// The hop to perform next.
+    pub hop: Prepared,
+    allow_redirects: bool,
+    deadline: Option<Instant>,
+    /// A Cookie header set by the caller is used on the first hop instead of the jar's.
+    own_cookie: bool,
+    history: Vec<Response>,
+}
+
+impl Flow {
+    /// Merges the request with the session's defaults; a request that can't be sent comes
+    /// back as its failed response.
+    pub fn start(session: &Session, request: &Request) -> std::result::Result<Flow, Box<Response>> {
+        let settings = session.settings();
+        let hop = prepare(&settings, request).map_err(|err| Box::new(Response::failed(err, &request.url)))?;
+        let total = request.timeout.unwrap_or(settings.total_timeout);
+        Ok(Flow {
+            own_cookie: hop.headers.contains("Cookie"),
+            hop,
+            allow_redirects: request.allow_redirects,
+            deadline: total.map(|t| Instant::now() + t),
+            history: Vec::new(),
+            settings,
+        })
+    }
+
+    /// Readies `self.hop` (the jar's cookies) and gives the time left for it.
+    pub fn begin_hop(&mut self, session: &Session) -> Result<Option<Duration>> {
+        if !self.own_cookie {
+            match session.jar().header_for(&self.hop.url) {
+                Some(cookies) => self.hop.headers.set("Cookie", Some(&cookies)),
+                None => self.hop.headers.forget("Cookie"),
             }
         }
-        own_cookie = false;
-        let exchange = match remaining(deadline).and_then(|t| session.pool.perform(&settings, &hop, t)) {
+        self.own_cookie = false;
+        remaining(self.deadline)
+    }
+
+    /// Takes the outcome of the hop: the final response, or None when `self.hop` now holds
+    /// the next hop to perform.
+    pub fn end_hop(&mut self, session: &Session, result: Result<Exchange>) -> Option<Response> {
+        let exchange = match result {
             Ok(exchange) => exchange,
-            Err(err) => return Response { history, ..Response::failed(err, hop.url.as_str()) },
+            Err(err) => {
+                let history = std::mem::take(&mut self.history);
+                return Some(Response { history, ..Response::failed(err, self.hop.url.as_str()) });
+            }
         };
-        session.jar().store_response(&hop.url, exchange.header_values("Set-Cookie"));
+        session.jar().store_response(&self.hop.url, exchange.header_values("Set-Cookie"));
 
         let location = exchange.header_values("Location").next().map(<[u8]>::to_vec);
         let location = match location {
-            Some(location) if request.allow_redirects && is_redirect(exchange.status) => location,
-            _ => return into_response(exchange, &hop, history),
+            Some(location) if self.allow_redirects && is_redirect(exchange.status) => location,
+            _ => return Some(self.finish(exchange, None)),
         };
-        if history.len() >= settings.max_redirects as usize {
-            let err = Error::new(
-                Code::SESSION_E_TOO_MANY_REDIRECTS,
-                format!("exceeded {} redirects", settings.max_redirects),
-            );
-            return Response { error: Some(err), ..into_response(exchange, &hop, history) };
+        let max = self.settings.max_redirects;
+        if self.history.len() >= max as usize {
+            let err = Error::new(Code::SESSION_E_TOO_MANY_REDIRECTS, format!("exceeded {max} redirects"));
+            return Some(self.finish(exchange, Some(err)));
         }
-        let next_url = match resolve_location(&hop.url, &location) {
+        let next_url = match resolve_location(&self.hop.url, &location) {
             Ok(url) => url,
-            Err(err) => return Response { error: Some(err), ..into_response(exchange, &hop, history) },
+            Err(err) => return Some(self.finish(exchange, Some(err))),
         };
-        let next = next_hop(&hop, exchange.status, next_url);
-        history.push(into_response(exchange, &hop, Vec::new()));
-        hop = next;
+        let next = next_hop(&self.hop, exchange.status, next_url);
+        self.history.push(into_response(exchange, &self.hop, Vec::new()));
+        self.hop = next;
+        None
+    }
+
+    /// The response for the current hop, carrying the history so far.
+    fn finish(&mut self, exchange: Exchange, error: Option<Error>) -> Response {
+        let history = std::mem::take(&mut self.history);
+        Response { error, ..into_response(exchange, &self.hop, history) }
     }
 }
 
 /// The time left before the deadline, or a timeout error once it has passed.
-fn remaining(deadline: Option<Instant>) -> crate::error::Result<Option<Duration>> {
+fn remaining(deadline: Option<Instant>) -> Result<Option<Duration>> {
     match deadline {
         None => Ok(None),
         Some(deadline) => match deadline.checked_duration_since(Instant::now()) {

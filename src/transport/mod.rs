@@ -1,0 +1,64 @@
+//! One HTTP exchange over libcurl, on the calling thread, with an easy handle checked out
+//! of the session's pool. Each pooled handle keeps its own live connections, so a thread
+//! doing sequential requests gets the same handle, and the same connection, back.
+//!
+//! `collector` receives a response, `options` turns a prepared hop into libcurl options,
+//! `pool` keeps the handles.
+
+mod collector;
+mod options;
+mod pool;
+
+pub use collector::Collector;
+pub use options::configure;
+pub use pool::Pool;
+
+use crate::error::{from_curl, Code, Error};
+use curl::easy::Easy2;
+use std::ffi::CString;
+
+const CURLINFO_HTTP_VERSION: curl_sys::CURLINFO = curl_sys::CURLINFO_LONG + 46;
+
+/// What one hop received.
+#[derive(Debug, Default)]
+pub struct Exchange {
+    pub status: u32,
+    pub reason: Vec<u8>,
+    pub headers: Vec<(CString, CString)>,
+    pub body: Vec<u8>,
+    pub http_version: &'static str,
+    pub elapsed: f64,
+}
+
+impl Exchange {
+    /// Values of every header called `name`, in order.
+    pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.as_bytes().eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| v.as_bytes())
+    }
+}
+
+pub(crate) fn classify(h: &Easy2<Collector>, err: &curl::Error) -> Error {
+    if err.is_write_error() && h.get_ref().too_large {
+        return Error::new(Code::SESSION_E_TOO_LARGE, "response body is over the session's max body size");
+    }
+    from_curl(err)
+}
+
+pub(crate) fn finish(h: &mut Easy2<Collector>) -> Exchange {
+    let elapsed = h.total_time().map(|d| d.as_secs_f64()).unwrap_or(0.0);
+    let mut version: libc::c_long = 0;
+    // SAFETY: CURLINFO_HTTP_VERSION writes one long.
+    unsafe { curl_sys::curl_easy_getinfo(h.raw(), CURLINFO_HTTP_VERSION, &mut version) };
+    let mut exchange = std::mem::take(&mut h.get_mut().exchange);
+    exchange.elapsed = elapsed;
+    exchange.http_version = match version as i32 {
+        curl_sys::CURL_HTTP_VERSION_1_0 => "HTTP/1.0",
+        curl_sys::CURL_HTTP_VERSION_2_0 => "HTTP/2",
+        curl_sys::CURL_HTTP_VERSION_3 => "HTTP/3",
+        _ => "HTTP/1.1",
+    };
+    exchange
+}
