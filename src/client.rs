@@ -22,6 +22,9 @@ pub fn send(session: &Session, request: &Request) -> Response {
         Err(response) => return *response,
     };
     loop {
+        if let Some(at) = flow.not_before.take() {
+            std::thread::sleep(at.saturating_duration_since(Instant::now()));
+        }
         let result = flow
             .begin_hop(session)
             .and_then(|timeout| session.pool.perform(&flow.settings, &flow.hop, timeout));
@@ -37,6 +40,9 @@ pub struct Flow {
     pub settings: Arc<Settings>,
     /// The hop to perform next.
     pub hop: Prepared,
+    /// Set by `end_hop` when the next hop must wait (a retry's backoff): drivers don't start
+    /// the hop before this instant.
+    pub not_before: Option<Instant>,
     allow_redirects: bool,
     deadline: Option<Instant>,
     /// A Cookie header set by the caller is used on the first hop instead of the jar's.
@@ -54,6 +60,7 @@ impl Flow {
         Ok(Flow {
             own_cookie: hop.headers.contains("Cookie"),
             hop,
+            not_before: None,
             allow_redirects: request.allow_redirects,
             deadline: total.map(|t| Instant::now() + t),
             history: Vec::new(),
