@@ -12,6 +12,16 @@
 #include <stdint.h>
 
 /**
+ * Default cap on the header bytes of one transfer (status lines and CRLFs included).
+ */
+#define DEFAULT_MAX_HEADER_BYTES (256 * 1024)
+
+/**
+ * Fixed cap on the header lines of one transfer.
+ */
+#define MAX_HEADER_LINES 1000
+
+/**
  * Major version of libsession.
  */
 #define SESSION_VERSION_MAJOR 0
@@ -221,6 +231,14 @@ const char *session_last_error(void);
  * "libsession X.Y.Z (libcurl A.B.C)". A static string, never freed.
  */
 const char *session_version(void);
+
+/**
+ * Caps the response header bytes of one transfer (status lines, 1xx responses and CRLFs
+ * included) at `bytes`; default 262144 (256 KiB). 0 leaves only libcurl's own limit
+ * (300 KiB). Over the cap, or over 1,000 header lines (fixed), the request fails with
+ * SESSION_E_TOO_LARGE and the connection is closed. SESSION_E_INVALID_ARGUMENT for NULL.
+ */
+enum session_code session_set_max_header_bytes(session_t *s, size_t bytes);
 
 /**
  * A new request for `method` (upper-cased; any HTTP token) and `url` (parsed when sent).

@@ -11,6 +11,7 @@ pub mod cookies;
 pub mod error;
 pub mod ffi;
 pub mod headers;
+pub mod limits;
 pub mod prepare;
 pub mod redirect;
 pub mod request;

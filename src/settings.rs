@@ -46,6 +46,8 @@ pub struct Settings {
     pub max_body_size: usize,
     /// curl RESOLVE entries, "host:port:address".
     pub resolve: Vec<String>,
+    /// Cap on response header bytes per transfer; 0 leaves libcurl's own (300 KiB).
+    pub max_header_bytes: usize,
 }
 
 impl Default for Settings {
@@ -64,6 +66,7 @@ impl Default for Settings {
             ca_bundle: None,
             max_body_size: 0,
             resolve: Vec::new(),
+            max_header_bytes: crate::limits::DEFAULT_MAX_HEADER_BYTES,
         }
     }
 }

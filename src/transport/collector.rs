@@ -12,6 +12,8 @@ pub struct Collector {
     pub(crate) too_large: bool,
     /// The pool generation this handle was made in.
     pub(crate) generation: u64,
+    /// Header caps and framing checks, renewed for each transfer by `configure`.
+    pub(crate) head_guard: crate::limits::HeaderGuard,
 }
 
 impl Handler for Collector {
@@ -26,6 +28,9 @@ impl Handler for Collector {
     }
 
     fn header(&mut self, line: &[u8]) -> bool {
+        if !self.head_guard.check(line) {
+            return false;
+        }
         let line = line.strip_suffix(b"\n").unwrap_or(line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.starts_with(b"HTTP/") {

@@ -44,7 +44,10 @@ pub(crate) fn classify(h: &Easy2<Collector>, err: &curl::Error) -> Error {
     if err.is_write_error() && h.get_ref().too_large {
         return Error::new(Code::SESSION_E_TOO_LARGE, "response body is over the session's max body size");
     }
-    from_curl(err)
+    if let Some(fault) = h.get_ref().head_guard.fault.clone().filter(|_| err.is_write_error()) {
+        return fault;
+    }
+    crate::limits::refine(from_curl(err), err.code())
 }
 
 pub(crate) fn finish(h: &mut Easy2<Collector>) -> Exchange {

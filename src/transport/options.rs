@@ -35,6 +35,7 @@ pub(crate) fn setopt_str(h: &Easy2<Collector>, option: curl_sys::CURLoption, val
 pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> std::result::Result<(), curl::Error> {
     // The fragment is never sent ('#' appears in a parsed URL only as its delimiter).
     let url = hop.url.as_str();
+    h.get_mut().head_guard = crate::limits::HeaderGuard::new(settings.max_header_bytes);
     h.url(url.split_once('#').map_or(url, |(before, _)| before))?;
 
     // HTTPGET clears what an earlier request on this handle set (NOBODY, POST, UPLOAD).

@@ -98,6 +98,11 @@ pub fn rig_tls() -> Server {
     spawn("rig_server.py", &["--tls"], "READY")
 }
 
+/// A fresh fault_server (tests/servers/fault_server.py), stopped when dropped.
+pub fn faults() -> Server {
+    spawn("fault_server.py", &[], "READY")
+}
+
 /// Starts tests/servers/<script> and parses its `KEY value` lines up to and
 /// including the line whose first word is `last`.
 fn spawn(script: &str, args: &[&str], last: &'static str) -> Server {

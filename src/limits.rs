@@ -1,0 +1,125 @@
+//! Defences against hostile response heads: a cap on header bytes and lines, refusal of
+//! ambiguous framing, and a clearer code for libcurl's own protocol errors.
+//!
+//! Defaults: 256 KiB of response header bytes per transfer (set with
+//! session_set_max_header_bytes; 0 leaves only libcurl's own limit of 300 KiB) and at most
+//! 1,000 header lines (fixed; libcurl's own cap is 5,000).
+
+use crate::error::{Code, Error};
+
+/// Default cap on the header bytes of one transfer (status lines and CRLFs included).
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 256 * 1024;
+/// Fixed cap on the header lines of one transfer.
+pub const MAX_HEADER_LINES: usize = 1000;
+/// libcurl's CURLE_TOO_LARGE (8.6+): its own header size or count limit.
+const CURLE_TOO_LARGE: curl_sys::CURLcode = 100;
+
+/// Watches the header lines of one transfer; `check` says whether to go on.
+#[derive(Debug, Default)]
+pub struct HeaderGuard {
+    /// 0 means no byte cap of our own.
+    max_bytes: usize,
+    bytes: usize,
+    lines: usize,
+    content_length: bool,
+    chunked: bool,
+    /// Why the transfer was stopped, reported instead of libcurl's write error.
+    pub fault: Option<Error>,
+}
+
+impl HeaderGuard {
+    /// A fresh guard for one transfer.
+    pub fn new(max_bytes: usize) -> HeaderGuard {
+        HeaderGuard { max_bytes, ..HeaderGuard::default() }
+    }
+
+    /// Accounts one raw header line (as libcurl hands it over, CRLF included).
+    /// Returns false, with `fault` set, to abort the transfer.
+    pub fn check(&mut self, line: &[u8]) -> bool {
+        let max_bytes = self.max_bytes;
+        self.bytes = self.bytes.saturating_add(line.len());
+        self.lines += 1;
+        if max_bytes != 0 && self.bytes > max_bytes {
+            return self.fail(Code::SESSION_E_TOO_LARGE, format!("response headers are over the session's max header bytes ({max_bytes})"));
+        }
+        if self.lines > MAX_HEADER_LINES {
+            return self.fail(Code::SESSION_E_TOO_LARGE, format!("response has more than {MAX_HEADER_LINES} header lines"));
+        }
+        let trimmed = line.trim_ascii_end();
+        if trimmed.starts_with(b"HTTP/") {
+            // A new response (after 1xx or a proxy's CONNECT): framing starts over.
+            (self.content_length, self.chunked) = (false, false);
+        } else if let Some(value) = header_value(trimmed, b"content-length") {
+            self.content_length |= !value.is_empty();
+        } else if let Some(value) = header_value(trimmed, b"transfer-encoding") {
+            self.chunked |= value.to_ascii_lowercase().windows(7).any(|w| w == b"chunked");
+        } else if trimmed.is_empty() && self.content_length && self.chunked {
+            // RFC 9112 6.3: a sign of response smuggling; handled as an error.
+            return self.fail(Code::SESSION_E_DECODE, "response has both Content-Length and Transfer-Encoding: chunked");
+        }
+        true
+    }
+
+    fn fail(&mut self, code: Code, message: impl Into<String>) -> bool {
+        self.fault = Some(Error::new(code, message));
+        false
+    }
+}
+
+/// The value of `line` when it is the header `lower_name` (case-insensitive).
+fn header_value<'a>(line: &'a [u8], lower_name: &[u8]) -> Option<&'a [u8]> {
+    let colon = line.iter().position(|&b| b == b':')?;
+    let name = line[..colon].trim_ascii();
+    name.eq_ignore_ascii_case(lower_name).then(|| line[colon + 1..].trim_ascii())
+}
+
+/// Gives libcurl errors that mean a malformed or oversized response their precise code.
+pub fn refine(err: Error, curl_code: curl_sys::CURLcode) -> Error {
+    let message = err.message.to_ascii_lowercase();
+    match curl_code {
+        CURLE_TOO_LARGE => Error::new(Code::SESSION_E_TOO_LARGE, err.message),
+        curl_sys::CURLE_RECV_ERROR if message.contains("too large") => Error::new(Code::SESSION_E_TOO_LARGE, err.message),
+        curl_sys::CURLE_RECV_ERROR if message.contains("chunk") => Error::new(Code::SESSION_E_DECODE, err.message),
+        _ => err,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(lines: &[&[u8]], max: usize) -> Option<Code> {
+        let mut guard = HeaderGuard::new(max);
+        lines.iter().all(|l| guard.check(l));
+        guard.fault.map(|f| f.code)
+    }
+
+    #[test]
+    fn byte_and_line_caps() {
+        let big = vec![b'a'; 600];
+        assert_eq!(run(&[b"HTTP/1.1 200 OK\r\n", &big, b"\r\n"], 500), Some(Code::SESSION_E_TOO_LARGE));
+        assert_eq!(run(&[b"HTTP/1.1 200 OK\r\n", &big, b"\r\n"], 0), None);
+        let many = vec![&b"X-A: 1\r\n"[..]; MAX_HEADER_LINES + 1];
+        assert_eq!(run(&many, 0), Some(Code::SESSION_E_TOO_LARGE));
+    }
+
+    #[test]
+    fn length_with_chunked_is_refused_at_the_end_of_the_head() {
+        let both: [&[u8]; 4] = [b"HTTP/1.1 200 OK\r\n", b"content-length: 5\r\n", b"Transfer-Encoding: gzip, Chunked\r\n", b"\r\n"];
+        assert_eq!(run(&both, 0), Some(Code::SESSION_E_DECODE));
+        let after_1xx: [&[u8]; 5] = [b"HTTP/1.1 100 Continue\r\n", b"Content-Length: 5\r\n", b"\r\n", b"HTTP/1.1 200 OK\r\n", b"Transfer-Encoding: chunked\r\n"];
+        assert_eq!(run(&after_1xx, 0), None);
+    }
+
+    #[test]
+    fn chunk_errors_decode() {
+        let err = Error::new(Code::SESSION_E_CONNECT, "chunk hex-length char not a hex digit: 0x7a");
+        assert_eq!(refine(err, curl_sys::CURLE_RECV_ERROR).code, Code::SESSION_E_DECODE);
+        let err = Error::new(Code::SESSION_E_CONNECT, "Recv failure: Connection reset by peer");
+        assert_eq!(refine(err, curl_sys::CURLE_RECV_ERROR).code, Code::SESSION_E_CONNECT);
+        let err = Error::new(Code::SESSION_E_CONNECT, "Too large response headers: 307940 > 307200");
+        assert_eq!(refine(err, curl_sys::CURLE_RECV_ERROR).code, Code::SESSION_E_TOO_LARGE);
+        let err = Error::new(Code::SESSION_E_INTERNAL, "Too many response headers, 5000 is max");
+        assert_eq!(refine(err, CURLE_TOO_LARGE).code, Code::SESSION_E_TOO_LARGE);
+    }
+}
