@@ -7,6 +7,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Runs `f`, turning a panic into `on_panic()`. No panic ever unwinds into C.
 pub fn guard<T>(on_panic: impl FnOnce() -> T, f: impl FnOnce() -> T) -> T {
+    let f = || {
+        #[cfg(feature = "panic-injection")]
+        panic_injection::maybe_panic();
+        f()
+    };
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(value) => value,
         Err(_) => {
@@ -66,6 +71,9 @@ pub unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'
         }
         return Err(Error::invalid(format!("{what} is NULL with a non-zero length")));
     }
+    if len > isize::MAX as usize {
+        return Err(Error::invalid(format!("{what} length {len} is larger than any buffer")));
+    }
     Ok(std::slice::from_raw_parts(ptr, len))
 }
 
@@ -109,4 +117,31 @@ pub fn c_string(bytes: &[u8]) -> CString {
     owned.extend(bytes.iter().copied().filter(|&b| b != 0));
     // SAFETY: the NUL bytes were just removed.
     unsafe { CString::from_vec_unchecked(owned) }
+}
+
+/// Test-only (cargo feature `panic-injection`): every guarded entry point panics inside its
+/// guard while injection is on, to prove each one turns a panic into SESSION_E_INTERNAL.
+/// On while the environment variable LIBSESSION_INJECT_PANIC is "1" (read on every call, so
+/// a C test can switch it with setenv), or as forced through [`panic_injection::force`].
+#[cfg(feature = "panic-injection")]
+pub mod panic_injection {
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    const FROM_ENV: u8 = 2;
+    static FORCED: AtomicU8 = AtomicU8::new(FROM_ENV);
+
+    /// Some(on) forces injection on or off; None goes back to the environment variable.
+    pub fn force(on: Option<bool>) {
+        FORCED.store(on.map_or(FROM_ENV, u8::from), Ordering::SeqCst);
+    }
+
+    pub(crate) fn maybe_panic() {
+        let on = match FORCED.load(Ordering::SeqCst) {
+            FROM_ENV => std::env::var_os("LIBSESSION_INJECT_PANIC").is_some_and(|v| v == "1"),
+            forced => forced == 1,
+        };
+        if on {
+            panic!("injected panic (LIBSESSION_INJECT_PANIC)");
+        }
+    }
 }

@@ -84,6 +84,18 @@ pub fn refine(err: Error, curl_code: curl_sys::CURLcode) -> Error {
     }
 }
 
+/// Feeds `head` (raw response head bytes, split after each LF as libcurl does) to a
+/// Collector with a guard of `max_bytes`, as one transfer would. For fuzzing and tests:
+/// returns the status, the headers kept, and whether the transfer would be aborted.
+#[doc(hidden)]
+pub fn collect_head(head: &[u8], max_bytes: usize) -> (u32, Vec<(std::ffi::CString, std::ffi::CString)>, bool) {
+    use curl::easy::Handler;
+    let mut collector = crate::transport::Collector::default();
+    collector.head_guard = HeaderGuard::new(max_bytes);
+    let aborted = !head.split_inclusive(|&b| b == b'\n').all(|line| collector.header(line));
+    (collector.exchange.status, std::mem::take(&mut collector.exchange.headers), aborted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

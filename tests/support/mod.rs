@@ -6,6 +6,8 @@
 //! shared httpbin, when the test process exits and the kernel closes the pipe.
 #![allow(dead_code)] // each test binary uses a subset
 
+pub mod cbuild;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
