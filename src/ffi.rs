@@ -111,6 +111,16 @@ pub fn check_no_ctl(value: &str, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Refuses what may not appear in an HTTP field value (RFC 9110 5.5): CR, LF, NUL and every
+/// other control character but horizontal tab, and DEL.
+pub fn check_field_value(value: &str, what: &str) -> Result<()> {
+    check_no_ctl(value, what)?;
+    if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        return Err(Error::invalid(format!("{what} contains a control character")));
+    }
+    Ok(())
+}
+
 /// A C string of `bytes` with any NUL bytes dropped, allocated once at its final size.
 pub fn c_string(bytes: &[u8]) -> CString {
     let mut owned = Vec::with_capacity(bytes.len() + 1);

@@ -2,7 +2,7 @@
 //! as requests' merge_setting does with None values.
 
 use crate::error::{Error, Result};
-use crate::ffi::check_no_ctl;
+use crate::ffi::check_field_value as check_no_ctl;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Headers {

@@ -65,7 +65,7 @@ impl Request {
 
     pub fn set_body(&mut self, data: &[u8], content_type: Option<&str>) -> Result<()> {
         if let Some(ct) = content_type {
-            check_no_ctl(ct, "content type")?;
+            crate::ffi::check_field_value(ct, "content type")?;
         }
         self.payload = Payload::Raw(Body { data: data.to_vec(), content_type: content_type.map(str::to_owned) });
         Ok(())

@@ -438,6 +438,14 @@ mod rust_level {
         assert!(req.set_header("X-A", Some("a\0b")).is_err());
         assert!(req.set_header("X-A", Some("a\r\nX-B: 1")).is_err());
         assert!(req.set_header("X-\0", Some("v")).is_err());
+        // Other control characters are no valid field value either (found by fuzzing).
+        assert!(req.set_header("Accept", Some("text\x01/html")).is_err());
+        assert!(req.set_header("Accept", Some("a\x7f")).is_err());
+        assert!(req.set_header("Accept", Some("a\tb")).is_ok());
+        assert!(req.set_body(b"{}", Some("text/x\x1b")).is_err());
+        let s = session_new();
+        assert_eq!(unsafe { session_set_bearer_token(s, c"t\x01".as_ptr()) }, SESSION_E_INVALID_ARGUMENT);
+        unsafe { session_free(s) };
         assert!(session::request::Request::new("GE\0T", "http://h.test/").is_err());
         assert!(session::request::Request::new("GET", "http://h.test/\r\nX: 1").is_err());
         let mut jar = session::cookies::Jar::default();

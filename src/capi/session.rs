@@ -86,7 +86,7 @@ pub unsafe extern "C" fn session_set_bearer_token(s: *mut session_t, token: *con
         settings.auth = match opt_str_arg(token, "token")? {
             None => None,
             Some(token) => {
-                crate::ffi::check_no_ctl(token, "token")?;
+                crate::ffi::check_field_value(token, "token")?;
                 Some(Auth::Bearer(token.to_owned()))
             }
         };
