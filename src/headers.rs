@@ -2,7 +2,7 @@
 //! as requests' merge_setting does with None values.
 
 use crate::error::{Error, Result};
-use crate::ffi::check_field_value as check_no_ctl;
+use crate::ffi::check_field_value;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Headers {
@@ -16,7 +16,7 @@ pub fn validate(name: &str, value: Option<&str>) -> Result<()> {
         return Err(Error::invalid(format!("header name {name:?} is not a valid HTTP token")));
     }
     if let Some(value) = value {
-        check_no_ctl(value, "header value")?;
+        check_field_value(value, "header value")?;
     }
     Ok(())
 }
