@@ -23,7 +23,8 @@ use url::Url;
 /// Cap on a response body in the exchange target.
 const MAX_BODY: usize = 1 << 20;
 
-fn policy_checked() -> bool {
+/// Whether the cookie-policy invariants are asserted (FUZZ_SKIP_COOKIE_POLICY=1 turns them off).
+pub fn policy_checked() -> bool {
     std::env::var_os("FUZZ_SKIP_COOKIE_POLICY").is_none_or(|v| v != "1")
 }
 
@@ -43,6 +44,11 @@ const STRANGERS: [&str; 3] = ["http://other.co.uk/", "http://other.github.io/", 
 
 /// Set-Cookie lines (one per LF) from one of ORIGINS, then the Cookie header to each origin.
 pub fn cookie_jar(data: &[u8]) {
+    cookie_jar_with(data, policy_checked())
+}
+
+/// [`cookie_jar`], asserting the cookie-policy invariants when `policy` is set.
+pub fn cookie_jar_with(data: &[u8], policy: bool) {
     let Some((&pick, lines)) = data.split_first() else { return };
     let origin = Url::parse(ORIGINS[pick as usize % ORIGINS.len()]).unwrap();
     let mut jar = Jar::default();
@@ -50,7 +56,7 @@ pub fn cookie_jar(data: &[u8]) {
     for target in ORIGINS.iter().chain(&STRANGERS) {
         let url = Url::parse(target).unwrap();
         if let Some(header) = jar.header_for(&url) {
-            if policy_checked() {
+            if policy {
                 assert_clean("Cookie header", header.as_bytes());
                 assert!(!STRANGERS.contains(target), "cookie for a public suffix reached {target}: {header}");
             }
@@ -148,6 +154,11 @@ fn reply_server() -> &'static (u16, Mutex<Vec<u8>>) {
 
 /// A whole GET through the C ABI against a server replying with `data`.
 pub fn exchange(data: &[u8]) {
+    exchange_with(data, policy_checked())
+}
+
+/// [`exchange`], asserting the cookie-policy invariants when `policy` is set.
+pub fn exchange_with(data: &[u8], policy: bool) {
     let (port, reply) = reply_server();
     *reply.lock().unwrap() = data.to_vec();
     let url = CString::new(format!("http://127.0.0.1:{port}/fuzz")).unwrap();
@@ -175,7 +186,7 @@ pub fn exchange(data: &[u8]) {
         }
         let cookie = session::capi::cookies::session_cookie_header(s, url.as_ptr());
         if !cookie.is_null() {
-            if policy_checked() {
+            if policy {
                 assert_clean("Cookie header", CStr::from_ptr(cookie).to_bytes());
             }
             session::capi::cookies::session_string_free(cookie);

@@ -1,0 +1,58 @@
+//! Replays the checked-in fuzz corpora (fuzz/corpus/<target>) and the inputs of fixed
+//! crashes (fuzz/regressions/<target>) through the fuzz targets' bodies, so every
+//! `cargo test` re-checks their invariants without a fuzzer. Fuzzing itself: fuzz/README.md.
+#[allow(dead_code)]
+#[path = "../fuzz/src/targets.rs"]
+mod targets;
+
+use std::path::Path;
+
+fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let mut found = Vec::new();
+    for dir in ["corpus", "regressions"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            found.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+    found.sort();
+    assert!(!found.is_empty(), "no corpus for {target}");
+    found
+}
+
+fn replay(target: &str, body: impl Fn(&[u8])) {
+    for (name, data) in inputs(target) {
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&data))).is_err() {
+            panic!("{target}: {name} breaks an invariant (see the panic above)");
+        }
+    }
+}
+
+#[test]
+fn request_validation_corpus() {
+    replay("request_validation", targets::request_validation);
+}
+
+#[test]
+fn response_head_corpus() {
+    replay("response_head", targets::response_head);
+}
+
+#[test]
+fn cookie_jar_corpus() {
+    replay("cookie_jar", |d| targets::cookie_jar_with(d, false));
+}
+
+#[test]
+fn exchange_corpus() {
+    replay("exchange", |d| targets::exchange_with(d, false));
+}
+
+#[test]
+#[ignore = "needs the cookie policy (public-suffix list, no control characters sent back)"]
+fn cookie_policy_invariants_over_the_corpora() {
+    replay("cookie_jar", |d| targets::cookie_jar_with(d, true));
+    replay("exchange", |d| targets::exchange_with(d, true));
+}
