@@ -12,14 +12,14 @@
 #include <stdint.h>
 
 /**
- * Default cap on the header bytes of one transfer (status lines and CRLFs included).
+ * Default of session_set_max_header_bytes: response header bytes per transfer.
  */
-#define DEFAULT_MAX_HEADER_BYTES (256 * 1024)
+#define SESSION_DEFAULT_MAX_HEADER_BYTES (256 * 1024)
 
 /**
- * Fixed cap on the header lines of one transfer.
+ * Fixed cap on the response header lines of one transfer (over it: SESSION_E_TOO_LARGE).
  */
-#define MAX_HEADER_LINES 1000
+#define SESSION_MAX_HEADER_LINES 1000
 
 /**
  * Major version of libsession.

@@ -7,10 +7,10 @@
 
 use crate::error::{Code, Error};
 
-/// Default cap on the header bytes of one transfer (status lines and CRLFs included).
-pub const DEFAULT_MAX_HEADER_BYTES: usize = 256 * 1024;
-/// Fixed cap on the header lines of one transfer.
-pub const MAX_HEADER_LINES: usize = 1000;
+/// Default of session_set_max_header_bytes: response header bytes per transfer.
+pub const SESSION_DEFAULT_MAX_HEADER_BYTES: usize = 256 * 1024;
+/// Fixed cap on the response header lines of one transfer (over it: SESSION_E_TOO_LARGE).
+pub const SESSION_MAX_HEADER_LINES: usize = 1000;
 /// libcurl's CURLE_TOO_LARGE (8.6+): its own header size or count limit.
 const CURLE_TOO_LARGE: curl_sys::CURLcode = 100;
 
@@ -42,8 +42,8 @@ impl HeaderGuard {
         if max_bytes != 0 && self.bytes > max_bytes {
             return self.fail(Code::SESSION_E_TOO_LARGE, format!("response headers are over the session's max header bytes ({max_bytes})"));
         }
-        if self.lines > MAX_HEADER_LINES {
-            return self.fail(Code::SESSION_E_TOO_LARGE, format!("response has more than {MAX_HEADER_LINES} header lines"));
+        if self.lines > SESSION_MAX_HEADER_LINES {
+            return self.fail(Code::SESSION_E_TOO_LARGE, format!("response has more than {SESSION_MAX_HEADER_LINES} header lines"));
         }
         let trimmed = line.trim_ascii_end();
         if trimmed.starts_with(b"HTTP/") {
@@ -111,7 +111,7 @@ mod tests {
         let big = vec![b'a'; 600];
         assert_eq!(run(&[b"HTTP/1.1 200 OK\r\n", &big, b"\r\n"], 500), Some(Code::SESSION_E_TOO_LARGE));
         assert_eq!(run(&[b"HTTP/1.1 200 OK\r\n", &big, b"\r\n"], 0), None);
-        let many = vec![&b"X-A: 1\r\n"[..]; MAX_HEADER_LINES + 1];
+        let many = vec![&b"X-A: 1\r\n"[..]; SESSION_MAX_HEADER_LINES + 1];
         assert_eq!(run(&many, 0), Some(Code::SESSION_E_TOO_LARGE));
     }
 

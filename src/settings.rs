@@ -66,7 +66,7 @@ impl Default for Settings {
             ca_bundle: None,
             max_body_size: 0,
             resolve: Vec::new(),
-            max_header_bytes: crate::limits::DEFAULT_MAX_HEADER_BYTES,
+            max_header_bytes: crate::limits::SESSION_DEFAULT_MAX_HEADER_BYTES,
         }
     }
 }

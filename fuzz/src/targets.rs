@@ -115,7 +115,7 @@ pub fn request_validation(data: &[u8]) {
 pub fn response_head(data: &[u8]) {
     let cap = 4096;
     let (_status, headers, aborted) = session::limits::collect_head(data, cap);
-    assert!(headers.len() <= session::limits::MAX_HEADER_LINES);
+    assert!(headers.len() <= session::limits::SESSION_MAX_HEADER_LINES);
     let kept: usize = headers.iter().map(|(n, v)| n.as_bytes().len() + v.as_bytes().len()).sum();
     assert!(kept <= data.len().min(cap + 64), "kept {kept} header bytes under a {cap} cap");
     for (name, value) in &headers {
@@ -177,7 +177,7 @@ pub fn exchange_with(data: &[u8], policy: bool) {
         if v.error == session_code::SESSION_OK {
             assert!(v.body_len <= MAX_BODY);
             let n = session_response_header_count(r);
-            assert!(n <= session::limits::MAX_HEADER_LINES);
+            assert!(n <= session::limits::SESSION_MAX_HEADER_LINES);
             for i in 0..n {
                 let (mut name, mut value) = (std::ptr::null(), std::ptr::null());
                 assert_eq!(session_response_header_at(r, i, &mut name, &mut value), session_code::SESSION_OK);
