@@ -1,0 +1,50 @@
+//! The C++ wrapper include/session.hpp: tests/cpp/*.cpp built with g++ -std=c++17 and
+//! strict warnings against this build's libsession.so, run under valgrind against httpbin.
+mod native;
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+/// `g++ -std=c++17 <warnings> [extra] -I include <src> -o <out> -L<lib> -lsession`.
+fn build_cpp(src: &Path, out: &Path, lib: &Path, extra: &[&str]) {
+    let mut cmd = Command::new("g++");
+    cmd.arg("-std=c++17").args(native::WARNINGS).arg("-g").args(extra);
+    cmd.arg("-I").arg(support::repo_root().join("include"));
+    cmd.arg(src).arg("-o").arg(out);
+    cmd.arg(format!("-L{}", lib.display())).arg("-lsession");
+    cmd.arg(format!("-Wl,-rpath,{}", lib.display()));
+    native::run_ok(cmd, &format!("g++ {}", src.display()));
+}
+
+#[test]
+fn session_hpp_suite() {
+    let dir = native::scratch("cpp_suite", "session_hpp");
+    let lib = native::linked_lib_dir(&dir);
+    let exe = dir.join("test_session_hpp");
+    build_cpp(&support::repo_root().join("tests/cpp/test_session_hpp.cpp"), &exe, &lib, &[]);
+    let httpbin = support::httpbin();
+    let mut cmd = native::under_valgrind(&exe);
+    cmd.env("HTTPBIN_URL", httpbin.url(""));
+    let out = native::run_program(cmd, &dir, "test_session_hpp");
+    assert!(out.contains(" 0 failed"), "unexpected summary: {out}");
+}
+
+/// Without exceptions only the non-throwing overloads exist, and they are enough to work.
+#[test]
+fn session_hpp_without_exceptions() {
+    let dir = native::scratch("cpp_suite", "no_exceptions");
+    let lib = native::linked_lib_dir(&dir);
+    let exe = dir.join("nothrow_only");
+    build_cpp(
+        &support::repo_root().join("tests/cpp/nothrow_only.cpp"),
+        &exe,
+        &lib,
+        &["-fno-exceptions"],
+    );
+    let httpbin = support::httpbin();
+    let mut cmd = native::under_valgrind(&exe);
+    cmd.env("HTTPBIN_URL", httpbin.url(""));
+    let out = native::run_program(cmd, &dir, "nothrow_only");
+    assert!(out.contains("status 418"), "unexpected output: {out}");
+}
