@@ -88,15 +88,13 @@ private:
     session_code code_;
 };
 
-/** Throws Error for anything but SESSION_OK, with session_last_error() as detail. */
+/** Throws Error for anything but SESSION_OK, with session_last_error() as its message. */
 inline void check(session_code code)
 {
     if (code != SESSION_OK) {
-        std::string message(strerror(code));
-        std::string_view detail = last_error();
-        if (!detail.empty())
-            message.append(": ").append(detail);
-        throw Error(code, message);
+        // session_last_error() reads "<strerror>: <detail>"; another code's text is stale.
+        std::string_view text = strerror(code), detail = last_error();
+        throw Error(code, std::string(detail.substr(0, text.size()) == text ? detail : text));
     }
 }
 #endif
@@ -189,7 +187,17 @@ public:
     }
 #if SESSION_HPP_EXCEPTIONS
     /** Throws Error(SESSION_E_HTTP_STATUS) for 4xx/5xx, or the transport error. */
-    void raise_for_status() const { check(raise_for_status(nothrow)); }
+    void raise_for_status() const
+    {
+        if (r_ && r_->error != SESSION_OK)
+            throw_error();
+        check(raise_for_status(nothrow));
+    }
+    /** Throws the transport error this response carries as Error. */
+    [[noreturn]] void throw_error() const
+    {
+        throw Error(error(), std::string(strerror(error())) + ": " + std::string(error_message()));
+    }
 #endif
 
 protected:
@@ -550,7 +558,7 @@ private:
         if (!r)
             throw std::bad_alloc();
         if (r.error() != SESSION_OK)
-            throw Error(r.error(), std::string(strerror(r.error())) + ": " + std::string(r.error_message()));
+            r.throw_error();
         return r;
     }
 #endif

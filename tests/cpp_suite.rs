@@ -48,3 +48,25 @@ fn session_hpp_without_exceptions() {
     let out = native::run_program(cmd, &dir, "nothrow_only");
     assert!(out.contains("status 418"), "unexpected output: {out}");
 }
+
+/// examples-c/cpp_example.cpp builds as examples-c/Makefile builds it and runs cleanly.
+#[test]
+fn cpp_example_runs() {
+    let dir = native::scratch("cpp_suite", "cpp_example");
+    let lib = native::linked_lib_dir(&dir);
+    let exe = dir.join("cpp_example");
+    build_cpp(&support::repo_root().join("examples-c/cpp_example.cpp"), &exe, &lib, &[]);
+    let httpbin = support::httpbin();
+    let mut cmd = native::under_valgrind(&exe);
+    cmd.arg(httpbin.url("").trim_end_matches('/'));
+    let out = native::run_program(cmd, &dir, "cpp_example");
+    for want in [
+        "login -> 200 after 1 redirect(s), first hop 302",
+        "jar sends: session_id=abc123",
+        "POST -> 200 OK, application/json",
+        "missing -> 404 ok=0",
+        "unreachable -> ",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in:\n{out}");
+    }
+}

@@ -178,7 +178,9 @@ static void test_exceptions()
         CHECK(!"transport failure must throw");
     } catch (const libsession::Error &e) {
         CHECK(e.code() == SESSION_E_CONNECT);
-        CHECK(std::string_view(e.what()).size() > 0);
+        std::string prefix = std::string(libsession::strerror(SESSION_E_CONNECT)) + ": ";
+        CHECK(std::string_view(e.what()).substr(0, prefix.size()) == prefix);
+        CHECK(std::string_view(e.what()).size() > prefix.size());
     }
     try {
         s.set_header("X-Bad", "x\r\nInjected: 1");
@@ -208,6 +210,18 @@ static void test_exceptions()
         CHECK(!"404 raise_for_status must throw");
     } catch (const libsession::Error &e) {
         CHECK(e.code() == SESSION_E_HTTP_STATUS);
+        // session_last_error's text once, not prefixed twice.
+        CHECK(std::string_view(e.what()) ==
+              std::string(libsession::strerror(SESSION_E_HTTP_STATUS)) + ": HTTP status 404");
+    }
+    // A failed transfer's raise_for_status throws its own error with the response's detail.
+    libsession::Response down = s.get(REFUSED, libsession::nothrow);
+    try {
+        down.raise_for_status();
+        CHECK(!"failed transfer's raise_for_status must throw");
+    } catch (const libsession::Error &e) {
+        CHECK(e.code() == SESSION_E_CONNECT);
+        CHECK(contains(e.what(), down.error_message()));
     }
     s.get(url("/status/200")).raise_for_status(); // no throw
     CHECK(true);
