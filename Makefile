@@ -4,6 +4,7 @@
 #   sudo make install             # into /usr/local
 #   make install PREFIX=/opt/ls DESTDIR=/tmp/stage
 #   make install BUILD_DIR=target/debug/deps   # install prebuilt artifacts, no cargo run
+#   make install-strip            # the same without debug info (.so 16 MB -> 2 MB)
 #   make uninstall
 #
 # Installs lib/libsession.so.X.Y.Z (soname libsession.so.0) with its libsession.so.0 and
@@ -18,6 +19,7 @@ INCLUDEDIR ?= $(PREFIX)/include
 PROFILE    ?= release
 CARGO      ?= cargo
 INSTALL    ?= install
+STRIP      ?= strip
 
 # A BUILD_DIR given by the caller holds finished artifacts: install them without building.
 ifdef BUILD_DIR
@@ -69,6 +71,9 @@ install: $(BUILD)
 	$(SUBST) packaging/libsessionConfig.cmake.in >$(DESTDIR)$(CMAKEDIR)/libsessionConfig.cmake
 	$(SUBST) packaging/libsessionConfigVersion.cmake.in >$(DESTDIR)$(CMAKEDIR)/libsessionConfigVersion.cmake
 
+install-strip: install
+	$(STRIP) --strip-debug $(DESTDIR)$(LIBDIR)/$(REALNAME) $(DESTDIR)$(LIBDIR)/libsession.a
+
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/$(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	  $(DESTDIR)$(LIBDIR)/libsession.so $(DESTDIR)$(LIBDIR)/libsession.a \
@@ -80,4 +85,4 @@ uninstall:
 print-version:
 	@echo $(VERSION)
 
-.PHONY: all build install uninstall print-version
+.PHONY: all build install install-strip uninstall print-version

@@ -212,14 +212,27 @@ fn cmake_rejects_incompatible_version() {
     assert!(out.contains(&format!("RESULT older=1 version={VERSION}")), "0.0 refused:\n{out}");
 }
 
-/// DESTDIR stages the tree under it with the final PREFIX's paths; uninstall removes it.
+/// DESTDIR stages the tree under it with the final PREFIX's paths (install-strip here);
+/// uninstall removes it.
 #[test]
 fn destdir_staging_and_uninstall() {
     let stage = native::scratch("install", "destdir");
     let args = [format!("DESTDIR={}", stage.display()), "PREFIX=/usr".to_owned()];
-    make_install(&args);
+    let mut cmd = Command::new("make");
+    cmd.arg("-C").arg(support::repo_root()).arg("install-strip").args(&args);
+    cmd.arg(format!("BUILD_DIR={}", native::build_dir().display()));
+    native::run_ok(cmd, "make install-strip");
     let usr = stage.join("usr");
-    assert!(usr.join(format!("lib/libsession.so.{VERSION}")).is_file());
+    let so = usr.join(format!("lib/libsession.so.{VERSION}"));
+    let sections = native::run_ok(
+        {
+            let mut c = Command::new("readelf");
+            c.arg("-S").arg(&so);
+            c
+        },
+        "readelf -S",
+    );
+    assert!(!sections.contains(".debug_info"), "install-strip left debug info in {}", so.display());
     assert!(usr.join("include/session.h").is_file());
     let pc = fs::read_to_string(usr.join("lib/pkgconfig/libsession.pc")).unwrap();
     assert!(pc.starts_with("prefix=/usr\nlibdir=${prefix}/lib\n"), "{pc}");
