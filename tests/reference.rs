@@ -72,3 +72,33 @@ fn examples_compile_and_link() {
     cc.arg(format!("-L{}", lib.display())).args(["-lsession", "-Wl,--no-undefined"]);
     native::run_ok(cc, "gcc docs/reference-examples.c");
 }
+
+/// The complete programs in docs/guide.md (code blocks with a main) compile and link.
+#[test]
+fn guide_programs_compile() {
+    let guide = std::fs::read_to_string(support::repo_root().join("docs/guide.md")).unwrap();
+    let dir = native::scratch("reference", "guide");
+    let lib = native::linked_lib_dir(&dir);
+    let mut built = 0;
+    for (i, block) in guide.split("```").enumerate().filter(|(i, _)| i % 2 == 1) {
+        let (lang, code) = block.split_once('\n').unwrap_or((block, ""));
+        if !code.contains("int main(") {
+            continue;
+        }
+        let (compiler, std, ext) = match lang {
+            "c" => ("gcc", "-std=c99", "c"),
+            "cpp" => ("g++", "-std=c++17", "cpp"),
+            _ => continue,
+        };
+        let src = dir.join(format!("block{i}.{ext}"));
+        std::fs::write(&src, code).unwrap();
+        let mut cc = Command::new(compiler);
+        cc.arg(std).args(native::WARNINGS);
+        cc.arg("-I").arg(support::repo_root().join("include"));
+        cc.arg(&src).arg("-o").arg(dir.join(format!("block{i}")));
+        cc.arg(format!("-L{}", lib.display())).arg("-lsession");
+        native::run_ok(cc, &format!("docs/guide.md code block {i} ({lang})"));
+        built += 1;
+    }
+    assert!(built >= 2, "only {built} complete programs found in docs/guide.md");
+}
