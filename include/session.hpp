@@ -99,6 +99,12 @@ inline void check(session_code code)
 }
 #endif
 
+/** Milliseconds as the C API's `long`. */
+inline long to_long_ms(std::chrono::milliseconds d) noexcept
+{
+    return std::chrono::duration_cast<std::chrono::duration<long, std::milli>>(d).count();
+}
+
 /**
  * A NUL-terminated string argument: borrows a const char* or std::string, copies a
  * std::string_view. nullptr passes NULL (where the C function gives it a meaning).
@@ -300,7 +306,7 @@ public:
     /** Total deadline over all redirects; 0 means none. */
     session_code set_timeout(std::chrono::milliseconds total, nothrow_t) noexcept
     {
-        return session_request_set_timeout_ms(req_, static_cast<long>(total.count()));
+        return session_request_set_timeout_ms(req_, to_long_ms(total));
     }
     session_code set_allow_redirects(bool allow, nothrow_t) noexcept
     {
@@ -419,8 +425,8 @@ public:
     session_code set_timeout(std::chrono::milliseconds connect, std::chrono::milliseconds total,
                              nothrow_t) noexcept
     {
-        return session_set_timeout_ms(s_, static_cast<long>(connect.count()),
-                                      static_cast<long>(total.count()));
+        return session_set_timeout_ms(s_, to_long_ms(connect),
+                                      to_long_ms(total));
     }
     session_code set_max_redirects(int max, nothrow_t) noexcept
     {

@@ -70,3 +70,24 @@ fn cpp_example_runs() {
         assert!(out.contains(want), "missing {want:?} in:\n{out}");
     }
 }
+
+/// session.hpp compiles alone under stricter warnings than the suite's, as C++17 and C++20.
+#[test]
+fn session_hpp_compiles_alone_strictly() {
+    let dir = native::scratch("cpp_suite", "alone");
+    let src = dir.join("alone.cpp");
+    std::fs::write(
+        &src,
+        "#include \"session.hpp\"\nint main() { libsession::Session s; return s ? 0 : 1; }\n",
+    )
+    .unwrap();
+    for std in ["-std=c++17", "-std=c++20"] {
+        let mut cmd = Command::new("g++");
+        cmd.arg(std).args(native::WARNINGS);
+        cmd.args(["-Wshadow", "-Wconversion", "-Wsign-conversion", "-Wold-style-cast"]);
+        cmd.args(["-Wnon-virtual-dtor", "-Wuseless-cast", "-Wnull-dereference", "-O2"]);
+        cmd.arg("-I").arg(support::repo_root().join("include"));
+        cmd.arg("-c").arg(&src).arg("-o").arg(dir.join("alone.o"));
+        native::run_ok(cmd, &format!("g++ {std} session.hpp alone"));
+    }
+}
