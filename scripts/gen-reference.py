@@ -110,7 +110,8 @@ def classify(block, doc):
         kind = "enum" if first.startswith("typedef enum") else "struct"
         return (kind, name, text, doc, members(block))
     if first.startswith("typedef"):
-        name = re.search(r"(\w+);\s*$", first).group(1)
+        pointer = re.search(r"\(\s*\*\s*(\w+)\s*\)", text)  # function pointer type
+        name = pointer.group(1) if pointer else re.search(r"(\w+)\s*;\s*$", text).group(1)
         return ("type", name, text, doc, [])
     name = re.search(r"(\w+)\(", first).group(1)
     return ("function", name, text, doc, [])
