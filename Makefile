@@ -22,12 +22,15 @@ INSTALL    ?= install
 STRIP      ?= strip
 
 # A BUILD_DIR given by the caller holds finished artifacts: install them without building.
+# Otherwise install builds first, but only when a source is newer than the library, so
+# `make && sudo make install` does not need cargo in root's PATH.
 ifdef BUILD_DIR
 BUILD :=
 else
-BUILD := build
-BUILD_DIR := target/$(if $(filter dev test,$(PROFILE)),debug,$(PROFILE))
+BUILD_DIR := $(or $(CARGO_TARGET_DIR),target)/$(if $(filter dev test,$(PROFILE)),debug,$(PROFILE))
+BUILD := $(BUILD_DIR)/libsession.so
 endif
+SOURCES := $(shell find src -name '*.rs') build.rs cbindgen.toml Cargo.toml Cargo.lock
 
 VERSION := $(shell sed -n 's/^version *= *"\([^"]*\)".*/\1/p' Cargo.toml | head -n 1)
 MAJOR   := $(firstword $(subst ., ,$(VERSION)))
@@ -54,6 +57,10 @@ SUBST = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@MAJOR@|$(MAJOR)|g' \
 all: build
 
 build:
+	$(CARGO) build --profile $(PROFILE) --lib
+
+# cargo writes libsession.a with it.
+$(BUILD_DIR)/libsession.so: $(SOURCES)
 	$(CARGO) build --profile $(PROFILE) --lib
 
 install: $(BUILD)
