@@ -1,6 +1,6 @@
 """Cookies: set by servers, sent back, set through the API, scoped, and across redirects."""
 import libsession
-from conftest import deliberate
+from conftest import Reduced, deliberate
 
 
 def test_server_cookie_set_on_redirect_and_sent_back(both):
@@ -141,13 +141,6 @@ def _cookie_of(echo):
     return {k.lower(): v for k, v in pairs}.get("cookie")
 
 
-class _Pair:
-    """Two rig echoes reduced to their Cookie headers, as a response-like object."""
-
-    status_code, reason, url, history, headers, content = 200, "OK", "", [], {}, b""
-
-    def __init__(self, inside, outside):
-        import json
-
-        self.headers = {"content-type": "application/json"}
-        self.content = json.dumps({"inside": _cookie_of(inside), "outside": _cookie_of(outside)}).encode()
+def _Pair(inside, outside):
+    """Two rig echoes reduced to their Cookie headers."""
+    return Reduced({"inside": _cookie_of(inside), "outside": _cookie_of(outside)})
