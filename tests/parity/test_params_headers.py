@@ -139,3 +139,19 @@ def test_response_headers_joined(both):
 def test_status_and_reason(both):
     out = both.same(lambda c, s: s.get(both.httpbin.url("/status/418")))
     assert out["status"] == 418 and out["reason"] == "I'M A TEAPOT"
+
+
+def test_lowercase_method(both):
+    out = both.same(lambda c, s: s.request("patch", both.httpbin.url("/anything"), data=b"x"))
+    assert out["body"]["method"] == "PATCH"
+
+
+def test_text_and_encoding(both):
+    def action(c, s):
+        r = s.get(both.httpbin.url("/encoding/utf8"))
+        html = s.get(both.httpbin.url("/html"))
+        return Reduced({"encoding": r.encoding.lower(), "text": r.text, "html_encoding": html.encoding.lower(),
+                        "json": s.get(both.httpbin.url("/json")).json()})
+
+    out = both.same(action)
+    assert out["body"]["encoding"] == "utf-8" and "∮" in out["body"]["text"]

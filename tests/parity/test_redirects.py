@@ -1,7 +1,7 @@
 """Redirects: method and body rewriting, Location forms, limits."""
 import pytest
 
-from conftest import drop_empty_length
+from conftest import deliberate, drop_empty_length, gap
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
@@ -98,3 +98,37 @@ def test_307_replays_raw_body_and_content_type(both):
 
     out = both.same(action)
     assert out["body"]["data"] == '{"raw": true}' and out["body"]["method"] == "PUT"
+
+
+@pytest.mark.parametrize("status", [300, 201, 304])
+def test_location_without_redirect_status_is_not_followed(both, status):
+    out = both.same(lambda c, s: s.get(both.rig.url("/redirect"), params={"to": "/echo", "status": status}))
+    assert out["status"] == status and out["history"] == []
+
+
+def test_head_does_not_follow_by_default(both):
+    out = both.same(lambda c, s: s.head(both.httpbin.url("/redirect/1")))
+    assert out["status"] == 302 and out["history"] == []
+
+
+def test_non_ascii_path_in_url(both):
+    out = both.same(lambda c, s: s.get(both.rig.url("/echo/é 中")))
+    assert out["body"]["path"] == "/echo/%C3%A9%20%E4%B8%AD"
+
+
+@gap("An empty Location on a 3xx is followed (it resolves to the same URL) until the redirect "
+     "limit; requests treats an empty Location as no redirect and returns the 3xx.")
+def test_empty_location(both):
+    req, lib = both(lambda c, s: s.get(both.rig.url("/redirect"), params={"to": ""}))
+    assert req["status"] == 302 and req["history"] == []
+    assert lib["error"] == "too_many_redirects"
+
+
+@deliberate("A redirect to a malformed URL (bad percent-escape or a space in the host) fails as "
+            "InvalidURL before any connection attempt, with the 3xx attached; requests tries to "
+            "resolve the host and fails with ConnectionError.")
+@pytest.mark.parametrize("location", ["http://%zz/", "http://a b/"])
+def test_redirect_to_malformed_url(both, location):
+    req, lib = both(lambda c, s: s.get(both.rig.url("/redirect"), params={"to": location}))
+    assert req == {"error": "connect"}
+    assert lib["error"] == "invalid_url" and lib["response"]["status"] == 302
