@@ -1,6 +1,6 @@
 """session.cookies: the session's jar in the C library, seen from Python."""
 from . import exceptions
-from ._native import cstr, lib, take_string
+from ._native import cstr, take_string
 
 
 class SessionCookies:
@@ -18,24 +18,19 @@ class SessionCookies:
         subdomains. `value` None deletes it (requests' convention)."""
         if value is None:
             raise exceptions.NotSupported("deleting one cookie needs session_cookie_delete")
-        s = self._session._handle()
-        exceptions.check(
-            lib().session_cookie_set(
-                s, cstr(name, "cookie name"), cstr(value, "cookie value"),
-                cstr(domain, "cookie domain"), cstr(path, "cookie path"),
-            ),
-            "cookie",
-        )
+        args = (cstr(name, "cookie name"), cstr(value, "cookie value"), cstr(domain, "cookie domain"),
+                cstr(path, "cookie path"))
+        exceptions.check(self._session._call("session_cookie_set", *args), "cookie")
 
     def get(self, name, default=None, domain=None, path="/", url=None):
         """The value of cookie `name` that would be sent to `url` (or to http://domain+path)."""
         url = _url(url, domain, path)
-        value = take_string(lib().session_cookie_get(self._session._handle(), cstr(url, "URL"), cstr(name, "cookie name")))
+        value = take_string(self._session._call("session_cookie_get", cstr(url, "URL"), cstr(name, "cookie name")))
         return default if value is None else value
 
     def header_for(self, url):
         """The Cookie header value the session would send to `url`, or None."""
-        return take_string(lib().session_cookie_header(self._session._handle(), cstr(url, "URL")))
+        return take_string(self._session._call("session_cookie_header", cstr(url, "URL")))
 
     def for_url(self, url):
         """{name: value} of the cookies the session would send to `url`."""
@@ -45,7 +40,7 @@ class SessionCookies:
         return dict(pair.split("=", 1) for pair in header.split("; "))
 
     def clear(self):
-        exceptions.check(lib().session_cookies_clear(self._session._handle()), "cookies")
+        exceptions.check(self._session._call("session_cookies_clear"), "cookies")
 
 
 def _url(url, domain, path):

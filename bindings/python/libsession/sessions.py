@@ -99,7 +99,8 @@ class Session:
 
     def __init__(self):
         native = lib()
-        self._lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._busy = 0  # calls in flight on the C session; close() waits for them
         self._ptr = native.session_new()
         if not self._ptr:
             raise exceptions.OutOfMemory("session_new failed")
@@ -111,15 +112,29 @@ class Session:
         self.cookies = SessionCookies(self)
 
     # lifetime
-    def _handle(self):
-        if not self._ptr:
-            raise exceptions.InvalidArgument("the session is closed")
-        return self._ptr
+    def _call(self, name, *args):
+        """Calls C function `name` with the session pointer first; the session cannot be
+        freed by close() on another thread meanwhile."""
+        with self._cond:
+            if not self._ptr:
+                raise exceptions.InvalidArgument("the session is closed")
+            ptr = self._ptr
+            self._busy += 1
+        try:
+            return getattr(lib(), name)(ptr, *args)
+        finally:
+            with self._cond:
+                self._busy -= 1
+                if not self._busy:
+                    self._cond.notify_all()
 
     def close(self):
-        """Frees the C session and closes its connections; later use raises InvalidArgument."""
-        with self._lock:
+        """Frees the C session and closes its connections, after waiting for requests in
+        flight on other threads; later use raises InvalidArgument."""
+        with self._cond:
             ptr, self._ptr = self._ptr, None
+            while self._busy:
+                self._cond.wait()
         if ptr:
             lib().session_free(ptr)
 
@@ -138,7 +153,7 @@ class Session:
     # defaults
     def _apply_header(self, name, value):
         exceptions.check(
-            lib().session_set_header(self._handle(), cstr(name, "header name"), cstr(value, "header value")),
+            self._call("session_set_header", cstr(name, "header name"), cstr(value, "header value")),
             f"header {name!r}",
         )
 
@@ -147,7 +162,7 @@ class Session:
             raise exceptions.NotSupported("session params take one value per name")
         value = None if value is None else _text(value)
         exceptions.check(
-            lib().session_set_param(self._handle(), cstr(name, "param name"), cstr(value, "param value")),
+            self._call("session_set_param", cstr(name, "param name"), cstr(value, "param value")),
             f"param {name!r}",
         )
 
@@ -175,18 +190,15 @@ class Session:
 
     @auth.setter
     def auth(self, auth):
-        native, s = lib(), self._handle()
         if auth is None:
-            exceptions.check(native.session_set_basic_auth(s, None, None), "auth")
+            exceptions.check(self._call("session_set_basic_auth", None, None), "auth")
         else:
             obj = _auth_object(auth)
             if isinstance(obj, BearerAuth):
-                exceptions.check(native.session_set_bearer_token(s, cstr(obj.token, "token")), "auth")
+                exceptions.check(self._call("session_set_bearer_token", cstr(obj.token, "token")), "auth")
             else:
-                exceptions.check(
-                    native.session_set_basic_auth(s, cstr(obj.username, "user"), cstr(obj.password, "password")),
-                    "auth",
-                )
+                user, password = cstr(obj.username, "user"), cstr(obj.password, "password")
+                exceptions.check(self._call("session_set_basic_auth", user, password), "auth")
         self._auth = auth
 
     @property
@@ -195,7 +207,7 @@ class Session:
 
     @max_redirects.setter
     def max_redirects(self, n):
-        exceptions.check(lib().session_set_max_redirects(self._handle(), int(n)), "max_redirects")
+        exceptions.check(self._call("session_set_max_redirects", int(n)), "max_redirects")
         self._max_redirects = int(n)
 
     @property
@@ -205,26 +217,25 @@ class Session:
 
     @verify.setter
     def verify(self, verify):
-        native, s = lib(), self._handle()
-        exceptions.check(native.session_set_verify(s, verify is not False), "verify")
+        exceptions.check(self._call("session_set_verify", verify is not False), "verify")
         bundle = verify if isinstance(verify, str) else None
-        exceptions.check(native.session_set_ca_bundle(s, cstr(bundle, "CA bundle")), "verify")
+        exceptions.check(self._call("session_set_ca_bundle", cstr(bundle, "CA bundle")), "verify")
         self._verify = verify
 
     def set_timeout(self, connect=None, total=None):
         """Session connect timeout and total deadline in seconds (None: no limit)."""
         exceptions.check(
-            lib().session_set_timeout_ms(self._handle(), _ms(connect, "connect"), _ms(total, "total")), "timeout"
+            self._call("session_set_timeout_ms", _ms(connect, "connect"), _ms(total, "total")), "timeout"
         )
 
     def set_max_body_size(self, nbytes):
         """Caps response bodies at nbytes (0: unlimited); larger ones raise TooLarge."""
-        exceptions.check(lib().session_set_max_body_size(self._handle(), int(nbytes)), "max body size")
+        exceptions.check(self._call("session_set_max_body_size", int(nbytes)), "max body size")
 
     def set_resolve(self, host, port, address):
         """Connections to host:port go to `address` (None removes the override)."""
         exceptions.check(
-            lib().session_set_resolve(self._handle(), cstr(host, "host"), int(port), cstr(address, "address")),
+            self._call("session_set_resolve", cstr(host, "host"), int(port), cstr(address, "address")),
             "resolve",
         )
 
@@ -242,7 +253,7 @@ class Session:
             raise exceptions.InvalidArgument(text(native.session_last_error()) or "bad method or URL")
         try:
             self._build(native, req, params, data, headers, auth, timeout, allow_redirects, json)
-            ptr = native.session_send(self._handle(), req)
+            ptr = self._call("session_send", req)
         finally:
             native.session_request_free(req)
         if not ptr:

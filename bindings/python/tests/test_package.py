@@ -4,6 +4,9 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
+
+import pytest
 
 import libsession
 from libsession import _native
@@ -97,3 +100,32 @@ def test_env_var_wins(tmp_path):
         tmp_path,
     )
     assert out.stdout.strip() == _native.lib().path, out.stderr
+
+
+def test_close_waits_for_requests_in_flight(rig, monkeypatch):
+    native = _native.lib()
+    real_send, returned = native.session_send, []
+
+    def send(*args):
+        response = real_send(*args)
+        returned.append(True)
+        return response
+
+    monkeypatch.setattr(native, "session_send", send)
+    s = libsession.Session()
+
+    def slow():
+        with pytest.raises(libsession.Timeout):
+            s.get(rig.url("/hang"), timeout=0.5)
+
+    t = threading.Thread(target=slow)
+    t.start()
+    deadline = time.monotonic() + 10
+    while not s._busy and time.monotonic() < deadline:  # wait until the request is in C
+        time.sleep(0.01)
+    assert s._busy == 1
+    s.close()  # must not free the C session under the running request: waits for it
+    assert returned == [True]
+    t.join()
+    with pytest.raises(libsession.InvalidArgument, match="closed"):
+        s.get(rig.url("/echo"))
