@@ -69,6 +69,12 @@ DECLARATIONS = {
     "session_request_set_timeout_ms": (CODE, [REQUEST_P, c_long]),
     "session_request_set_allow_redirects": (CODE, [REQUEST_P, c_bool]),
     "session_send": (RESPONSE_P, [SESSION_P, REQUEST_P]),
+    "session_get": (RESPONSE_P, [SESSION_P, c_char_p]),
+    "session_head": (RESPONSE_P, [SESSION_P, c_char_p]),
+    "session_delete": (RESPONSE_P, [SESSION_P, c_char_p]),
+    "session_post": (RESPONSE_P, [SESSION_P, c_char_p, c_char_p, c_size_t, c_char_p]),
+    "session_put": (RESPONSE_P, [SESSION_P, c_char_p, c_char_p, c_size_t, c_char_p]),
+    "session_patch": (RESPONSE_P, [SESSION_P, c_char_p, c_char_p, c_size_t, c_char_p]),
     # responses
     "session_response_header": (c_char_p, [RESPONSE_P, c_char_p]),
     "session_response_header_count": (c_size_t, [RESPONSE_P]),
