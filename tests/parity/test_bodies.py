@@ -1,5 +1,5 @@
 """Request bodies: raw, form, JSON, empty."""
-from conftest import gap
+from conftest import check_gap, gap
 
 
 def test_raw_bytes_body(both):
@@ -53,7 +53,7 @@ def test_empty_post(both):
     assert req["body"]["body_len"] == lib["body"]["body_len"] == 0
     assert req["body"]["headers"]["content-length"] == lib["body"]["headers"]["content-length"] == "0"
     assert "content-type" not in req["body"]["headers"]
-    assert lib["body"]["headers"]["content-type"] == "application/x-www-form-urlencoded"
+    check_gap(lib["body"]["headers"].get("content-type"), today="application/x-www-form-urlencoded", fixed=None)
 
 
 def test_patch_and_put_with_bodies(both):
@@ -75,7 +75,7 @@ def test_delete_with_body(both):
 def test_bodiless_put_content_length(both):
     req, lib = both(lambda c, s: s.put(both.rig.url("/echo")))
     assert req["body"]["headers"]["content-length"] == "0"
-    assert "content-length" not in lib["body"]["headers"]
+    check_gap(lib["body"]["headers"].get("content-length"), today=None, fixed="0")
     assert lib["body"]["method"] == req["body"]["method"] == "PUT"
 
 
@@ -83,4 +83,5 @@ def test_bodiless_put_content_length(both):
      "sends '~' raw and '*' as %2A. Servers decode both to the same values.")
 def test_tilde_and_star_encoding(both):
     req, lib = both(lambda c, s: s.get(both.rig.url("/echo"), params={"v": "~*"}))
-    assert req["body"]["query"] == "v=~%2A" and lib["body"]["query"] == "v=%7E*"
+    assert req["body"]["query"] == "v=~%2A"
+    check_gap(lib["body"]["query"], today="v=%7E*", fixed="v=~%2A")

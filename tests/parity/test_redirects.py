@@ -1,7 +1,7 @@
 """Redirects: method and body rewriting, Location forms, limits."""
 import pytest
 
-from conftest import deliberate, drop_empty_length, gap
+from conftest import check_gap, deliberate, drop_empty_length, gap
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
@@ -121,7 +121,7 @@ def test_non_ascii_path_in_url(both):
 def test_empty_location(both):
     req, lib = both(lambda c, s: s.get(both.rig.url("/redirect"), params={"to": ""}))
     assert req["status"] == 302 and req["history"] == []
-    assert lib["error"] == "too_many_redirects"
+    check_gap(lib.get("error"), today="too_many_redirects", fixed=None)
 
 
 @deliberate("A redirect to a malformed URL (bad percent-escape or a space in the host) fails as "
