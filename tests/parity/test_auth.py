@@ -1,7 +1,7 @@
 """Auth: basic and bearer, session and per request, and what happens across redirects."""
 import pytest
 
-from conftest import deliberate
+from harness import deliberate
 
 
 def test_session_basic_auth(both):

@@ -1,5 +1,5 @@
 """Request bodies: raw, form, JSON, empty."""
-from conftest import check_gap, gap
+from harness import check_gap, gap
 
 
 def test_raw_bytes_body(both):

@@ -1,6 +1,6 @@
 """Cookies: set by servers, sent back, set through the API, scoped, and across redirects."""
 import libsession
-from conftest import Reduced, deliberate
+from harness import Reduced, deliberate
 
 
 def test_server_cookie_set_on_redirect_and_sent_back(both):

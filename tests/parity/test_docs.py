@@ -2,7 +2,7 @@
 import os
 
 import test_auth, test_bodies, test_cookies, test_errors, test_params_headers, test_redirects  # noqa: F401,E401
-from conftest import DIFFERENCES, GAPS, ROOT
+from harness import DIFFERENCES, GAPS, ROOT
 
 
 def test_every_difference_and_gap_is_documented():

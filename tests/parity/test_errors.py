@@ -2,7 +2,7 @@
 import pytest
 
 import libsession
-from conftest import Reduced, deliberate
+from harness import Reduced, deliberate
 
 
 def test_connection_refused(both):
@@ -58,7 +58,7 @@ def test_tls_verification(both, verify):
 
 
 def test_categories_cover_the_binding():
-    c = __import__("conftest").LibClient()
+    c = __import__("harness").LibClient()
     assert c.category(libsession.ResolveError("x")) == "connect"
     assert c.category(libsession.SSLError("x")) == "tls"
 

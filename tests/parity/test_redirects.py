@@ -1,7 +1,7 @@
 """Redirects: method and body rewriting, Location forms, limits."""
 import pytest
 
-from conftest import check_gap, deliberate, drop_empty_length, gap
+from harness import check_gap, deliberate, drop_empty_length, gap
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
