@@ -16,6 +16,7 @@ import requests.cookies
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
+sys.dont_write_bytecode = True  # keep tests/servers and the package free of __pycache__
 sys.path.insert(0, os.path.join(ROOT, "tests", "servers"))
 _debug_so = os.path.join(ROOT, "target", "debug", "libsession.so")
 if "LIBSESSION_LIBRARY" not in os.environ and os.path.exists(_debug_so):

@@ -6,6 +6,7 @@ import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
+sys.dont_write_bytecode = True  # keep tests/servers and the package free of __pycache__
 sys.path.insert(0, os.path.join(ROOT, "tests", "servers"))
 
 # Outside cargo test (which sets it), default to the debug build of this checkout.
