@@ -80,6 +80,10 @@ pub fn refine(err: Error, curl_code: curl_sys::CURLcode) -> Error {
         CURLE_TOO_LARGE => Error::new(Code::SESSION_E_TOO_LARGE, err.message),
         curl_sys::CURLE_RECV_ERROR if message.contains("too large") => Error::new(Code::SESSION_E_TOO_LARGE, err.message),
         curl_sys::CURLE_RECV_ERROR if message.contains("chunk") => Error::new(Code::SESSION_E_DECODE, err.message),
+        // libcurl's header store refuses a malformed line this way (found by fuzzing).
+        curl_sys::CURLE_BAD_FUNCTION_ARGUMENT if message.contains("response header") => {
+            Error::new(Code::SESSION_E_DECODE, err.message)
+        }
         _ => err,
     }
 }
@@ -129,6 +133,8 @@ mod tests {
         assert_eq!(refine(err, curl_sys::CURLE_RECV_ERROR).code, Code::SESSION_E_DECODE);
         let err = Error::new(Code::SESSION_E_CONNECT, "Recv failure: Connection reset by peer");
         assert_eq!(refine(err, curl_sys::CURLE_RECV_ERROR).code, Code::SESSION_E_CONNECT);
+        let err = Error::new(Code::SESSION_E_INTERNAL, "Invalid response header");
+        assert_eq!(refine(err, curl_sys::CURLE_BAD_FUNCTION_ARGUMENT).code, Code::SESSION_E_DECODE);
         let err = Error::new(Code::SESSION_E_CONNECT, "Too large response headers: 307940 > 307200");
         assert_eq!(refine(err, curl_sys::CURLE_RECV_ERROR).code, Code::SESSION_E_TOO_LARGE);
         let err = Error::new(Code::SESSION_E_INTERNAL, "Too many response headers, 5000 is max");

@@ -300,6 +300,21 @@ fn two_different_locations() {
     fault("/two-locations", SESSION_E_DECODE, "Location");
 }
 
+#[test]
+fn header_line_without_a_colon() {
+    fault("/no-colon", SESSION_E_DECODE, "colon");
+}
+
+/// The last one was found by fuzzing (fuzz/regressions/exchange): libcurl reports it as a
+/// bad function argument, which was SESSION_E_INTERNAL.
+#[test]
+fn malformed_header_and_trailer_lines() {
+    fault("/nul-in-header", SESSION_E_DECODE, "Nul byte in header");
+    fault("/bad-trailer?n=0", SESSION_E_DECODE, "colon");
+    fault("/bad-trailer?n=1", SESSION_E_DECODE, "colon");
+    fault("/fuzzed-trailer", SESSION_E_DECODE, "Invalid response header");
+}
+
 /// Every fault on one session in a row: nothing leaks into the next request.
 #[test]
 fn faults_in_a_row_never_reuse_a_bad_connection() {
@@ -308,7 +323,7 @@ fn faults_in_a_row_never_reuse_a_bad_connection() {
     let paths = [
         "/reset-before", "/reset-headers", "/reset-body", "/truncated", "/conflicting-length",
         "/length-and-chunked", "/bad-chunk", "/huge-chunk", "/big-headers", "/many-headers",
-        "/garbage-open", "/two-locations", "/truncated-open",
+        "/garbage-open", "/two-locations", "/no-colon", "/nul-in-header", "/bad-trailer", "/truncated-open",
     ];
     for path in paths {
         let r = rig.get(path);

@@ -38,6 +38,11 @@ Routes (path only; query ignored unless said):
   /garbage            bytes that are not HTTP, then close
   /garbage-open       bytes that are not HTTP, connection kept open
   /two-locations      302 with two different Location headers
+  /no-colon           a header line without a colon
+  /nul-in-header      a NUL byte in a header name
+  /bad-trailer?n=N    a chunked body whose trailer is malformed (N: 0 no colon, 1 a first line that is a continuation)
+  /fuzzed-trailer     the minimized fuzz input that libcurl reported as a bad function
+                      argument (was SESSION_E_INTERNAL), then close
 """
 import gzip
 import json
@@ -226,6 +231,16 @@ def fault(conn, method, path, q):
         conn.send(b"\x00\x01SSH-2.0-not-http \xff\xfe garbage\r\n\r\n")
         if path == "/garbage":
             conn.close()
+    elif path == "/no-colon":
+        conn.send(b"HTTP/1.1 200 OK\r\nNo colon here\r\nContent-Length: 2\r\n\r\nok")
+    elif path == "/nul-in-header":
+        conn.send(b"HTTP/1.1 200 OK\r\nX-A\x00b: 1\r\nContent-Length: 2\r\n\r\nok")
+    elif path == "/bad-trailer":
+        trailer = [b"no colon\r\n", b" folded\r\n"][int(q.get("n", "0"))]
+        conn.send(head(200, [("Transfer-Encoding", "chunked")]) + b"2\r\nok\r\n0\r\n" + trailer + b"\r\n")
+    elif path == "/fuzzed-trailer":
+        conn.send(b"HTTP/2\n:\nTransfer-Encoding:chunked\n\n0\n =\r")
+        conn.close()
     elif path == "/two-locations":
         conn.send(full(302, b"", [("Location", "/ok"), ("Location", "/stats")]))
     else:
