@@ -30,7 +30,10 @@ pub struct HeaderGuard {
 impl HeaderGuard {
     /// A fresh guard for one transfer.
     pub fn new(max_bytes: usize) -> HeaderGuard {
-        HeaderGuard { max_bytes, ..HeaderGuard::default() }
+        HeaderGuard {
+            max_bytes,
+            ..HeaderGuard::default()
+        }
     }
 
     /// Accounts one raw header line (as libcurl hands it over, CRLF included).
@@ -40,10 +43,16 @@ impl HeaderGuard {
         self.bytes = self.bytes.saturating_add(line.len());
         self.lines += 1;
         if max_bytes != 0 && self.bytes > max_bytes {
-            return self.fail(Code::SESSION_E_TOO_LARGE, format!("response headers are over the session's max header bytes ({max_bytes})"));
+            return self.fail(
+                Code::SESSION_E_TOO_LARGE,
+                format!("response headers are over the session's max header bytes ({max_bytes})"),
+            );
         }
         if self.lines > SESSION_MAX_HEADER_LINES {
-            return self.fail(Code::SESSION_E_TOO_LARGE, format!("response has more than {SESSION_MAX_HEADER_LINES} header lines"));
+            return self.fail(
+                Code::SESSION_E_TOO_LARGE,
+                format!("response has more than {SESSION_MAX_HEADER_LINES} header lines"),
+            );
         }
         let trimmed = line.trim_ascii_end();
         if trimmed.starts_with(b"HTTP/") {
@@ -52,10 +61,16 @@ impl HeaderGuard {
         } else if let Some(value) = header_value(trimmed, b"content-length") {
             self.content_length |= !value.is_empty();
         } else if let Some(value) = header_value(trimmed, b"transfer-encoding") {
-            self.chunked |= value.to_ascii_lowercase().windows(7).any(|w| w == b"chunked");
+            self.chunked |= value
+                .to_ascii_lowercase()
+                .windows(7)
+                .any(|w| w == b"chunked");
         } else if trimmed.is_empty() && self.content_length && self.chunked {
             // RFC 9112 6.3: a sign of response smuggling; handled as an error.
-            return self.fail(Code::SESSION_E_DECODE, "response has both Content-Length and Transfer-Encoding: chunked");
+            return self.fail(
+                Code::SESSION_E_DECODE,
+                "response has both Content-Length and Transfer-Encoding: chunked",
+            );
         }
         true
     }
@@ -70,7 +85,8 @@ impl HeaderGuard {
 fn header_value<'a>(line: &'a [u8], lower_name: &[u8]) -> Option<&'a [u8]> {
     let colon = line.iter().position(|&b| b == b':')?;
     let name = line[..colon].trim_ascii();
-    name.eq_ignore_ascii_case(lower_name).then(|| line[colon + 1..].trim_ascii())
+    name.eq_ignore_ascii_case(lower_name)
+        .then(|| line[colon + 1..].trim_ascii())
 }
 
 /// Gives libcurl errors that mean a malformed or oversized response their precise code.
@@ -78,8 +94,12 @@ pub fn refine(err: Error, curl_code: curl_sys::CURLcode) -> Error {
     let message = err.message.to_ascii_lowercase();
     match curl_code {
         CURLE_TOO_LARGE => Error::new(Code::SESSION_E_TOO_LARGE, err.message),
-        curl_sys::CURLE_RECV_ERROR if message.contains("too large") => Error::new(Code::SESSION_E_TOO_LARGE, err.message),
-        curl_sys::CURLE_RECV_ERROR if message.contains("chunk") => Error::new(Code::SESSION_E_DECODE, err.message),
+        curl_sys::CURLE_RECV_ERROR if message.contains("too large") => {
+            Error::new(Code::SESSION_E_TOO_LARGE, err.message)
+        }
+        curl_sys::CURLE_RECV_ERROR if message.contains("chunk") => {
+            Error::new(Code::SESSION_E_DECODE, err.message)
+        }
         // libcurl's header store refuses a malformed line this way (found by fuzzing).
         curl_sys::CURLE_BAD_FUNCTION_ARGUMENT if message.contains("response header") => {
             Error::new(Code::SESSION_E_DECODE, err.message)
@@ -92,12 +112,23 @@ pub fn refine(err: Error, curl_code: curl_sys::CURLcode) -> Error {
 /// Collector with a guard of `max_bytes`, as one transfer would. For fuzzing and tests:
 /// returns the status, the headers kept, and whether the transfer would be aborted.
 #[doc(hidden)]
-pub fn collect_head(head: &[u8], max_bytes: usize) -> (u32, Vec<(std::ffi::CString, std::ffi::CString)>, bool) {
+pub fn collect_head(
+    head: &[u8],
+    max_bytes: usize,
+) -> (u32, Vec<(std::ffi::CString, std::ffi::CString)>, bool) {
     use curl::easy::Handler;
-    let mut collector = crate::transport::Collector::default();
-    collector.head_guard = HeaderGuard::new(max_bytes);
-    let aborted = !head.split_inclusive(|&b| b == b'\n').all(|line| collector.header(line));
-    (collector.exchange.status, std::mem::take(&mut collector.exchange.headers), aborted)
+    let mut collector = crate::transport::Collector {
+        head_guard: HeaderGuard::new(max_bytes),
+        ..Default::default()
+    };
+    let aborted = !head
+        .split_inclusive(|&b| b == b'\n')
+        .all(|line| collector.header(line));
+    (
+        collector.exchange.status,
+        std::mem::take(&mut collector.exchange.headers),
+        aborted,
+    )
 }
 
 #[cfg(test)]
@@ -113,7 +144,10 @@ mod tests {
     #[test]
     fn byte_and_line_caps() {
         let big = vec![b'a'; 600];
-        assert_eq!(run(&[b"HTTP/1.1 200 OK\r\n", &big, b"\r\n"], 500), Some(Code::SESSION_E_TOO_LARGE));
+        assert_eq!(
+            run(&[b"HTTP/1.1 200 OK\r\n", &big, b"\r\n"], 500),
+            Some(Code::SESSION_E_TOO_LARGE)
+        );
         assert_eq!(run(&[b"HTTP/1.1 200 OK\r\n", &big, b"\r\n"], 0), None);
         let many = vec![&b"X-A: 1\r\n"[..]; SESSION_MAX_HEADER_LINES + 1];
         assert_eq!(run(&many, 0), Some(Code::SESSION_E_TOO_LARGE));
@@ -121,23 +155,58 @@ mod tests {
 
     #[test]
     fn length_with_chunked_is_refused_at_the_end_of_the_head() {
-        let both: [&[u8]; 4] = [b"HTTP/1.1 200 OK\r\n", b"content-length: 5\r\n", b"Transfer-Encoding: gzip, Chunked\r\n", b"\r\n"];
+        let both: [&[u8]; 4] = [
+            b"HTTP/1.1 200 OK\r\n",
+            b"content-length: 5\r\n",
+            b"Transfer-Encoding: gzip, Chunked\r\n",
+            b"\r\n",
+        ];
         assert_eq!(run(&both, 0), Some(Code::SESSION_E_DECODE));
-        let after_1xx: [&[u8]; 5] = [b"HTTP/1.1 100 Continue\r\n", b"Content-Length: 5\r\n", b"\r\n", b"HTTP/1.1 200 OK\r\n", b"Transfer-Encoding: chunked\r\n"];
+        let after_1xx: [&[u8]; 5] = [
+            b"HTTP/1.1 100 Continue\r\n",
+            b"Content-Length: 5\r\n",
+            b"\r\n",
+            b"HTTP/1.1 200 OK\r\n",
+            b"Transfer-Encoding: chunked\r\n",
+        ];
         assert_eq!(run(&after_1xx, 0), None);
     }
 
     #[test]
     fn chunk_errors_decode() {
-        let err = Error::new(Code::SESSION_E_CONNECT, "chunk hex-length char not a hex digit: 0x7a");
-        assert_eq!(refine(err, curl_sys::CURLE_RECV_ERROR).code, Code::SESSION_E_DECODE);
-        let err = Error::new(Code::SESSION_E_CONNECT, "Recv failure: Connection reset by peer");
-        assert_eq!(refine(err, curl_sys::CURLE_RECV_ERROR).code, Code::SESSION_E_CONNECT);
+        let err = Error::new(
+            Code::SESSION_E_CONNECT,
+            "chunk hex-length char not a hex digit: 0x7a",
+        );
+        assert_eq!(
+            refine(err, curl_sys::CURLE_RECV_ERROR).code,
+            Code::SESSION_E_DECODE
+        );
+        let err = Error::new(
+            Code::SESSION_E_CONNECT,
+            "Recv failure: Connection reset by peer",
+        );
+        assert_eq!(
+            refine(err, curl_sys::CURLE_RECV_ERROR).code,
+            Code::SESSION_E_CONNECT
+        );
         let err = Error::new(Code::SESSION_E_INTERNAL, "Invalid response header");
-        assert_eq!(refine(err, curl_sys::CURLE_BAD_FUNCTION_ARGUMENT).code, Code::SESSION_E_DECODE);
-        let err = Error::new(Code::SESSION_E_CONNECT, "Too large response headers: 307940 > 307200");
-        assert_eq!(refine(err, curl_sys::CURLE_RECV_ERROR).code, Code::SESSION_E_TOO_LARGE);
-        let err = Error::new(Code::SESSION_E_INTERNAL, "Too many response headers, 5000 is max");
+        assert_eq!(
+            refine(err, curl_sys::CURLE_BAD_FUNCTION_ARGUMENT).code,
+            Code::SESSION_E_DECODE
+        );
+        let err = Error::new(
+            Code::SESSION_E_CONNECT,
+            "Too large response headers: 307940 > 307200",
+        );
+        assert_eq!(
+            refine(err, curl_sys::CURLE_RECV_ERROR).code,
+            Code::SESSION_E_TOO_LARGE
+        );
+        let err = Error::new(
+            Code::SESSION_E_INTERNAL,
+            "Too many response headers, 5000 is max",
+        );
         assert_eq!(refine(err, CURLE_TOO_LARGE).code, Code::SESSION_E_TOO_LARGE);
     }
 }

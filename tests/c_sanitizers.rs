@@ -9,7 +9,11 @@ use std::process::Command;
 use std::time::Duration;
 use support::cbuild;
 
-const SANITIZE: &[&str] = &["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"];
+const SANITIZE: &[&str] = &[
+    "-fsanitize=address,undefined",
+    "-fno-sanitize-recover=all",
+    "-fno-omit-frame-pointer",
+];
 
 fn c_tests() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(support::repo_root().join("tests/c"))
@@ -32,11 +36,22 @@ fn c_tests_under_asan_and_ubsan() {
         let (rig, rig_tls) = (support::rig(), support::rig_tls());
         let dir = cbuild::work_dir("c_sanitizers", name);
         let exe = dir.join(name);
-        cbuild::build(&support::repo_root().join(format!("tests/c/{name}.c")), &exe, &dir, SANITIZE);
+        cbuild::build(
+            &support::repo_root().join(format!("tests/c/{name}.c")),
+            &exe,
+            &dir,
+            SANITIZE,
+        );
         let mut cmd = Command::new(&exe);
         cmd.current_dir(&dir)
-            .env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=98")
-            .env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1:exitcode=97")
+            .env(
+                "ASAN_OPTIONS",
+                "detect_leaks=1:abort_on_error=0:exitcode=98",
+            )
+            .env(
+                "UBSAN_OPTIONS",
+                "print_stacktrace=1:halt_on_error=1:exitcode=97",
+            )
             .env("HTTPBIN_URL", httpbin.url(""))
             .env("RIG_URL", rig.url(""))
             .env("RIG_TLS_URL", rig_tls.tls_url("").trim_end_matches('/'))
@@ -46,9 +61,16 @@ fn c_tests_under_asan_and_ubsan() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let reported = stderr.contains("Sanitizer") || stderr.contains("runtime error:");
         if !out.status.success() || reported {
-            failures.push(format!("{name}: {}\n{}{stderr}", out.status, String::from_utf8_lossy(&out.stdout)));
+            failures.push(format!(
+                "{name}: {}\n{}{stderr}",
+                out.status,
+                String::from_utf8_lossy(&out.stdout)
+            ));
         } else {
-            print!("{name} (asan+ubsan): {}", String::from_utf8_lossy(&out.stdout));
+            print!(
+                "{name} (asan+ubsan): {}",
+                String::from_utf8_lossy(&out.stdout)
+            );
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

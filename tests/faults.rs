@@ -69,10 +69,20 @@ impl Rig {
     /// A session with a 10 s connect and 10 s total deadline (tests shorten it where a
     /// fault stalls), and one good request made so there is a kept-alive connection.
     fn new() -> Rig {
-        let rig = Rig { server: support::faults(), s: session_new() };
-        assert_eq!(unsafe { session_set_timeout_ms(rig.s, 10_000, 10_000) }, SESSION_OK);
+        let rig = Rig {
+            server: support::faults(),
+            s: session_new(),
+        };
+        assert_eq!(
+            unsafe { session_set_timeout_ms(rig.s, 10_000, 10_000) },
+            SESSION_OK
+        );
         let ok = rig.get("/ok");
-        assert_eq!((ok.error, ok.body.as_slice()), (SESSION_OK, &b"conn 1"[..]), "{ok:?}");
+        assert_eq!(
+            (ok.error, ok.body.as_slice()),
+            (SESSION_OK, &b"conn 1"[..]),
+            "{ok:?}"
+        );
         rig
     }
 
@@ -82,16 +92,37 @@ impl Rig {
 
     fn post(&self, path: &str) -> Resp {
         let url = c(&self.server.url(path));
-        take(unsafe { session_post(self.s, url.as_ptr(), b"x=1".as_ptr().cast(), 3, std::ptr::null()) })
+        take(unsafe {
+            session_post(
+                self.s,
+                url.as_ptr(),
+                b"x=1".as_ptr().cast(),
+                3,
+                std::ptr::null(),
+            )
+        })
     }
 
     fn stats(&self) -> Stats {
         let body = support::get_json(&self.server.url("/stats"));
         let field = |name: &str| -> u64 {
-            let at = body.find(&format!("\"{name}\": ")).unwrap_or_else(|| panic!("{body}")) + name.len() + 4;
-            body[at..].split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap()
+            let at = body
+                .find(&format!("\"{name}\": "))
+                .unwrap_or_else(|| panic!("{body}"))
+                + name.len()
+                + 4;
+            body[at..]
+                .split(|c: char| !c.is_ascii_digit())
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
         };
-        Stats { accepted: field("accepted"), tainted_reuse: field("tainted_reuse"), posts: field("posts") }
+        Stats {
+            accepted: field("accepted"),
+            tainted_reuse: field("tainted_reuse"),
+            posts: field("posts"),
+        }
     }
 
     /// A good request after the fault succeeds, and nothing reused the bad connection.
@@ -100,7 +131,11 @@ impl Rig {
         assert_eq!((ok.error, ok.status), (SESSION_OK, 200), "{ok:?}");
         let second = self.get("/ok");
         assert_eq!(second.body, ok.body, "a good connection is kept alive");
-        assert_eq!(self.stats().tainted_reuse, 0, "a connection that misbehaved was reused");
+        assert_eq!(
+            self.stats().tainted_reuse,
+            0,
+            "a connection that misbehaved was reused"
+        );
     }
 }
 
@@ -110,8 +145,16 @@ fn fault(path: &str, code: session_code, message: &str) -> Rig {
     let rig = Rig::new();
     let r = rig.get(path);
     assert_eq!(r.error, code, "{path}: {r:?}");
-    assert!(r.message.contains(message), "{path}: message {:?} lacks {message:?}", r.message);
-    assert_eq!((r.status, r.body.len(), r.headers), (0, 0, 0), "{path}: no partial response");
+    assert!(
+        r.message.contains(message),
+        "{path}: message {:?} lacks {message:?}",
+        r.message
+    );
+    assert_eq!(
+        (r.status, r.body.len(), r.headers),
+        (0, 0, 0),
+        "{path}: no partial response"
+    );
     rig.assert_recovers();
     rig
 }
@@ -153,7 +196,11 @@ fn conflicting_content_lengths() {
 
 #[test]
 fn content_length_with_chunked_is_refused() {
-    fault("/length-and-chunked", SESSION_E_DECODE, "both Content-Length and Transfer-Encoding");
+    fault(
+        "/length-and-chunked",
+        SESSION_E_DECODE,
+        "both Content-Length and Transfer-Encoding",
+    );
 }
 
 #[test]
@@ -180,19 +227,31 @@ fn slowloris_headers_and_body_hit_the_deadline() {
         let r = rig.get(path);
         assert_eq!((r.error, r.status), (SESSION_E_TIMEOUT, 0), "{path}: {r:?}");
         assert!(r.message.contains("timed out"), "{}", r.message);
-        assert!(started.elapsed().as_secs_f64() < 3.0, "{path} took {:?}", started.elapsed());
+        assert!(
+            started.elapsed().as_secs_f64() < 3.0,
+            "{path} took {:?}",
+            started.elapsed()
+        );
     }
     rig.assert_recovers();
 }
 
 #[test]
 fn headers_over_the_default_cap() {
-    fault("/big-headers?kib=300", SESSION_E_TOO_LARGE, "max header bytes (262144)");
+    fault(
+        "/big-headers?kib=300",
+        SESSION_E_TOO_LARGE,
+        "max header bytes (262144)",
+    );
 }
 
 #[test]
 fn ten_thousand_header_lines() {
-    fault("/many-headers?n=10000", SESSION_E_TOO_LARGE, "1000 header lines");
+    fault(
+        "/many-headers?n=10000",
+        SESSION_E_TOO_LARGE,
+        "1000 header lines",
+    );
 }
 
 #[test]
@@ -206,7 +265,10 @@ fn max_header_bytes_is_configurable() {
     let rig = Rig::new();
     unsafe {
         assert_eq!(session_set_max_header_bytes(rig.s, 16 * 1024), SESSION_OK);
-        assert_eq!(session_set_max_header_bytes(std::ptr::null_mut(), 1), SESSION_E_INVALID_ARGUMENT);
+        assert_eq!(
+            session_set_max_header_bytes(std::ptr::null_mut(), 1),
+            SESSION_E_INVALID_ARGUMENT
+        );
     }
     let small = rig.get("/big-headers?kib=10");
     assert_eq!((small.error, small.headers), (SESSION_OK, 11), "{small:?}");
@@ -238,7 +300,10 @@ fn gzip_bomb_stops_at_max_body_size() {
     let rig = Rig::new();
     unsafe { session_set_max_body_size(rig.s, 8 << 20) };
     let r = rig.get("/gzip-bomb");
-    assert_eq!(r.error, SESSION_E_TOO_LARGE, "64 MiB decoded from 64 KiB: {r:?}");
+    assert_eq!(
+        r.error, SESSION_E_TOO_LARGE,
+        "64 MiB decoded from 64 KiB: {r:?}"
+    );
     rig.assert_recovers();
 }
 
@@ -252,9 +317,17 @@ fn six_stacked_encodings_are_refused() {
 fn keep_alive_closed_after_a_response_is_not_reused() {
     let rig = Rig::new();
     let r = rig.get("/keepalive-close");
-    assert_eq!((r.error, r.body.as_slice()), (SESSION_OK, &b"bye"[..]), "{r:?}");
+    assert_eq!(
+        (r.error, r.body.as_slice()),
+        (SESSION_OK, &b"bye"[..]),
+        "{r:?}"
+    );
     let ok = rig.get("/ok");
-    assert_eq!((ok.error, ok.body.as_slice()), (SESSION_OK, &b"conn 2"[..]), "{ok:?}");
+    assert_eq!(
+        (ok.error, ok.body.as_slice()),
+        (SESSION_OK, &b"conn 2"[..]),
+        "{ok:?}"
+    );
     assert_eq!(rig.stats().accepted, 2);
 }
 
@@ -264,7 +337,11 @@ fn stale_keep_alive_get_is_retried_once() {
     assert_eq!(rig.get("/stale-next").body, b"fresh");
     // The next request goes out on the kept-alive connection, which the server drops unanswered.
     let ok = rig.get("/ok");
-    assert_eq!((ok.error, ok.body.as_slice()), (SESSION_OK, &b"conn 2"[..]), "{ok:?}");
+    assert_eq!(
+        (ok.error, ok.body.as_slice()),
+        (SESSION_OK, &b"conn 2"[..]),
+        "{ok:?}"
+    );
     assert_eq!(rig.stats().accepted, 2);
 }
 
@@ -274,7 +351,10 @@ fn stale_keep_alive_post_is_not_retried() {
     let rig = Rig::new();
     assert_eq!(rig.get("/stale-next").body, b"fresh");
     let r = rig.post("/ok");
-    assert_eq!(r.error, SESSION_E_CONNECT, "a POST may have been processed: no retry: {r:?}");
+    assert_eq!(
+        r.error, SESSION_E_CONNECT,
+        "a POST may have been processed: no retry: {r:?}"
+    );
     assert_eq!(rig.stats().posts, 1, "the POST was sent once");
 }
 
@@ -283,7 +363,11 @@ fn redirect_loop_stops_at_max_redirects() {
     let rig = Rig::new();
     unsafe { session_set_max_redirects(rig.s, 5) };
     let r = rig.get("/redirect-loop");
-    assert_eq!((r.error, r.status, r.redirects), (SESSION_E_TOO_MANY_REDIRECTS, 302, 5), "{r:?}");
+    assert_eq!(
+        (r.error, r.status, r.redirects),
+        (SESSION_E_TOO_MANY_REDIRECTS, 302, 5),
+        "{r:?}"
+    );
     assert!(r.message.contains("5 redirects"), "{}", r.message);
     // Good redirect responses keep the connection alive.
     assert_eq!(rig.stats().accepted, 1);
@@ -312,7 +396,11 @@ fn malformed_header_and_trailer_lines() {
     fault("/nul-in-header", SESSION_E_DECODE, "Nul byte in header");
     fault("/bad-trailer?n=0", SESSION_E_DECODE, "colon");
     fault("/bad-trailer?n=1", SESSION_E_DECODE, "colon");
-    fault("/fuzzed-trailer", SESSION_E_DECODE, "Invalid response header");
+    fault(
+        "/fuzzed-trailer",
+        SESSION_E_DECODE,
+        "Invalid response header",
+    );
 }
 
 /// Every fault on one session in a row: nothing leaks into the next request.
@@ -321,9 +409,22 @@ fn faults_in_a_row_never_reuse_a_bad_connection() {
     let rig = Rig::new();
     unsafe { session_set_timeout_ms(rig.s, 1000, 600) };
     let paths = [
-        "/reset-before", "/reset-headers", "/reset-body", "/truncated", "/conflicting-length",
-        "/length-and-chunked", "/bad-chunk", "/huge-chunk", "/big-headers", "/many-headers",
-        "/garbage-open", "/two-locations", "/no-colon", "/nul-in-header", "/bad-trailer", "/truncated-open",
+        "/reset-before",
+        "/reset-headers",
+        "/reset-body",
+        "/truncated",
+        "/conflicting-length",
+        "/length-and-chunked",
+        "/bad-chunk",
+        "/huge-chunk",
+        "/big-headers",
+        "/many-headers",
+        "/garbage-open",
+        "/two-locations",
+        "/no-colon",
+        "/nul-in-header",
+        "/bad-trailer",
+        "/truncated-open",
     ];
     for path in paths {
         let r = rig.get(path);

@@ -35,7 +35,11 @@ struct Function {
 fn norm(ty: &str) -> String {
     let spaced = ty.replace('*', " * ");
     let words: Vec<&str> = spaced.split_whitespace().collect();
-    words.join(" ").replace(" *", "*").replace("enum ", "").replace("struct ", "")
+    words
+        .join(" ")
+        .replace(" *", "*")
+        .replace("enum ", "")
+        .replace("struct ", "")
 }
 
 /// Functions and function-pointer typedefs declared in the header, with their doc comments.
@@ -50,7 +54,8 @@ fn parse_header(text: &str) -> (Vec<Function>, Vec<String>) {
         let decl_end = after.find(';').unwrap_or(after.len());
         let decl = after[..decl_end].trim();
         rest = after;
-        if decl.starts_with('#') || decl.contains('{') || decl.contains("/*") || !decl.contains('(') {
+        if decl.starts_with('#') || decl.contains('{') || decl.contains("/*") || !decl.contains('(')
+        {
             continue;
         }
         if let Some(typedef) = decl.strip_prefix("typedef") {
@@ -62,7 +67,9 @@ fn parse_header(text: &str) -> (Vec<Function>, Vec<String>) {
         }
         let open = decl.find('(').unwrap();
         let head = &decl[..open];
-        let name_at = head.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+        let name_at = head
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
         let (ret, name) = (norm(&head[..name_at]), head[name_at..].trim().to_string());
         let args = decl[open + 1..decl.rfind(')').unwrap()].trim();
         let params = if args == "void" || args.is_empty() {
@@ -71,12 +78,23 @@ fn parse_header(text: &str) -> (Vec<Function>, Vec<String>) {
             args.split(',')
                 .map(|a| {
                     let a = a.trim();
-                    let at = a.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap() + 1;
-                    Param { ty: norm(&a[..at]), name: a[at..].to_string() }
+                    let at = a
+                        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .unwrap()
+                        + 1;
+                    Param {
+                        ty: norm(&a[..at]),
+                        name: a[at..].to_string(),
+                    }
                 })
                 .collect()
         };
-        functions.push(Function { ret, name, params, doc });
+        functions.push(Function {
+            ret,
+            name,
+            params,
+            doc,
+        });
     }
     (functions, callbacks)
 }
@@ -114,14 +132,30 @@ impl Gen<'_> {
         if null_documented(&f.doc, name) {
             return true;
         }
-        let referenced = f.doc.split_whitespace().skip_while(|w| *w != "as").nth(1).map(|w| w.trim_matches(|c: char| !(c.is_alphanumeric() || c == '_')));
+        let referenced = f
+            .doc
+            .split_whitespace()
+            .skip_while(|w| *w != "as")
+            .nth(1)
+            .map(|w| w.trim_matches(|c: char| !(c.is_alphanumeric() || c == '_')));
         if let Some(other) = referenced.and_then(|n| self.by_name.get(n)) {
             if other.name != f.name && other.params.iter().any(|p| &p.name == name) {
                 return null_documented(&other.doc, name);
             }
         }
-        let pointers = f.params.iter().skip(1).filter(|p| p.ty.ends_with('*')).count();
-        let bare = ["NULL removes", "NULL means", "NULL goes", "NULL clears", "NULL suppresses"];
+        let pointers = f
+            .params
+            .iter()
+            .skip(1)
+            .filter(|p| p.ty.ends_with('*'))
+            .count();
+        let bare = [
+            "NULL removes",
+            "NULL means",
+            "NULL goes",
+            "NULL clears",
+            "NULL suppresses",
+        ];
         i > 0 && pointers == 1 && bare.iter().any(|b| f.doc.contains(b))
     }
 
@@ -131,7 +165,9 @@ impl Gen<'_> {
             pointee(&f.ret) == obj
                 && f.ret.ends_with('*')
                 && !f.name.ends_with("_at")
-                && f.params.iter().all(|p| pointee(&p.ty) != obj && !p.ty.ends_with("**"))
+                && f.params
+                    .iter()
+                    .all(|p| pointee(&p.ty) != obj && !p.ty.ends_with("**"))
         })
     }
 
@@ -164,11 +200,18 @@ impl Gen<'_> {
             return (format!("const void *{var} = \"abc\";"), String::new());
         }
         if ty == "void*" {
-            return (format!("static int dummy_{var}; void *{var} = &dummy_{var};"), String::new());
+            return (
+                format!("static int dummy_{var}; void *{var} = &dummy_{var};"),
+                String::new(),
+            );
         }
         if let Some(elem) = ty.strip_suffix("*const*") {
-            let (decl, free) = self.valid(&format!("{elem}*"), name, &format!("{var}_0"), depth + 1);
-            return (format!("{decl} {elem} *const {var}[1] = {{{var}_0}};"), free);
+            let (decl, free) =
+                self.valid(&format!("{elem}*"), name, &format!("{var}_0"), depth + 1);
+            return (
+                format!("{decl} {elem} *const {var}[1] = {{{var}_0}};"),
+                free,
+            );
         }
         if let Some(elem) = ty.strip_suffix("**") {
             let free = if pointee(elem) == "session_response_t" {
@@ -180,9 +223,14 @@ impl Gen<'_> {
         }
         if ty.ends_with('*') {
             if obj == "session_response_t" {
-                return (format!("session_response_t *{var} = make_response();"), format!("session_response_free({var});"));
+                return (
+                    format!("session_response_t *{var} = make_response();"),
+                    format!("session_response_free({var});"),
+                );
             }
-            let ctor = self.constructor(obj).unwrap_or_else(|| panic!("teach ffi_misuse.rs to make a {obj}"));
+            let ctor = self
+                .constructor(obj)
+                .unwrap_or_else(|| panic!("teach ffi_misuse.rs to make a {obj}"));
             let mut decls = String::new();
             let mut frees = String::new();
             let mut args = Vec::new();
@@ -194,8 +242,20 @@ impl Gen<'_> {
                 args.push(v);
             }
             let free_fn = format!("{}_free", obj.trim_end_matches("_t"));
-            let free = if self.by_name.contains_key(free_fn.as_str()) { format!("{free_fn}({var});") } else { String::new() };
-            return (format!("{decls} {} {var} = {}({});", ctor.ret.replace('*', " *"), ctor.name, args.join(", ")), format!("{free} {frees}"));
+            let free = if self.by_name.contains_key(free_fn.as_str()) {
+                format!("{free_fn}({var});")
+            } else {
+                String::new()
+            };
+            return (
+                format!(
+                    "{decls} {} {var} = {}({});",
+                    ctor.ret.replace('*', " *"),
+                    ctor.name,
+                    args.join(", ")
+                ),
+                format!("{free} {frees}"),
+            );
         }
         let value = match ty {
             "long" => "1000",
@@ -252,7 +312,13 @@ impl Gen<'_> {
             }
             "session_response_t*" => {
                 writeln!(out, "    session_response_t *res = {call};").unwrap();
-                let want = if null_at.is_none() { "SESSION_E_INTERNAL" } else if required { "SESSION_E_INVALID_ARGUMENT" } else { "" };
+                let want = if null_at.is_none() {
+                    "SESSION_E_INTERNAL"
+                } else if required {
+                    "SESSION_E_INVALID_ARGUMENT"
+                } else {
+                    ""
+                };
                 if null_at.is_none() {
                     out.push_str("    inject(0);\n");
                 }
@@ -269,7 +335,11 @@ impl Gen<'_> {
                     out.push_str("    inject(0);\n");
                 }
                 let check = null_at.is_none() || required;
-                let free_fn = if ret == "char*" { "session_string_free".to_string() } else { format!("{}_free", pointee(ret).trim_end_matches("_t")) };
+                let free_fn = if ret == "char*" {
+                    "session_string_free".to_string()
+                } else {
+                    format!("{}_free", pointee(ret).trim_end_matches("_t"))
+                };
                 if check {
                     writeln!(out, "    expect(res == NULL, \"{label}\", 0);").unwrap();
                 }
@@ -331,7 +401,11 @@ static session_response_t *make_response(void)
 "#;
 
 fn generate(functions: &[Function], callbacks: &[String]) -> (String, usize, usize) {
-    let gen = Gen { functions, callbacks, by_name: functions.iter().map(|f| (f.name.as_str(), f)).collect() };
+    let gen = Gen {
+        functions,
+        callbacks,
+        by_name: functions.iter().map(|f| (f.name.as_str(), f)).collect(),
+    };
     let mut null_cases = 0;
     let mut body = String::new();
     let mut panic_body = String::new();
@@ -353,31 +427,56 @@ fn generate(functions: &[Function], callbacks: &[String]) -> (String, usize, usi
 }
 
 fn header_functions() -> (Vec<Function>, Vec<String>) {
-    let text = std::fs::read_to_string(support::repo_root().join("include/session.h")).expect("read session.h");
+    let text = std::fs::read_to_string(support::repo_root().join("include/session.h"))
+        .expect("read session.h");
     parse_header(&text)
 }
 
 fn build_and_run(mode: &str) -> String {
     let (functions, callbacks) = header_functions();
     let (program, null_cases, n) = generate(&functions, &callbacks);
-    assert!(n >= 40 && null_cases >= 60, "parsed only {n} functions / {null_cases} NULL cases");
+    assert!(
+        n >= 40 && null_cases >= 60,
+        "parsed only {n} functions / {null_cases} NULL cases"
+    );
     let dir = cbuild::work_dir("ffi_misuse", mode);
     let src = dir.join("misuse.c");
     std::fs::write(&src, program).unwrap();
     let exe = dir.join("misuse");
     // Under ASan and UBSan too; LeakSanitizer only for NULL cases (an injected panic
     // inside a *_free leaves its object behind on purpose).
-    cbuild::build(&src, &exe, &dir, &["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]);
-    let leaks = if mode == "null" { "detect_leaks=1" } else { "detect_leaks=0" };
+    cbuild::build(
+        &src,
+        &exe,
+        &dir,
+        &["-fsanitize=address,undefined", "-fno-sanitize-recover=all"],
+    );
+    let leaks = if mode == "null" {
+        "detect_leaks=1"
+    } else {
+        "detect_leaks=0"
+    };
     let mut cmd = Command::new(&exe);
-    cmd.arg(mode).current_dir(&dir).env("RUST_BACKTRACE", "0").env("ASAN_OPTIONS", leaks);
+    cmd.arg(mode)
+        .current_dir(&dir)
+        .env("RUST_BACKTRACE", "0")
+        .env("ASAN_OPTIONS", leaks);
     cbuild::no_proxy(&mut cmd);
     let out = cbuild::run(cmd, Duration::from_secs(120));
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
     let failures: Vec<&str> = stderr.lines().filter(|l| l.starts_with("FAIL")).collect();
-    assert!(out.status.success(), "{mode}: {} ({})\n{}\n{stdout}\n{stderr}", out.status, src.display(), failures.join("\n"));
-    assert!(!stderr.contains("Sanitizer") && !stderr.contains("runtime error:"), "{stderr}");
+    assert!(
+        out.status.success(),
+        "{mode}: {} ({})\n{}\n{stdout}\n{stderr}",
+        out.status,
+        src.display(),
+        failures.join("\n")
+    );
+    assert!(
+        !stderr.contains("Sanitizer") && !stderr.contains("runtime error:"),
+        "{stderr}"
+    );
     println!("{stdout}");
     stdout
 }
@@ -386,14 +485,47 @@ fn build_and_run(mode: &str) -> String {
 fn header_parser_sees_every_exported_function() {
     let (functions, _) = header_functions();
     let names: Vec<&str> = functions.iter().map(|f| f.name.as_str()).collect();
-    for expected in ["session_new", "session_free", "session_set_header", "session_post", "session_response_header_at", "session_set_max_header_bytes"] {
-        assert!(names.contains(&expected), "{expected} not parsed: {names:?}");
+    for expected in [
+        "session_new",
+        "session_free",
+        "session_set_header",
+        "session_post",
+        "session_response_header_at",
+        "session_set_max_header_bytes",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} not parsed: {names:?}"
+        );
     }
     let post = functions.iter().find(|f| f.name == "session_post").unwrap();
     let types: Vec<&str> = post.params.iter().map(|p| p.ty.as_str()).collect();
-    assert_eq!(types, ["session_t*", "const char*", "const void*", "size_t", "const char*"]);
-    assert!(null_documented(&functions.iter().find(|f| f.name == "session_set_header").unwrap().doc, "value"));
-    assert!(!null_documented(&functions.iter().find(|f| f.name == "session_set_header").unwrap().doc, "name"));
+    assert_eq!(
+        types,
+        [
+            "session_t*",
+            "const char*",
+            "const void*",
+            "size_t",
+            "const char*"
+        ]
+    );
+    assert!(null_documented(
+        &functions
+            .iter()
+            .find(|f| f.name == "session_set_header")
+            .unwrap()
+            .doc,
+        "value"
+    ));
+    assert!(!null_documented(
+        &functions
+            .iter()
+            .find(|f| f.name == "session_set_header")
+            .unwrap()
+            .doc,
+        "name"
+    ));
 }
 
 #[test]
@@ -416,7 +548,9 @@ mod rust_level {
     use std::ffi::CStr;
 
     fn last_error() -> String {
-        unsafe { CStr::from_ptr(session::capi::error::session_last_error()) }.to_string_lossy().into_owned()
+        unsafe { CStr::from_ptr(session::capi::error::session_last_error()) }
+            .to_string_lossy()
+            .into_owned()
     }
 
     #[test]
@@ -424,9 +558,15 @@ mod rust_level {
         let s = session_new();
         let bad = c"X-\xff\xfe".as_ptr();
         unsafe {
-            assert_eq!(session_set_header(s, bad, c"v".as_ptr()), SESSION_E_INVALID_ARGUMENT);
+            assert_eq!(
+                session_set_header(s, bad, c"v".as_ptr()),
+                SESSION_E_INVALID_ARGUMENT
+            );
             assert!(last_error().contains("UTF-8"), "{}", last_error());
-            assert_eq!(session_set_header(s, c"X-A".as_ptr(), bad), SESSION_E_INVALID_ARGUMENT);
+            assert_eq!(
+                session_set_header(s, c"X-A".as_ptr(), bad),
+                SESSION_E_INVALID_ARGUMENT
+            );
             assert!(session_request_new(c"GET".as_ptr(), c"http://h/\xc3\x28".as_ptr()).is_null());
             assert!(last_error().contains("UTF-8"), "{}", last_error());
             let r = session_get(s, c"http://127.0.0.1:1/\x80".as_ptr());
@@ -448,7 +588,10 @@ mod rust_level {
         assert!(req.set_header("Accept", Some("a\tb")).is_ok());
         assert!(req.set_body(b"{}", Some("text/x\x1b")).is_err());
         let s = session_new();
-        assert_eq!(unsafe { session_set_bearer_token(s, c"t\x01".as_ptr()) }, SESSION_E_INVALID_ARGUMENT);
+        assert_eq!(
+            unsafe { session_set_bearer_token(s, c"t\x01".as_ptr()) },
+            SESSION_E_INVALID_ARGUMENT
+        );
         unsafe { session_free(s) };
         assert!(session::request::Request::new("GE\0T", "http://h.test/").is_err());
         assert!(session::request::Request::new("GET", "http://h.test/\r\nX: 1").is_err());
@@ -457,7 +600,10 @@ mod rust_level {
         // A body is bytes: NUL inside is data, and its length is what counts.
         let s = session_new();
         let req = unsafe { session_request_new(c"POST".as_ptr(), c"http://127.0.0.1:1/".as_ptr()) };
-        assert_eq!(unsafe { session_request_set_body(req, b"a\0b".as_ptr().cast(), 3, std::ptr::null()) }, SESSION_OK);
+        assert_eq!(
+            unsafe { session_request_set_body(req, b"a\0b".as_ptr().cast(), 3, std::ptr::null()) },
+            SESSION_OK
+        );
         unsafe {
             session_request_free(req);
             session_free(s);
@@ -470,25 +616,50 @@ mod rust_level {
         unsafe {
             let req = session_request_new(c"POST".as_ptr(), c"http://127.0.0.1:1/".as_ptr());
             let one = b"x";
-            assert_eq!(session_request_set_body(req, one.as_ptr().cast(), usize::MAX, std::ptr::null()), SESSION_E_INVALID_ARGUMENT);
-            assert!(last_error().contains("larger than any buffer"), "{}", last_error());
-            let r = session_post(s, c"http://127.0.0.1:1/".as_ptr(), one.as_ptr().cast(), isize::MAX as usize + 1, std::ptr::null());
+            assert_eq!(
+                session_request_set_body(req, one.as_ptr().cast(), usize::MAX, std::ptr::null()),
+                SESSION_E_INVALID_ARGUMENT
+            );
+            assert!(
+                last_error().contains("larger than any buffer"),
+                "{}",
+                last_error()
+            );
+            let r = session_post(
+                s,
+                c"http://127.0.0.1:1/".as_ptr(),
+                one.as_ptr().cast(),
+                isize::MAX as usize + 1,
+                std::ptr::null(),
+            );
             assert_eq!((*r).error, SESSION_E_INVALID_ARGUMENT);
             let (mut n, mut v) = (std::ptr::null(), std::ptr::null());
-            assert_eq!(session_response_header_at(r, usize::MAX, &mut n, &mut v), SESSION_E_INVALID_ARGUMENT);
+            assert_eq!(
+                session_response_header_at(r, usize::MAX, &mut n, &mut v),
+                SESSION_E_INVALID_ARGUMENT
+            );
             assert!(session_response_history_at(r, usize::MAX).is_null());
             session_response_free(r);
-            assert_eq!(session_set_timeout_ms(s, std::ffi::c_long::MAX, std::ffi::c_long::MAX), SESSION_OK);
+            assert_eq!(
+                session_set_timeout_ms(s, std::ffi::c_long::MAX, std::ffi::c_long::MAX),
+                SESSION_OK
+            );
             assert_eq!(session_set_max_redirects(s, i32::MAX), SESSION_OK);
             assert_eq!(session_set_max_body_size(s, usize::MAX), SESSION_OK);
-            assert_eq!(session_request_set_timeout_ms(req, std::ffi::c_long::MIN), SESSION_E_INVALID_ARGUMENT);
+            assert_eq!(
+                session_request_set_timeout_ms(req, std::ffi::c_long::MIN),
+                SESSION_E_INVALID_ARGUMENT
+            );
             for code in [i32::MIN, -1, 16, i32::MAX] {
                 let text = CStr::from_ptr(session::capi::error::session_strerror(code));
                 assert_eq!(text.to_str().unwrap(), "unknown error code");
             }
             // A 1 MiB header value is accepted as data (no crash, no truncation).
             let big = std::ffi::CString::new(vec![b'a'; 1 << 20]).unwrap();
-            assert_eq!(session_request_set_header(req, c"X-Big".as_ptr(), big.as_ptr()), SESSION_OK);
+            assert_eq!(
+                session_request_set_header(req, c"X-Big".as_ptr(), big.as_ptr()),
+                SESSION_OK
+            );
             session_request_free(req);
             session_free(s);
         }

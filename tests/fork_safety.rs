@@ -12,7 +12,12 @@ fn child_after_fork_opens_its_own_connection() {
     let rig = support::rig();
     let dir = cbuild::work_dir("fork_safety", "fork_child");
     let exe = dir.join("fork_child");
-    cbuild::build(&support::repo_root().join("tests/c/fork_child.c"), &exe, &dir, &[]);
+    cbuild::build(
+        &support::repo_root().join("tests/c/fork_child.c"),
+        &exe,
+        &dir,
+        &[],
+    );
     let mut cmd = Command::new(&exe);
     cmd.current_dir(&dir).env("RIG_URL", rig.url(""));
     cbuild::no_proxy(&mut cmd);

@@ -28,7 +28,10 @@ fn rss_kib() -> u64 {
 fn rss_is_flat_over_100k_requests_with_cookies() {
     let rig = support::rig();
     let s = session_new();
-    let set = CString::new(rig.url("/cookies/set-raw?h=a%3D1%3B%20Path%3D%2F&h=b%3D2%3B%20Path%3D%2F%3B%20Max-Age%3D3600")).unwrap();
+    let set = CString::new(rig.url(
+        "/cookies/set-raw?h=a%3D1%3B%20Path%3D%2F&h=b%3D2%3B%20Path%3D%2F%3B%20Max-Age%3D3600",
+    ))
+    .unwrap();
     let echo = CString::new(rig.url("/status/200")).unwrap();
     let started = Instant::now();
     let mut rss_10k = 0;
@@ -48,13 +51,21 @@ fn rss_is_flat_over_100k_requests_with_cookies() {
     }
     let rss_100k = rss_kib();
     let header = unsafe { session_cookie_header(s, echo.as_ptr()) };
-    let cookies = unsafe { std::ffi::CStr::from_ptr(header) }.to_string_lossy().into_owned();
+    let cookies = unsafe { std::ffi::CStr::from_ptr(header) }
+        .to_string_lossy()
+        .into_owned();
     unsafe { session_string_free(header) };
-    assert!(cookies.contains("a=1") && cookies.contains("b=2"), "{cookies}");
+    assert!(
+        cookies.contains("a=1") && cookies.contains("b=2"),
+        "{cookies}"
+    );
     unsafe { session_free(s) };
     println!(
         "soak: {REQUESTS} requests in {:.1} s; VmRSS {rss_10k} KiB at 10k, {rss_100k} KiB at 100k",
         started.elapsed().as_secs_f64()
     );
-    assert!(rss_100k <= rss_10k + SOAK_RSS_BOUND_KIB, "RSS grew from {rss_10k} to {rss_100k} KiB");
+    assert!(
+        rss_100k <= rss_10k + SOAK_RSS_BOUND_KIB,
+        "RSS grew from {rss_10k} to {rss_100k} KiB"
+    );
 }

@@ -30,8 +30,14 @@ pub fn policy_checked() -> bool {
 
 /// Bytes a header may never carry on the wire: C0 controls (tab aside) and DEL.
 fn assert_clean(what: &str, bytes: &[u8]) {
-    let bad = bytes.iter().position(|&b| (b < 0x20 && b != b'\t') || b == 0x7f);
-    assert!(bad.is_none(), "{what} carries a control character: {:?}", String::from_utf8_lossy(bytes));
+    let bad = bytes
+        .iter()
+        .position(|&b| (b < 0x20 && b != b'\t') || b == 0x7f);
+    assert!(
+        bad.is_none(),
+        "{what} carries a control character: {:?}",
+        String::from_utf8_lossy(bytes)
+    );
 }
 
 /// Splits `data` at 0x1F (the unit separator) into at most `n` fields.
@@ -39,8 +45,17 @@ fn fields(data: &[u8], n: usize) -> Vec<&[u8]> {
     data.splitn(n, |&b| b == 0x1f).collect()
 }
 
-const ORIGINS: [&str; 4] = ["http://www.example.co.uk/a/b", "https://a.b.github.io/x", "http://example.com/", "http://127.0.0.1:8080/p/"];
-const STRANGERS: [&str; 3] = ["http://other.co.uk/", "http://other.github.io/", "http://other.com/"];
+const ORIGINS: [&str; 4] = [
+    "http://www.example.co.uk/a/b",
+    "https://a.b.github.io/x",
+    "http://example.com/",
+    "http://127.0.0.1:8080/p/",
+];
+const STRANGERS: [&str; 3] = [
+    "http://other.co.uk/",
+    "http://other.github.io/",
+    "http://other.com/",
+];
 
 /// Set-Cookie lines (one per LF) from one of ORIGINS, then the Cookie header to each origin.
 pub fn cookie_jar(data: &[u8]) {
@@ -49,7 +64,9 @@ pub fn cookie_jar(data: &[u8]) {
 
 /// [`cookie_jar`], asserting the cookie-policy invariants when `policy` is set.
 pub fn cookie_jar_with(data: &[u8], policy: bool) {
-    let Some((&pick, lines)) = data.split_first() else { return };
+    let Some((&pick, lines)) = data.split_first() else {
+        return;
+    };
     let origin = Url::parse(ORIGINS[pick as usize % ORIGINS.len()]).unwrap();
     let mut jar = Jar::default();
     jar.store_response(&origin, lines.split(|&b| b == b'\n').take(64));
@@ -58,7 +75,10 @@ pub fn cookie_jar_with(data: &[u8], policy: bool) {
         if let Some(header) = jar.header_for(&url) {
             if policy {
                 assert_clean("Cookie header", header.as_bytes());
-                assert!(!STRANGERS.contains(target), "cookie for a public suffix reached {target}: {header}");
+                assert!(
+                    !STRANGERS.contains(target),
+                    "cookie for a public suffix reached {target}: {header}"
+                );
             }
             assert!(!header.is_empty());
         }
@@ -75,7 +95,9 @@ fn c_string(bytes: &[u8]) -> Option<CString> {
 pub fn request_validation(data: &[u8]) {
     let f = fields(data, 8);
     let get = |i: usize| f.get(i).copied().unwrap_or(b"");
-    let (Some(method), Some(url)) = (c_string(get(0)), c_string(get(1))) else { return };
+    let (Some(method), Some(url)) = (c_string(get(0)), c_string(get(1))) else {
+        return;
+    };
     unsafe {
         let s = session_new();
         let req = session_request_new(method.as_ptr(), url.as_ptr());
@@ -97,11 +119,17 @@ pub fn request_validation(data: &[u8]) {
                 assert!(!hop.url.as_str().contains(' '), "space in URL {}", hop.url);
                 for (name, value) in hop.headers.iter() {
                     assert_clean("header name", name.as_bytes());
-                    assert!(!name.is_empty() && !name.contains(':'), "bad header name {name:?}");
+                    assert!(
+                        !name.is_empty() && !name.contains(':'),
+                        "bad header name {name:?}"
+                    );
                     assert_clean("header value", value.unwrap_or("").as_bytes());
                 }
                 if let Ok(next) = session::redirect::resolve_location(&hop.url, get(6)) {
-                    assert!(matches!(next.scheme(), "http" | "https"), "redirect to {next}");
+                    assert!(
+                        matches!(next.scheme(), "http" | "https"),
+                        "redirect to {next}"
+                    );
                     assert_clean("redirect URL", next.as_str().as_bytes());
                 }
             }
@@ -116,12 +144,22 @@ pub fn response_head(data: &[u8]) {
     let cap = 4096;
     let (_status, headers, aborted) = session::limits::collect_head(data, cap);
     assert!(headers.len() <= session::limits::SESSION_MAX_HEADER_LINES);
-    let kept: usize = headers.iter().map(|(n, v)| n.as_bytes().len() + v.as_bytes().len()).sum();
-    assert!(kept <= data.len().min(cap + 64), "kept {kept} header bytes under a {cap} cap");
+    let kept: usize = headers
+        .iter()
+        .map(|(n, v)| n.as_bytes().len() + v.as_bytes().len())
+        .sum();
+    assert!(
+        kept <= data.len().min(cap + 64),
+        "kept {kept} header bytes under a {cap} cap"
+    );
     for (name, value) in &headers {
         assert!(!name.as_bytes().contains(&b'\n') && !value.as_bytes().contains(&b'\n'));
     }
-    assert!(data.len() <= cap || aborted, "{} header bytes passed a {cap} cap", data.len());
+    assert!(
+        data.len() <= cap || aborted,
+        "{} header bytes passed a {cap} cap",
+        data.len()
+    );
 }
 
 /// The loopback server of the exchange target: answers every connection with the current
@@ -172,15 +210,26 @@ pub fn exchange_with(data: &[u8], policy: bool) {
         let r = session_send(s, req);
         assert!(!r.is_null());
         let v = &*r;
-        assert!(session_code::SESSION_OK as i32 <= v.error as i32 && v.error as i32 <= session_code::SESSION_E_INTERNAL as i32);
-        assert_ne!(v.error, session_code::SESSION_E_INTERNAL, "{:?}", CStr::from_ptr(v.error_message));
+        assert!(
+            session_code::SESSION_OK as i32 <= v.error as i32
+                && v.error as i32 <= session_code::SESSION_E_INTERNAL as i32
+        );
+        assert_ne!(
+            v.error,
+            session_code::SESSION_E_INTERNAL,
+            "{:?}",
+            CStr::from_ptr(v.error_message)
+        );
         if v.error == session_code::SESSION_OK {
             assert!(v.body_len <= MAX_BODY);
             let n = session_response_header_count(r);
             assert!(n <= session::limits::SESSION_MAX_HEADER_LINES);
             for i in 0..n {
                 let (mut name, mut value) = (std::ptr::null(), std::ptr::null());
-                assert_eq!(session_response_header_at(r, i, &mut name, &mut value), session_code::SESSION_OK);
+                assert_eq!(
+                    session_response_header_at(r, i, &mut name, &mut value),
+                    session_code::SESSION_OK
+                );
                 assert!(!CStr::from_ptr(value).to_bytes().contains(&b'\n'));
             }
         }

@@ -7,7 +7,10 @@ use crate::ffi::{guard_code, ref_arg};
 /// (300 KiB). Over the cap, or over 1,000 header lines (fixed), the request fails with
 /// SESSION_E_TOO_LARGE and the connection is closed. SESSION_E_INVALID_ARGUMENT for NULL.
 #[no_mangle]
-pub unsafe extern "C" fn session_set_max_header_bytes(s: *mut session_t, bytes: usize) -> session_code {
+pub unsafe extern "C" fn session_set_max_header_bytes(
+    s: *mut session_t,
+    bytes: usize,
+) -> session_code {
     guard_code(|| {
         ref_arg(s, "session")?.update(|settings| {
             settings.max_header_bytes = bytes;

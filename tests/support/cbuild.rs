@@ -7,12 +7,22 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-pub const WARNINGS: &[&str] = &["-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g"];
+pub const WARNINGS: &[&str] = &[
+    "-std=c99",
+    "-Wall",
+    "-Wextra",
+    "-Wpedantic",
+    "-Werror",
+    "-g",
+];
 
 /// The directory of this cargo build's libsession.so (next to the test executable).
 pub fn lib_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
-    let deps = exe.parent().expect("test executable has no parent").to_path_buf();
+    let deps = exe
+        .parent()
+        .expect("test executable has no parent")
+        .to_path_buf();
     [deps.clone(), deps.parent().unwrap().to_path_buf()]
         .into_iter()
         .find(|dir| dir.join("libsession.so").is_file())
@@ -21,7 +31,9 @@ pub fn lib_dir() -> PathBuf {
 
 /// A fresh scratch directory `<tmp>/<suite>/<name>` with libsession.so(.0) links.
 pub fn work_dir(suite: &str, name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(suite).join(name);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(suite)
+        .join(name);
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).expect("create scratch dir");
     let so = lib_dir().join("libsession.so");
@@ -36,9 +48,14 @@ pub fn build(src: &Path, exe: &Path, dir: &Path, extra: &[&str]) {
     let root = super::repo_root();
     let mut cmd = Command::new("gcc");
     cmd.args(WARNINGS).args(extra);
-    cmd.arg("-I").arg(root.join("include")).arg("-I").arg(root.join("tests/c"));
+    cmd.arg("-I")
+        .arg(root.join("include"))
+        .arg("-I")
+        .arg(root.join("tests/c"));
     cmd.arg(src).arg("-o").arg(exe);
-    cmd.arg(format!("-L{}", dir.display())).arg("-lsession").arg(format!("-Wl,-rpath,{}", dir.display()));
+    cmd.arg(format!("-L{}", dir.display()))
+        .arg("-lsession")
+        .arg(format!("-Wl,-rpath,{}", dir.display()));
     let out = cmd.output().expect("run gcc");
     assert!(
         out.status.success(),
@@ -77,13 +94,25 @@ pub fn run(mut cmd: Command, limit: Duration) -> Output {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    Output { status, stdout: out.join().unwrap(), stderr: err.join().unwrap() }
+    Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
 }
 
 /// Environment for C tests: no proxies, loopback exempt.
 pub fn no_proxy(cmd: &mut Command) {
-    cmd.env("NO_PROXY", "127.0.0.1,localhost").env("no_proxy", "127.0.0.1,localhost");
-    for var in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
+    cmd.env("NO_PROXY", "127.0.0.1,localhost")
+        .env("no_proxy", "127.0.0.1,localhost");
+    for var in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ] {
         cmd.env_remove(var);
     }
 }
