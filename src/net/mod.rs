@@ -1,0 +1,301 @@
+//! Auth, TLS, proxy and read-timeout settings, and the libcurl options they become on each
+//! hop. `prepare` runs once per request (URL credentials, digest), `configure` once per hop.
+
+pub mod proxy;
+
+use crate::error::{Code, Error, Result};
+use crate::headers::Headers;
+use crate::request::Request;
+use crate::settings::{Auth, Settings};
+use curl::easy::{Easy2, Handler, List};
+use std::ffi::{c_long, CStr, CString};
+use std::time::Duration;
+use url::Url;
+
+pub use proxy::ProxySettings;
+
+/// Default read (idle) timeout: a transfer that receives and sends nothing for this long fails.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(300);
+
+const CURLOPT_HEADEROPT: curl_sys::CURLoption = curl_sys::CURLOPTTYPE_LONG + 229;
+const CURLHEADER_SEPARATE: c_long = 1;
+const CURLOPT_DISALLOW_USERNAME_IN_URL: curl_sys::CURLoption = curl_sys::CURLOPTTYPE_LONG + 278;
+const CURLINFO_USED_PROXY: curl_sys::CURLINFO = curl_sys::CURLINFO_LONG + 66;
+const CURLE_PROXY: curl_sys::CURLcode = 97;
+
+/// A user name and password as libcurl takes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub user: CString,
+    pub password: CString,
+}
+
+/// TLS settings beyond `verify` and `ca_bundle` (which live in Settings itself).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsSettings {
+    /// A directory of hashed CA certificates (c_rehash); with or without a bundle.
+    pub ca_dir: Option<CString>,
+    pub client_cert: Option<CString>,
+    pub client_key: Option<CString>,
+    pub key_password: Option<CString>,
+}
+
+/// The session's network settings (Settings.net).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetSettings {
+    pub tls: TlsSettings,
+    pub proxy: ProxySettings,
+    /// Some(file) reads credentials from a netrc file (None inside: libcurl's ~/.netrc).
+    pub netrc: Option<Option<CString>>,
+    /// None: no idle limit.
+    pub read_timeout: Option<Duration>,
+}
+
+impl Default for NetSettings {
+    fn default() -> NetSettings {
+        NetSettings {
+            tls: TlsSettings::default(),
+            proxy: ProxySettings::default(),
+            netrc: None,
+            read_timeout: Some(DEFAULT_READ_TIMEOUT),
+        }
+    }
+}
+
+/// A request's own network overrides (Request.net).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestNet {
+    /// Retries, overriding the session's policy total.
+    pub retries: Option<u32>,
+    /// Read timeout; Some(None) means none.
+    pub read_timeout: Option<Option<Duration>>,
+}
+
+/// Per-hop network state (Prepared.net), carried from hop to hop.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HopNet {
+    /// Digest credentials, while the hop stays on the origin they were given for.
+    pub digest: Option<Credentials>,
+    pub read_timeout: Option<Duration>,
+}
+
+impl HopNet {
+    /// After a redirect to another origin: credentials stay behind, for good.
+    pub fn strip_credentials(&mut self) {
+        self.digest = None;
+    }
+}
+
+/// Request-level network preparation: URL credentials become Basic auth (unless the request
+/// or session has auth) and leave the URL; session digest credentials go to the hop.
+pub fn prepare(settings: &Settings, req: &Request, url: &mut Url, headers: &mut Headers) -> Result<HopNet> {
+    let mut hop = HopNet {
+        digest: None,
+        read_timeout: req.net.read_timeout.unwrap_or(settings.net.read_timeout),
+    };
+    let digest = match &settings.auth {
+        Some(Auth::Digest { user, password }) if !headers.contains("Authorization") => {
+            Some(Credentials { user: CString::new(user.as_str()).map_err(nul)?, password: CString::new(password.as_str()).map_err(nul)? })
+        }
+        _ => None,
+    };
+    if let Some((user, password)) = take_userinfo(url)? {
+        if !headers.contains("Authorization") && digest.is_none() {
+            let basic = Auth::Basic { user, password };
+            headers.set("Authorization", Some(&basic.header_value()));
+        }
+    }
+    hop.digest = digest;
+    Ok(hop)
+}
+
+fn nul(_: std::ffi::NulError) -> Error {
+    Error::invalid("credentials contain NUL")
+}
+
+/// Removes user name and password from `url`, percent-decoded.
+pub fn take_userinfo(url: &mut Url) -> Result<Option<(String, String)>> {
+    if url.username().is_empty() && url.password().is_none() {
+        return Ok(None);
+    }
+    let user = percent_decode(url.username())?;
+    let password = percent_decode(url.password().unwrap_or(""))?;
+    // Cannot fail for http(s) URLs with a host, which is all we send.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    Ok(Some((user, password)))
+}
+
+fn percent_decode(s: &str) -> Result<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b))) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    let text = String::from_utf8(out).map_err(|_| Error::invalid("URL credentials are not UTF-8"))?;
+    crate::ffi::check_no_ctl(&text, "URL credentials")?;
+    Ok(text)
+}
+
+fn setopt_long<H: Handler>(h: &Easy2<H>, option: curl_sys::CURLoption, value: c_long) -> std::result::Result<(), curl::Error> {
+    // SAFETY: the handle is live and `option` takes a long.
+    check(unsafe { curl_sys::curl_easy_setopt(h.raw(), option, value) })
+}
+
+fn setopt_str<H: Handler>(h: &Easy2<H>, option: curl_sys::CURLoption, value: Option<&CStr>) -> std::result::Result<(), curl::Error> {
+    let ptr = value.map_or(std::ptr::null(), CStr::as_ptr);
+    // SAFETY: the handle is live; libcurl copies string options and accepts NULL to clear.
+    check(unsafe { curl_sys::curl_easy_setopt(h.raw(), option, ptr) })
+}
+
+fn check(rc: curl_sys::CURLcode) -> std::result::Result<(), curl::Error> {
+    if rc == curl_sys::CURLE_OK {
+        Ok(())
+    } else {
+        Err(curl::Error::new(rc))
+    }
+}
+
+/// Sets the auth, netrc, TLS, proxy and read-timeout options of one hop. Every option is set
+/// on every hop, so nothing carries over on a pooled handle.
+pub fn configure<H: Handler>(h: &mut Easy2<H>, settings: &Settings, hop: &crate::prepare::Prepared) -> std::result::Result<(), curl::Error> {
+    use curl_sys::*;
+    let net = &settings.net;
+    // Credentials never come from the URL (they were moved out of it in `prepare`).
+    setopt_long(h, CURLOPT_DISALLOW_USERNAME_IN_URL, 1)?;
+    match &hop.net.digest {
+        Some(creds) => {
+            setopt_long(h, CURLOPT_HTTPAUTH, CURLAUTH_DIGEST as c_long)?;
+            setopt_str(h, CURLOPT_USERNAME, Some(&creds.user))?;
+            setopt_str(h, CURLOPT_PASSWORD, Some(&creds.password))?;
+        }
+        None => {
+            setopt_long(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC as c_long)?;
+            setopt_str(h, CURLOPT_USERNAME, None)?;
+            setopt_str(h, CURLOPT_PASSWORD, None)?;
+        }
+    }
+    let netrc = match &net.netrc {
+        Some(_) => CURL_NETRC_OPTIONAL,
+        None => CURL_NETRC_IGNORED,
+    };
+    setopt_long(h, CURLOPT_NETRC, netrc as c_long)?;
+    setopt_str(h, CURLOPT_NETRC_FILE, net.netrc.as_ref().and_then(|f| f.as_deref()))?;
+
+    // Read timeout: fail when under 1 byte/s for the whole period (whole seconds, rounded up).
+    let idle_secs = hop.net.read_timeout.map_or(0, |t| t.as_secs() + u64::from(t.subsec_nanos() > 0));
+    setopt_long(h, CURLOPT_LOW_SPEED_LIMIT, c_long::from(idle_secs > 0))?;
+    setopt_long(h, CURLOPT_LOW_SPEED_TIME, idle_secs.min(c_long::MAX as u64) as c_long)?;
+
+    let tls = &net.tls;
+    if tls.ca_dir.is_some() {
+        // A custom directory replaces the system store (transport::options sets the defaults).
+        setopt_str(h, CURLOPT_CAINFO, settings.ca_bundle.as_deref())?;
+        setopt_str(h, CURLOPT_CAPATH, tls.ca_dir.as_deref())?;
+    }
+    setopt_str(h, CURLOPT_SSLCERT, tls.client_cert.as_deref())?;
+    setopt_str(h, CURLOPT_SSLKEY, tls.client_key.as_deref())?;
+    setopt_str(h, CURLOPT_KEYPASSWD, tls.key_password.as_deref())?;
+
+    // Always an explicit proxy ("" for none) and no-proxy list: libcurl never reads the
+    // environment itself; the decision is ours, per hop.
+    let proxy = net.proxy.select(&hop.url);
+    let proxy_c = proxy.as_deref().map(|p| crate::ffi::c_string(p.as_bytes()));
+    setopt_str(h, CURLOPT_PROXY, Some(proxy_c.as_deref().unwrap_or(c"")))?;
+    setopt_str(h, CURLOPT_NOPROXY, Some(c""))?;
+    setopt_long(h, CURLOPT_HTTPPROXYTUNNEL, 0)?;
+    if proxy.as_deref().is_some_and(|p| p.starts_with("https://")) {
+        let (ca_file, ca_dir) = ca_locations(settings);
+        setopt_str(h, CURLOPT_PROXY_CAINFO, ca_file)?;
+        setopt_str(h, CURLOPT_PROXY_CAPATH, ca_dir)?;
+        setopt_long(h, CURLOPT_PROXY_SSL_VERIFYPEER, c_long::from(settings.verify))?;
+        setopt_long(h, CURLOPT_PROXY_SSL_VERIFYHOST, if settings.verify { 2 } else { 0 })?;
+    }
+    // A Proxy-Authorization header set by the caller goes to the proxy only (never to the
+    // origin, never inside a tunnel): transport::options leaves it out of the origin's list.
+    setopt_long(h, CURLOPT_HEADEROPT, CURLHEADER_SEPARATE)?;
+    let mut proxy_headers = List::new();
+    if let (Some(_), Some(Some(value))) = (&proxy, hop.headers.entry("Proxy-Authorization")) {
+        proxy_headers.append(&format!("Proxy-Authorization: {value}"))?;
+    }
+    h.proxy_headers(proxy_headers)?;
+    Ok(())
+}
+
+/// The CA file and directory verifying servers: the caller's (bundle and/or directory),
+/// else the system's.
+fn ca_locations(settings: &Settings) -> (Option<&CStr>, Option<&CStr>) {
+    match (&settings.ca_bundle, &settings.net.tls.ca_dir) {
+        (None, None) => (crate::transport::SYSTEM_CA.0.as_deref(), crate::transport::SYSTEM_CA.1.as_deref()),
+        (file, dir) => (file.as_deref(), dir.as_deref()),
+    }
+}
+
+/// Whether a header is kept out of the origin's header list (it goes to a proxy only).
+pub fn proxy_only_header(name: &str) -> bool {
+    name.eq_ignore_ascii_case("Proxy-Authorization")
+}
+
+/// A proxy failure, told apart from an origin failure: SOCKS errors, an unresolvable or
+/// unreachable proxy, a CONNECT answered with an error status.
+pub fn proxy_error<H: Handler>(h: &Easy2<H>, err: &curl::Error) -> Option<Error> {
+    let mut used_proxy: c_long = 0;
+    let mut connect_code: c_long = 0;
+    // SAFETY: both infos write one long.
+    unsafe {
+        curl_sys::curl_easy_getinfo(h.raw(), CURLINFO_USED_PROXY, &mut used_proxy);
+        curl_sys::curl_easy_getinfo(h.raw(), curl_sys::CURLINFO_HTTP_CONNECTCODE, &mut connect_code);
+    }
+    let detail = err.extra_description().unwrap_or(err.description());
+    let code = err.code();
+    if code == CURLE_PROXY || code == curl_sys::CURLE_COULDNT_RESOLVE_PROXY {
+        return Some(Error::new(Code::SESSION_E_PROXY, detail));
+    }
+    if connect_code != 0 && !(200..300).contains(&connect_code) {
+        return Some(Error::new(Code::SESSION_E_PROXY, format!("proxy CONNECT answered {connect_code}: {detail}")));
+    }
+    if used_proxy != 0 && code == curl_sys::CURLE_COULDNT_CONNECT {
+        return Some(Error::new(Code::SESSION_E_PROXY, format!("could not connect to the proxy: {detail}")));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn userinfo_leaves_the_url_decoded() {
+        let mut url = Url::parse("http://us%3Aer:p%40ss@h.test/x").unwrap();
+        assert_eq!(take_userinfo(&mut url).unwrap(), Some(("us:er".into(), "p@ss".into())));
+        assert_eq!(url.as_str(), "http://h.test/x");
+        assert_eq!(take_userinfo(&mut url).unwrap(), None);
+        let mut bad = Url::parse("http://a%0d%0aX:b@h.test/").unwrap();
+        assert!(take_userinfo(&mut bad).is_err());
+    }
+
+    #[test]
+    fn url_credentials_yield_to_session_auth() {
+        let req = Request::new("GET", "http://u:p@h.test/").unwrap();
+        let mut s = Settings::default();
+        let p = crate::prepare::prepare(&s, &req).unwrap();
+        assert_eq!(p.url.as_str(), "http://h.test/");
+        assert_eq!(p.headers.entry("authorization"), Some(Some("Basic dTpw")));
+        s.auth = Some(Auth::Digest { user: "d".into(), password: "x".into() });
+        let p = crate::prepare::prepare(&s, &req).unwrap();
+        assert_eq!(p.headers.entry("authorization"), None);
+        assert_eq!(p.net.digest.as_ref().map(|c| c.user.as_c_str()), Some(c"d"));
+        assert_eq!(p.url.as_str(), "http://h.test/");
+    }
+}
