@@ -247,9 +247,10 @@ pub fn proxy_only_header(name: &str) -> bool {
     name.eq_ignore_ascii_case("Proxy-Authorization")
 }
 
-/// A proxy failure, told apart from an origin failure: SOCKS errors, an unresolvable or
-/// unreachable proxy, a CONNECT answered with an error status.
-pub fn proxy_error<H: Handler>(h: &Easy2<H>, err: &curl::Error) -> Option<Error> {
+/// Transfer failures libcurl reports in general terms: proxy failures told apart from origin
+/// failures (SOCKS errors, an unresolvable or unreachable proxy, a CONNECT answered with an
+/// error status), TLS alerts during the transfer and unusable client keys.
+pub fn classify<H: Handler>(h: &Easy2<H>, err: &curl::Error) -> Option<Error> {
     let mut used_proxy: c_long = 0;
     let mut connect_code: c_long = 0;
     // SAFETY: both infos write one long.
@@ -267,6 +268,13 @@ pub fn proxy_error<H: Handler>(h: &Easy2<H>, err: &curl::Error) -> Option<Error>
     }
     if used_proxy != 0 && code == curl_sys::CURLE_COULDNT_CONNECT {
         return Some(Error::new(Code::SESSION_E_PROXY, format!("could not connect to the proxy: {detail}")));
+    }
+    // e.g. "tlsv13 alert certificate required" when the server wants a client certificate.
+    let tls_alert = matches!(code, curl_sys::CURLE_SEND_ERROR | curl_sys::CURLE_RECV_ERROR) && detail.contains("SSL routines");
+    // libcurl's "unable to set private key file" (e.g. a wrong key password).
+    let bad_key = code == curl_sys::CURLE_BAD_FUNCTION_ARGUMENT && (detail.contains("key") || detail.contains("cert"));
+    if tls_alert || bad_key {
+        return Some(Error::new(Code::SESSION_E_TLS, detail));
     }
     None
 }

@@ -45,8 +45,8 @@ pub(crate) fn classify(h: &Easy2<Collector>, err: &curl::Error) -> Error {
     if err.is_write_error() && h.get_ref().too_large {
         return Error::new(Code::SESSION_E_TOO_LARGE, "response body is over the session's max body size");
     }
-    if let Some(proxy_err) = crate::net::proxy_error(h, err) {
-        return proxy_err;
+    if let Some(net_err) = crate::net::classify(h, err) {
+        return net_err;
     }
     from_curl(err)
 }
