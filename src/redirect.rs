@@ -63,8 +63,7 @@ pub fn next_hop(current: &Prepared, status: u32, next_url: Url) -> Prepared {
     // The Cookie header is recomputed from the jar for every hop.
     next.headers.forget("Cookie");
     next.url = next_url;
-    // Credentials in a Location are never used (libcurl would send them as Basic auth).
-    let _ = crate::net::take_userinfo(&mut next.url);
+    crate::net::redirected(&mut next);
     next
 }
 

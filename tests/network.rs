@@ -281,9 +281,16 @@ fn the_proxy_is_chosen_per_hop_and_per_host() {
     ok(unsafe { session_set_proxy(s.0, c("all").as_ptr(), c(&proxy_url(&proxy, "http", "")).as_ptr()) });
     assert_eq!(s.get(&rig.url("/echo")).status, 200);
     assert_eq!(proxy_seen(&proxy, "forward").len(), 2, "all applies to 127.0.0.1");
+    // The caller's Proxy-Authorization goes to the first hop's proxy only (as requests).
+    let r = s.send("GET", &format!("http://origin.test:{}/redirect?to={}", rig.port, rig.url("/echo")), &[("Proxy-Authorization", "Basic Zmlyc3Q=")]);
+    assert_eq!((r.status, r.redirects), (200, 1));
+    let seen = proxy_seen(&proxy, "forward");
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert!(seen[2].contains("\"proxy_authorization\": \"Basic Zmlyc3Q=\""), "{seen:?}");
+    assert!(seen[3].contains("\"proxy_authorization\": null"), "{seen:?}");
     ok(unsafe { session_set_proxy(s.0, c("no_proxy").as_ptr(), c("localhost, 127.0.0.0/8").as_ptr()) });
     assert_eq!(s.get(&rig.url("/echo")).status, 200);
-    assert_eq!(proxy_seen(&proxy, "forward").len(), 2, "no_proxy");
+    assert_eq!(proxy_seen(&proxy, "forward").len(), 4, "no_proxy");
     assert_eq!(unsafe { session_set_proxy(s.0, c("ftp").as_ptr(), c("http://p").as_ptr()) }, SESSION_E_INVALID_ARGUMENT);
     assert_eq!(unsafe { session_set_proxy(s.0, c("http").as_ptr(), c("gopher://p").as_ptr()) }, SESSION_E_INVALID_ARGUMENT);
 }

@@ -113,6 +113,14 @@ fn nul(_: std::ffi::NulError) -> Error {
     Error::invalid("credentials contain NUL")
 }
 
+/// What a redirect changes besides requests' rules in redirect.rs: credentials in a Location
+/// are never used (libcurl would send them as Basic auth), and the caller's
+/// Proxy-Authorization was for the first hop's proxy only (requests' rebuild_proxies).
+pub fn redirected(next: &mut crate::prepare::Prepared) {
+    let _ = take_userinfo(&mut next.url);
+    next.headers.forget("Proxy-Authorization");
+}
+
 /// Removes user name and password from `url`, percent-decoded.
 pub fn take_userinfo(url: &mut Url) -> Result<Option<(String, String)>> {
     if url.username().is_empty() && url.password().is_none() {
