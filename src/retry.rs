@@ -108,7 +108,7 @@ fn retryable_error(code: Code) -> bool {
 /// The wait before retry number `n` (1-based): factor * 2^(n-1) capped at BACKOFF_MAX, then
 /// "equal jitter": between half and all of it, `unit` in [0, 1) choosing where.
 pub fn backoff(factor: f64, n: u32, unit: f64) -> Duration {
-    if !(factor > 0.0) {
+    if factor.is_nan() || factor <= 0.0 {
         return Duration::ZERO;
     }
     let base = (factor * 2f64.powi(n.saturating_sub(1).min(62) as i32)).min(BACKOFF_MAX.as_secs_f64());
