@@ -17,8 +17,6 @@ pub use proxy::ProxySettings;
 /// Default read (idle) timeout: a transfer that receives and sends nothing for this long fails.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(300);
 
-const CURLOPT_HEADEROPT: curl_sys::CURLoption = curl_sys::CURLOPTTYPE_LONG + 229;
-const CURLHEADER_SEPARATE: c_long = 1;
 const CURLOPT_DISALLOW_USERNAME_IN_URL: curl_sys::CURLoption = curl_sys::CURLOPTTYPE_LONG + 278;
 const CURLINFO_USED_PROXY: curl_sys::CURLINFO = curl_sys::CURLINFO_LONG + 66;
 const CURLE_PROXY: curl_sys::CURLcode = 97;
@@ -199,7 +197,9 @@ pub fn configure<H: Handler>(h: &mut Easy2<H>, settings: &Settings, hop: &crate:
         None => CURL_NETRC_IGNORED,
     };
     setopt_long(h, CURLOPT_NETRC, netrc as c_long)?;
-    setopt_str(h, CURLOPT_NETRC_FILE, net.netrc.as_ref().and_then(|f| f.as_deref()))?;
+    if let Some(file) = &net.netrc {
+        setopt_str(h, CURLOPT_NETRC_FILE, file.as_deref())?;
+    }
 
     // Read timeout: fail when under 1 byte/s for the whole period (whole seconds, rounded up).
     let idle_secs = hop.net.read_timeout.map_or(0, |t| t.as_secs() + u64::from(t.subsec_nanos() > 0));
@@ -222,7 +222,8 @@ pub fn configure<H: Handler>(h: &mut Easy2<H>, settings: &Settings, hop: &crate:
     let proxy_c = proxy.as_deref().map(|p| crate::ffi::c_string(p.as_bytes()));
     setopt_str(h, CURLOPT_PROXY, Some(proxy_c.as_deref().unwrap_or(c"")))?;
     setopt_str(h, CURLOPT_NOPROXY, Some(c""))?;
-    setopt_long(h, CURLOPT_HTTPPROXYTUNNEL, 0)?;
+    // libcurl's defaults, which nothing changes: CONNECT only for https (HTTPPROXYTUNNEL 0),
+    // separate proxy headers (HEADEROPT CURLHEADER_SEPARATE).
     if proxy.as_deref().is_some_and(|p| p.starts_with("https://")) {
         let (ca_file, ca_dir) = ca_locations(settings);
         setopt_str(h, CURLOPT_PROXY_CAINFO, ca_file)?;
@@ -232,7 +233,6 @@ pub fn configure<H: Handler>(h: &mut Easy2<H>, settings: &Settings, hop: &crate:
     }
     // A Proxy-Authorization header set by the caller goes to the proxy only (never to the
     // origin, never inside a tunnel): transport::options leaves it out of the origin's list.
-    setopt_long(h, CURLOPT_HEADEROPT, CURLHEADER_SEPARATE)?;
     let mut proxy_headers = List::new();
     if let (Some(_), Some(Some(value))) = (&proxy, hop.headers.entry("Proxy-Authorization")) {
         proxy_headers.append(&format!("Proxy-Authorization: {value}"))?;

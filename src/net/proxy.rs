@@ -48,19 +48,36 @@ impl ProxySettings {
         self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
+    /// The session's own entry for `url`, most specific first: scheme://host, scheme,
+    /// all://host, all (requests' select_proxy order).
+    fn explicit(&self, url: &Url) -> Option<&str> {
+        let (scheme, host) = (url.scheme(), url.host_str().unwrap_or_default());
+        let rank = |key: &str| match key.split_once("://") {
+            Some((s, h)) if s == scheme && h == host => Some(0),
+            Some(("all", h)) if h == host => Some(2),
+            None if key == scheme => Some(1),
+            None if key == "all" => Some(3),
+            _ => None,
+        };
+        self.entries.iter().filter_map(|(k, v)| Some((rank(k)?, v.as_str()))).min_by_key(|(r, _)| *r).map(|(_, v)| v)
+    }
+
     /// The proxy URL for `url`, or None to connect directly.
     pub fn select(&self, url: &Url) -> Option<String> {
-        let env = |name: &str| if self.trust_env { env_var(name) } else { None };
-        let no_proxy = self.entry("no_proxy").map(str::to_owned).or_else(|| env("no_proxy"));
-        let scheme = url.scheme();
-        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-        let keys = [format!("{scheme}://{host}"), scheme.to_owned(), format!("all://{host}"), "all".to_owned()];
-        let chosen = match keys.iter().find_map(|k| self.entry(k)) {
+        let chosen = match self.explicit(url) {
             Some(explicit) => explicit.to_owned(),
-            None if self.trust_env => env_proxy(scheme).or_else(|| env("all_proxy"))?,
+            None if self.trust_env => env_proxy(url.scheme()).or_else(|| env_var("all_proxy"))?,
             None => return None,
         };
-        if chosen.is_empty() || no_proxy.is_some_and(|list| bypass(&list, url)) {
+        if chosen.is_empty() {
+            return None;
+        }
+        let no_proxy = match self.entry("no_proxy") {
+            Some(list) => Some(list.to_owned()),
+            None if self.trust_env => env_var("no_proxy"),
+            None => None,
+        };
+        if no_proxy.is_some_and(|list| bypass(&list, url)) {
             return None;
         }
         // Environment values are normalized here; invalid ones go to libcurl as they are
