@@ -295,6 +295,31 @@ fn the_proxy_is_chosen_per_hop_and_per_host() {
 }
 
 #[test]
+fn https_proxy_is_verified_with_the_sessions_cas() {
+    let rig = support::rig_tls();
+    let proxy = support::proxy(&["--tls", "--auth", "pu:pp"]);
+    // One bundle with both throwaway CAs: the proxy's and the origin's.
+    let dir = rig.ca_pem.as_ref().unwrap().parent().unwrap();
+    let both = dir.join("both.pem");
+    let pems = [proxy.ca_pem.as_ref().unwrap(), rig.ca_pem.as_ref().unwrap()].map(|p| std::fs::read_to_string(p).unwrap());
+    std::fs::write(&both, pems.concat()).unwrap();
+    let s = S::new();
+    ok(unsafe { session_set_trust_env(s.0, false) });
+    ok(unsafe { session_set_proxy(s.0, c("all").as_ptr(), c(&proxy_url(&proxy, "https", "pu:pp@")).as_ptr()) });
+    ok(unsafe { session_set_ca_bundle(s.0, c(both.to_str().unwrap()).as_ptr()) });
+    let r = s.get(&rig.tls_url("/echo"));
+    assert_eq!((r.error, r.status), (SESSION_OK, 200), "{r:?}");
+    let r = s.get(&format!("http://origin.test:{}/echo", rig.port));
+    assert_eq!((r.error, r.status), (SESSION_OK, 200), "{r:?}");
+    assert_eq!(echoed_header(&r.body, "Proxy-Authorization"), None, "{}", r.body);
+    assert_eq!((proxy_seen(&proxy, "connect").len(), proxy_seen(&proxy, "forward").len()), (1, 1));
+    // Without the proxy's CA the proxy itself is not trusted.
+    ok(unsafe { session_set_ca_bundle(s.0, c(rig.ca_pem.as_ref().unwrap().to_str().unwrap()).as_ptr()) });
+    let r = s.get(&rig.tls_url("/echo"));
+    assert_eq!(r.error, SESSION_E_TLS, "{r:?}");
+}
+
+#[test]
 fn an_unreachable_proxy_is_a_proxy_error() {
     let rig = support::rig();
     let free_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

@@ -7,6 +7,8 @@ then `READY`; exits on stdin EOF.
 
   --auth user:pass   require these credentials (Proxy-Authorization Basic; SOCKS5
                      username/password), else 407 / SOCKS auth failure.
+  --tls              also an HTTPS proxy (connections starting with a TLS handshake), with
+                     a certificate from a throwaway trustme CA printed as `CA_PEM <path>`.
 
 Names ending in ".test" resolve to 127.0.0.1 here, so a test can prove a request went
 through the proxy (the client itself cannot resolve them).
@@ -29,6 +31,7 @@ from socketserver import StreamRequestHandler, ThreadingTCPServer
 SEEN = []
 LOCK = threading.Lock()
 AUTH = None  # (user, password) when required
+TLS_CONTEXT = None  # with --tls
 
 
 def resolve(host):
@@ -63,6 +66,12 @@ def pipe(a, b):
 
 
 class Handler(StreamRequestHandler):
+    def setup(self):
+        # A TLS handshake starts with 0x16; plain clients (GET /stats) are served as is.
+        if TLS_CONTEXT is not None and self.request.recv(1, socket.MSG_PEEK) == b"\x16":
+            self.request = TLS_CONTEXT.wrap_socket(self.request, server_side=True)
+        super().setup()
+
     def handle(self):
         first = self.rfile.peek(1)[:1]
         if first == b"\x05":
@@ -189,19 +198,40 @@ class Server(ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], OSError):  # TLS failures are expected in tests
+            super().handle_error(request, client_address)
+
 
 def main():
-    global AUTH
+    global AUTH, TLS_CONTEXT
     ap = argparse.ArgumentParser()
     ap.add_argument("--auth")
+    ap.add_argument("--tls", action="store_true")
     args = ap.parse_args()
     if args.auth:
         AUTH = tuple(args.auth.split(":", 1))
+    lines = []
+    tmpdir = None
+    if args.tls:
+        import ssl
+        import tempfile
+        import trustme
+        tmpdir = tempfile.mkdtemp(prefix="proxy-tls-")
+        ca = trustme.CA()
+        TLS_CONTEXT = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ca.issue_cert("127.0.0.1", "localhost").configure_cert(TLS_CONTEXT)
+        ca_pem = os.path.join(tmpdir, "proxy-ca.pem")
+        ca.cert_pem.write_to_path(ca_pem)
+        lines.append(f"CA_PEM {ca_pem}")
     server = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"PORT {server.server_address[1]}\nREADY", flush=True)
+    print("\n".join([f"PORT {server.server_address[1]}"] + lines + ["READY"]), flush=True)
     while sys.stdin.buffer.read(65536):
         pass
+    if tmpdir:
+        import shutil
+        shutil.rmtree(tmpdir, ignore_errors=True)
     os._exit(0)
 
 
