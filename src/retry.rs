@@ -115,11 +115,12 @@ pub fn backoff(factor: f64, n: u32, unit: f64) -> Duration {
     Duration::from_secs_f64(base * (0.5 + 0.5 * unit.clamp(0.0, 1.0)))
 }
 
-/// A number in [0, 1) from the standard library's per-process random keys.
+/// A number in [0, 1) from the standard library's random hash keys (seeded per process,
+/// bumped per call) mixed with the clock.
 fn random_unit() -> f64 {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(Instant::now().elapsed().as_nanos());
+    hasher.write_u128(SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos());
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
@@ -218,8 +219,9 @@ mod tests {
         assert_eq!(backoff(0.1, 1, 0.0), Duration::from_secs_f64(0.05));
         assert_eq!(backoff(0.1, 3, 1.0), Duration::from_secs_f64(0.4));
         assert_eq!(backoff(10.0, 40, 1.0), BACKOFF_MAX);
-        let u = random_unit();
-        assert!((0.0..1.0).contains(&u));
+        let draws: Vec<f64> = (0..16).map(|_| random_unit()).collect();
+        assert!(draws.iter().all(|u| (0.0..1.0).contains(u)));
+        assert!(draws.windows(2).any(|w| w[0] != w[1]), "jitter varies: {draws:?}");
     }
 
     #[test]
