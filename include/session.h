@@ -300,8 +300,8 @@ enum session_code session_set_read_timeout_ms(session_t *s, long ms);
 enum session_code session_set_retries(session_t *s, int total, double backoff_factor);
 
 /**
- * Sets the statuses that are retried (default none), `n` values at `codes` (100..599),
- * copied; n 0 clears the list.
+ * Sets the statuses that are retried (default none), `n` values at `codes` (100..599; at
+ * most 500 of them), copied; n 0 clears the list.
  */
 enum session_code session_set_retry_statuses(session_t *s, const int *codes, size_t n);
 

@@ -138,11 +138,14 @@ pub unsafe extern "C" fn session_set_retries(s: *mut session_t, total: c_int, ba
     })
 }
 
-/// Sets the statuses that are retried (default none), `n` values at `codes` (100..599),
-/// copied; n 0 clears the list.
+/// Sets the statuses that are retried (default none), `n` values at `codes` (100..599; at
+/// most 500 of them), copied; n 0 clears the list.
 #[no_mangle]
 pub unsafe extern "C" fn session_set_retry_statuses(s: *mut session_t, codes: *const c_int, n: usize) -> session_code {
     update(s, |settings| {
+        if n > 500 {
+            return Err(Error::invalid("more than 500 status codes"));
+        }
         let codes = crate::ffi::bytes_arg(codes as *const u8, n * std::mem::size_of::<c_int>(), "status codes")?;
         let codes: Vec<u32> = codes
             .chunks_exact(std::mem::size_of::<c_int>())

@@ -23,6 +23,7 @@ static void setters_refuse_bad_input(void)
     CHECK(session_set_retry_statuses(s, codes, 2) == SESSION_E_INVALID_ARGUMENT);
     CHECK(session_set_retry_statuses(s, NULL, 1) == SESSION_E_INVALID_ARGUMENT);
     CHECK(session_set_retry_statuses(s, NULL, 0) == SESSION_OK);
+    CHECK(session_set_retry_statuses(s, codes, (size_t)-1) == SESSION_E_INVALID_ARGUMENT);
     CHECK(session_set_retry_methods(s, "GET,BAD METHOD") == SESSION_E_INVALID_ARGUMENT);
     CHECK(session_set_retry_methods(s, NULL) == SESSION_E_INVALID_ARGUMENT);
     CHECK(session_request_set_retries(NULL, 1) == SESSION_E_INVALID_ARGUMENT);
