@@ -85,7 +85,8 @@ impl HopNet {
 }
 
 /// Request-level network preparation: URL credentials become Basic auth (unless the request
-/// or session has auth) and leave the URL; session digest credentials go to the hop.
+/// or session has auth); the URL keeps them (as requests' Response.url does) but they are
+/// never sent in it (see `configure`). Session digest credentials go to the hop.
 pub fn prepare(settings: &Settings, req: &Request, url: &mut Url, headers: &mut Headers) -> Result<HopNet> {
     let mut hop = HopNet {
         digest: None,
@@ -97,7 +98,7 @@ pub fn prepare(settings: &Settings, req: &Request, url: &mut Url, headers: &mut 
         }
         _ => None,
     };
-    if let Some((user, password)) = take_userinfo(url)? {
+    if let Some((user, password)) = take_userinfo(&mut url.clone())? {
         if !headers.contains("Authorization") && digest.is_none() {
             let basic = Auth::Basic { user, password };
             headers.set("Authorization", Some(&basic.header_value()));
@@ -178,7 +179,14 @@ fn check(rc: curl_sys::CURLcode) -> std::result::Result<(), curl::Error> {
 pub fn configure<H: Handler>(h: &mut Easy2<H>, settings: &Settings, hop: &crate::prepare::Prepared) -> std::result::Result<(), curl::Error> {
     use curl_sys::*;
     let net = &settings.net;
-    // Credentials never come from the URL (they were moved out of it in `prepare`).
+    // Credentials never go in the URL: libcurl gets it without them (they became an
+    // Authorization header in `prepare`) and refuses any URL that still has them.
+    if !hop.url.username().is_empty() || hop.url.password().is_some() {
+        let mut bare = hop.url.clone();
+        let _ = take_userinfo(&mut bare);
+        let bare = bare.as_str();
+        h.url(bare.split_once('#').map_or(bare, |(before, _)| before))?;
+    }
     setopt_long(h, CURLOPT_DISALLOW_USERNAME_IN_URL, 1)?;
     match &hop.net.digest {
         Some(creds) => {
@@ -306,12 +314,11 @@ mod tests {
         let req = Request::new("GET", "http://u:p@h.test/").unwrap();
         let mut s = Settings::default();
         let p = crate::prepare::prepare(&s, &req).unwrap();
-        assert_eq!(p.url.as_str(), "http://h.test/");
+        assert_eq!(p.url.as_str(), "http://u:p@h.test/", "kept for the response URL, as requests");
         assert_eq!(p.headers.entry("authorization"), Some(Some("Basic dTpw")));
         s.auth = Some(Auth::Digest { user: "d".into(), password: "x".into() });
         let p = crate::prepare::prepare(&s, &req).unwrap();
         assert_eq!(p.headers.entry("authorization"), None);
         assert_eq!(p.net.digest.as_ref().map(|c| c.user.as_c_str()), Some(c"d"));
-        assert_eq!(p.url.as_str(), "http://h.test/");
     }
 }
