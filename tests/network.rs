@@ -149,6 +149,14 @@ fn a_connection_made_without_verification_is_not_reused_with_it() {
     // And back: unverified works again (a new connection or not, it is allowed).
     ok(unsafe { session_set_verify(s.0, false) });
     assert_eq!(s.get(&url).status, 200);
+
+    // The same for the CA: a connection verified against a custom CA does not serve a
+    // request that trusts only the system store.
+    let s = S::new();
+    ok(unsafe { session_set_ca_bundle(s.0, c(rig.ca_pem.as_ref().unwrap().to_str().unwrap()).as_ptr()) });
+    assert_eq!(s.get(&url).status, 200);
+    ok(unsafe { session_set_ca_bundle(s.0, ptr::null()) });
+    assert_eq!(s.get(&url).error, SESSION_E_TLS);
 }
 
 #[test]
