@@ -324,6 +324,29 @@ enum session_code session_request_set_retries(session_request_t *req, int total)
 enum session_code session_request_set_read_timeout_ms(session_request_t *req, long ms);
 
 /**
+ * Uses HTTP basic auth for this request, overriding the session's auth (a header the request
+ * sets itself still wins). `user` NULL removes the override; `password` NULL means "".
+ * Dropped after a redirect to another host, scheme or port. The strings are copied.
+ */
+enum session_code session_request_set_basic_auth(session_request_t *req,
+                                                 const char *user,
+                                                 const char *password);
+
+/**
+ * Uses HTTP digest auth for this request, overriding the session's auth, as
+ * session_request_set_basic_auth. The strings are copied.
+ */
+enum session_code session_request_set_digest_auth(session_request_t *req,
+                                                  const char *user,
+                                                  const char *password);
+
+/**
+ * Sends "Authorization: Bearer <token>" with this request, overriding the session's auth;
+ * NULL removes the override. The token is copied.
+ */
+enum session_code session_request_set_bearer_token(session_request_t *req, const char *token);
+
+/**
  * A new request for `method` (upper-cased; any HTTP token) and `url` (parsed when sent).
  * Returns NULL, with session_last_error set, when an argument is NULL or contains CR, LF,
  * NUL or (in the method) a non-token character. Free with session_request_free.

@@ -42,6 +42,28 @@ fn digest_auth_answers_httpbins_challenge() {
 }
 
 #[test]
+fn request_auth_overrides_the_sessions() {
+    let hb = support::httpbin();
+    let s = S::new();
+    ok(unsafe { session_set_bearer_token(s.0, c("session-token").as_ptr()) });
+    let req = Req::new("GET", &hb.url("/digest-auth/auth/user/passwd"));
+    ok(unsafe { session_request_set_digest_auth(req.0, c("user").as_ptr(), c("passwd").as_ptr()) });
+    let r = req.send(&s);
+    assert_eq!((r.error, r.status), (SESSION_OK, 200), "{r:?}");
+    let req = Req::new("GET", &hb.url("/basic-auth/u/p"));
+    ok(unsafe { session_request_set_basic_auth(req.0, c("u").as_ptr(), c("p").as_ptr()) });
+    assert_eq!(req.send(&s).status, 200);
+    ok(unsafe { session_request_set_basic_auth(req.0, ptr::null(), ptr::null()) });
+    assert_eq!(req.send(&s).status, 401, "override removed: the session's bearer token");
+    let req = Req::new("GET", &hb.url("/bearer"));
+    ok(unsafe { session_request_set_bearer_token(req.0, c("req-token").as_ptr()) });
+    let r = req.send(&s);
+    assert!(r.body.contains("req-token"), "{}", r.body);
+    assert_eq!(unsafe { session_request_set_basic_auth(req.0, c("a:b").as_ptr(), ptr::null()) }, SESSION_E_INVALID_ARGUMENT);
+    assert_eq!(unsafe { session_request_set_digest_auth(ptr::null_mut(), c("a").as_ptr(), ptr::null()) }, SESSION_E_INVALID_ARGUMENT);
+}
+
+#[test]
 fn digest_credentials_never_follow_a_redirect_to_another_host() {
     let hb = support::httpbin();
     let s = S::new();

@@ -199,3 +199,47 @@ pub unsafe extern "C" fn session_request_set_read_timeout_ms(req: *mut session_r
         Ok(())
     })
 }
+
+/// Credentials from C, checked as the session's are (no CR, LF, NUL; no ':' in a basic user).
+unsafe fn auth_arg(kind: &str, user: *const c_char, password: *const c_char) -> Result<Option<Auth>> {
+    let Some(user) = opt_str_arg(user, "user")? else { return Ok(None) };
+    let password = opt_str_arg(password, "password")?.unwrap_or("");
+    check_no_ctl(user, "user")?;
+    check_no_ctl(password, "password")?;
+    Ok(Some(match kind {
+        "basic" if user.contains(':') => return Err(Error::invalid("basic auth user contains ':'")),
+        "basic" => Auth::Basic { user: user.to_owned(), password: password.to_owned() },
+        "bearer" => Auth::Bearer(user.to_owned()),
+        _ => Auth::Digest { user: user.to_owned(), password: password.to_owned() },
+    }))
+}
+
+unsafe fn set_request_auth(req: *mut session_request_t, kind: &str, user: *const c_char, password: *const c_char) -> session_code {
+    guard_code(|| {
+        let req = mut_arg(req, "request")?;
+        req.net.auth = auth_arg(kind, user, password)?;
+        Ok(())
+    })
+}
+
+/// Uses HTTP basic auth for this request, overriding the session's auth (a header the request
+/// sets itself still wins). `user` NULL removes the override; `password` NULL means "".
+/// Dropped after a redirect to another host, scheme or port. The strings are copied.
+#[no_mangle]
+pub unsafe extern "C" fn session_request_set_basic_auth(req: *mut session_request_t, user: *const c_char, password: *const c_char) -> session_code {
+    set_request_auth(req, "basic", user, password)
+}
+
+/// Uses HTTP digest auth for this request, overriding the session's auth, as
+/// session_request_set_basic_auth. The strings are copied.
+#[no_mangle]
+pub unsafe extern "C" fn session_request_set_digest_auth(req: *mut session_request_t, user: *const c_char, password: *const c_char) -> session_code {
+    set_request_auth(req, "digest", user, password)
+}
+
+/// Sends "Authorization: Bearer <token>" with this request, overriding the session's auth;
+/// NULL removes the override. The token is copied.
+#[no_mangle]
+pub unsafe extern "C" fn session_request_set_bearer_token(req: *mut session_request_t, token: *const c_char) -> session_code {
+    set_request_auth(req, "bearer", token, std::ptr::null())
+}

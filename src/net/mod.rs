@@ -61,10 +61,12 @@ impl Default for NetSettings {
 }
 
 /// A request's own network overrides (Request.net).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct RequestNet {
     /// Retries, overriding the session's policy total.
     pub retries: Option<u32>,
+    /// Auth for this request, overriding the session's (not a request's own header).
+    pub auth: Option<Auth>,
     /// Read timeout; Some(None) means none.
     pub read_timeout: Option<Option<Duration>>,
 }
@@ -92,9 +94,20 @@ pub fn prepare(settings: &Settings, req: &Request, url: &mut Url, headers: &mut 
         digest: None,
         read_timeout: req.net.read_timeout.unwrap_or(settings.net.read_timeout),
     };
-    let digest = match &settings.auth {
-        Some(Auth::Digest { user, password }) if !headers.contains("Authorization") => {
+    // A request's own Authorization header wins, then its own auth, then the session's
+    // (which prepare.rs has already turned into a header unless it is digest).
+    let own_auth = if req.headers.contains("Authorization") { None } else { req.net.auth.as_ref() };
+    if own_auth.is_some() {
+        headers.forget("Authorization");
+    }
+    let auth = own_auth.or(settings.auth.as_ref().filter(|_| !headers.contains("Authorization")));
+    let digest = match auth {
+        Some(Auth::Digest { user, password }) => {
             Some(Credentials { user: CString::new(user.as_str()).map_err(nul)?, password: CString::new(password.as_str()).map_err(nul)? })
+        }
+        Some(other) if own_auth.is_some() => {
+            headers.set("Authorization", Some(&other.header_value()));
+            None
         }
         _ => None,
     };
@@ -320,5 +333,22 @@ mod tests {
         let p = crate::prepare::prepare(&s, &req).unwrap();
         assert_eq!(p.headers.entry("authorization"), None);
         assert_eq!(p.net.digest.as_ref().map(|c| c.user.as_c_str()), Some(c"d"));
+    }
+
+    #[test]
+    fn request_auth_wins_over_session_auth_but_not_over_own_header() {
+        let s = Settings { auth: Some(Auth::Basic { user: "s".into(), password: "x".into() }), ..Settings::default() };
+        let mut req = Request::new("GET", "http://h.test/").unwrap();
+        req.net.auth = Some(Auth::Digest { user: "d".into(), password: "y".into() });
+        let p = crate::prepare::prepare(&s, &req).unwrap();
+        assert_eq!(p.headers.entry("authorization"), None, "the session's basic header is gone");
+        assert!(p.net.digest.is_some());
+        req.net.auth = Some(Auth::Bearer("t".into()));
+        let p = crate::prepare::prepare(&s, &req).unwrap();
+        assert_eq!(p.headers.entry("authorization"), Some(Some("Bearer t")));
+        assert!(p.net.digest.is_none());
+        req.set_header("Authorization", Some("Own")).unwrap();
+        let p = crate::prepare::prepare(&s, &req).unwrap();
+        assert_eq!(p.headers.entry("authorization"), Some(Some("Own")));
     }
 }
