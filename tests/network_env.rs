@@ -1,4 +1,5 @@
-//! Proxies from the environment, only with trust_env. These tests change the process
+//! Proxies from the environment, only with trust_env; $HOME/.netrc only when enabled. These
+//! tests change the process
 //! environment, so they live in their own binary and run one at a time.
 
 mod netsupport;
@@ -90,4 +91,25 @@ fn https_proxy_from_the_environment_tunnels() {
         assert_eq!(s.get(&rig.url("/echo")).status, 200, "http is not covered by HTTPS_PROXY");
         assert_eq!(proxy_seen(&proxy, "forward").len(), 0);
     });
+}
+
+#[test]
+fn home_netrc_is_read_only_when_enabled() {
+    let hb = support::httpbin();
+    let home = std::env::temp_dir().join(format!("libsession-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(home.join(".netrc"), "machine 127.0.0.1 login huser password hpass\n").unwrap();
+    let url = hb.url("/basic-auth/huser/hpass");
+    let _lock = ENV.lock().unwrap_or_else(|e| e.into_inner());
+    let old_home = std::env::var_os("HOME");
+    std::env::set_var("HOME", &home);
+    let s = S::new();
+    assert_eq!(s.get(&url).status, 401, "a ~/.netrc is ignored by default");
+    assert_eq!(unsafe { session_set_netrc(s.0, true, std::ptr::null()) }, SESSION_OK);
+    assert_eq!(s.get(&url).status, 200, "enabled without a path: $HOME/.netrc");
+    match old_home {
+        Some(h) => std::env::set_var("HOME", h),
+        None => std::env::remove_var("HOME"),
+    }
+    std::fs::remove_dir_all(home).unwrap();
 }
