@@ -1,6 +1,6 @@
 //! Proxies from the environment, only with trust_env; $HOME/.netrc only when enabled. These
-//! tests change the process
-//! environment, so they live in their own binary and run one at a time.
+//! tests change the process environment, so they live in their own binary and run one at a
+//! time.
 
 mod netsupport;
 mod support;
