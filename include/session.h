@@ -168,6 +168,11 @@ typedef struct session_response session_response_t;
 
 
 
+/**
+ * Statuses retried when they carry Retry-After, even if not listed (urllib3's rule).
+ */
+#define RETRY_AFTER_STATUSES { 413, 429, 503, }
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -221,6 +226,125 @@ const char *session_last_error(void);
  * "libsession X.Y.Z (libcurl A.B.C)". A static string, never freed.
  */
 const char *session_version(void);
+
+/**
+ * Uses HTTP digest auth (libcurl answers the server's challenge) for requests without their
+ * own Authorization header; replaces basic or bearer auth set before. `user` NULL removes
+ * the session's credentials; `password` NULL means "". The credentials are used only on the
+ * origin of the request: after a redirect to another host, scheme or port they are dropped
+ * for the rest of the request. The strings are copied.
+ */
+enum session_code session_set_digest_auth(session_t *s, const char *user, const char *password);
+
+/**
+ * Reads credentials from a netrc file for hosts a request has no Authorization for
+ * (default off). `path` NULL means libcurl's default, $HOME/.netrc. The path is copied.
+ */
+enum session_code session_set_netrc(session_t *s, bool enabled, const char *path);
+
+/**
+ * Verifies servers against a directory of CA certificates (OpenSSL's hashed layout, as made
+ * by c_rehash/openssl rehash), in addition to a bundle set with session_set_ca_bundle; either
+ * replaces the system store. NULL removes the directory. The path is copied.
+ */
+enum session_code session_set_ca_path(session_t *s, const char *dir);
+
+/**
+ * Presents a client certificate (PEM file `cert_path`) with its private key (PEM file
+ * `key_path`, NULL when the key is in the certificate file) unlocked with `password` (NULL
+ * for an unencrypted key). `cert_path` NULL removes the client certificate. A key or
+ * password that does not fit fails the request with SESSION_E_TLS. Strings are copied.
+ */
+enum session_code session_set_client_cert(session_t *s,
+                                          const char *cert_path,
+                                          const char *key_path,
+                                          const char *password);
+
+/**
+ * Sets the proxy for `scheme`, as the keys of requests' proxies dict: "http" or "https"
+ * (the request URL's scheme), "all" (any scheme), "http://host", "https://host" or
+ * "all://host" (that host only), the most specific key winning. `proxy_url` is
+ * http://, https://, socks4://, socks4a://, socks5:// or socks5h:// (host resolved by the
+ * proxy) with optional "user:password@" (percent-encoded); without a scheme http:// is
+ * assumed. "" means "no proxy" for that key (overriding the environment); NULL removes the
+ * key. The key "no_proxy" takes a NO_PROXY-style list (hosts, domains, IPs, CIDRs, "*")
+ * exempting hosts from every proxy. Bad values are SESSION_E_INVALID_ARGUMENT.
+ */
+enum session_code session_set_proxy(session_t *s, const char *scheme, const char *proxy_url);
+
+/**
+ * Whether the environment's http_proxy, https_proxy, all_proxy and no_proxy (either case;
+ * upper-case HTTP_PROXY is ignored under CGI) choose proxies for keys the session has not
+ * set (default true). Off, the environment is fully ignored (libcurl does not read it
+ * either). No environment variable can turn TLS verification off.
+ */
+enum session_code session_set_trust_env(session_t *s, bool trust);
+
+/**
+ * Sets the read (idle) timeout: a transfer that receives and sends less than one byte per
+ * second for this long fails with SESSION_E_TIMEOUT. Whole seconds: the value is rounded
+ * up. Default 300000 (5 minutes); 0 means none; negative is SESSION_E_INVALID_ARGUMENT.
+ */
+enum session_code session_set_read_timeout_ms(session_t *s, long ms);
+
+/**
+ * Retries a request up to `total` more times (default 0: no retries) after a connection
+ * failure, a timeout or a status set with session_set_retry_statuses, or a 413/429/503
+ * carrying Retry-After; only for methods set with session_set_retry_methods (default the
+ * idempotent GET, HEAD, PUT, DELETE, OPTIONS, TRACE). Retry number n waits
+ * `backoff_factor` * 2^(n-1) seconds (at most 120 s), jittered down to half of it, or what
+ * Retry-After says (seconds or HTTP-date; over 300 s, the response comes back instead).
+ * No retry starts after the request's total deadline. Negative or non-finite values are
+ * SESSION_E_INVALID_ARGUMENT.
+ */
+enum session_code session_set_retries(session_t *s, int total, double backoff_factor);
+
+/**
+ * Sets the statuses that are retried (default none), `n` values at `codes` (100..599; at
+ * most 500 of them), copied; n 0 clears the list.
+ */
+enum session_code session_set_retry_statuses(session_t *s, const int *codes, size_t n);
+
+/**
+ * Sets the methods that may be retried, a comma-separated list such as "GET,HEAD"
+ * (case-insensitive; "" allows none). Default "GET,HEAD,PUT,DELETE,OPTIONS,TRACE".
+ */
+enum session_code session_set_retry_methods(session_t *s, const char *methods);
+
+/**
+ * Sets this request's retries, overriding the session's total (the rest of the policy
+ * stays the session's); -1 goes back to the session's, other negatives are invalid.
+ */
+enum session_code session_request_set_retries(session_request_t *req, int total);
+
+/**
+ * Sets this request's read (idle) timeout in milliseconds, overriding the session's
+ * (see session_set_read_timeout_ms); 0 means none, negative is invalid.
+ */
+enum session_code session_request_set_read_timeout_ms(session_request_t *req, long ms);
+
+/**
+ * Uses HTTP basic auth for this request, overriding the session's auth (a header the request
+ * sets itself still wins). `user` NULL removes the override; `password` NULL means "".
+ * Dropped after a redirect to another host, scheme or port. The strings are copied.
+ */
+enum session_code session_request_set_basic_auth(session_request_t *req,
+                                                 const char *user,
+                                                 const char *password);
+
+/**
+ * Uses HTTP digest auth for this request, overriding the session's auth, as
+ * session_request_set_basic_auth. The strings are copied.
+ */
+enum session_code session_request_set_digest_auth(session_request_t *req,
+                                                  const char *user,
+                                                  const char *password);
+
+/**
+ * Sends "Authorization: Bearer <token>" with this request, overriding the session's auth;
+ * NULL removes the override. The token is copied.
+ */
+enum session_code session_request_set_bearer_token(session_request_t *req, const char *token);
 
 /**
  * A new request for `method` (upper-cased; any HTTP token) and `url` (parsed when sent).

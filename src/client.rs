@@ -48,6 +48,7 @@ pub struct Flow {
     /// A Cookie header set by the caller is used on the first hop instead of the jar's.
     own_cookie: bool,
     history: Vec<Response>,
+    retry: crate::retry::Attempts,
 }
 
 impl Flow {
@@ -64,6 +65,7 @@ impl Flow {
             allow_redirects: request.allow_redirects,
             deadline: total.map(|t| Instant::now() + t),
             history: Vec::new(),
+            retry: crate::retry::Attempts::new(&settings.retry, request.net.retries),
             settings,
         })
     }
@@ -83,6 +85,11 @@ impl Flow {
     /// Takes the outcome of the hop: the final response, or None when `self.hop` now holds
     /// the next hop to perform.
     pub fn end_hop(&mut self, session: &Session, result: Result<Exchange>) -> Option<Response> {
+        // A retry runs the same hop again (same method, URL and body) once not_before passes.
+        self.not_before = self.retry.next(&self.settings.retry, &self.hop.method, &result, self.deadline);
+        if self.not_before.is_some() {
+            return None;
+        }
         let exchange = match result {
             Ok(exchange) => exchange,
             Err(err) => {

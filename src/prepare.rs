@@ -13,6 +13,8 @@ pub struct Prepared {
     pub url: Url,
     pub headers: Headers,
     pub body: Option<Body>,
+    /// Digest credentials and read timeout of this hop.
+    pub net: crate::net::HopNet,
 }
 
 /// Parses an absolute http(s) URL with a host.
@@ -44,17 +46,18 @@ pub fn prepare(settings: &Settings, req: &Request) -> Result<Prepared> {
 
     let mut headers = req.headers.merged_over(&settings.headers);
     if let Some(auth) = &settings.auth {
-        if !headers.contains("Authorization") {
+        if !headers.contains("Authorization") && !matches!(auth, crate::settings::Auth::Digest { .. }) {
             headers.set("Authorization", Some(&auth.header_value()));
         }
     }
+    let net = crate::net::prepare(settings, req, &mut url, &mut headers)?;
     let body = req.body();
     if let Some(content_type) = body.as_ref().and_then(|b| b.content_type.as_deref()) {
         if !headers.contains("Content-Type") {
             headers.set("Content-Type", Some(content_type));
         }
     }
-    Ok(Prepared { method: req.method.clone(), url, headers, body })
+    Ok(Prepared { method: req.method.clone(), url, headers, body, net })
 }
 
 #[cfg(test)]

@@ -31,6 +31,8 @@ pub struct Request {
     /// Overrides the session's total timeout; Some(None) means no timeout.
     pub timeout: Option<Option<Duration>>,
     pub allow_redirects: bool,
+    /// Retries and read timeout overrides.
+    pub net: crate::net::RequestNet,
 }
 
 /// Methods are HTTP tokens, upper-cased as requests does.
@@ -50,6 +52,7 @@ impl Request {
             payload: Payload::None,
             timeout: None,
             allow_redirects: true,
+            net: Default::default(),
         })
     }
 

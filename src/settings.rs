@@ -11,6 +11,8 @@ use std::time::Duration;
 pub enum Auth {
     Basic { user: String, password: String },
     Bearer(String),
+    /// Sent by libcurl per hop (net::configure), never as a prepared header.
+    Digest { user: String, password: String },
 }
 
 impl Auth {
@@ -22,6 +24,7 @@ impl Auth {
                 format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
             }
             Auth::Bearer(token) => format!("Bearer {token}"),
+            Auth::Digest { .. } => String::new(),
         }
     }
 }
@@ -46,6 +49,9 @@ pub struct Settings {
     pub max_body_size: usize,
     /// curl RESOLVE entries, "host:port:address".
     pub resolve: Vec<String>,
+    /// Auth extras, TLS, proxies, read timeout.
+    pub net: crate::net::NetSettings,
+    pub retry: crate::retry::RetryPolicy,
 }
 
 impl Default for Settings {
@@ -64,6 +70,8 @@ impl Default for Settings {
             ca_bundle: None,
             max_body_size: 0,
             resolve: Vec::new(),
+            net: Default::default(),
+            retry: Default::default(),
         }
     }
 }

@@ -18,6 +18,7 @@ const C_TESTS: &[&str] = &[
     "test_cookies",
     "test_reuse",
     "test_response_lifetime",
+    "test_network",
 ];
 const RUN_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -319,4 +320,9 @@ fn soname_is_libsession_so_0() {
         "soname of {}",
         so.display()
     );
+}
+
+#[test]
+fn test_network() {
+    run_c_test("test_network");
 }

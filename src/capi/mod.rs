@@ -6,6 +6,7 @@
 
 pub mod cookies;
 pub mod error;
+pub mod network;
 pub mod request;
 pub mod response;
 pub mod session;

@@ -11,6 +11,7 @@ mod pool;
 
 pub use collector::Collector;
 pub use options::configure;
+pub(crate) use options::SYSTEM_CA;
 pub use pool::Pool;
 
 use crate::error::{from_curl, Code, Error};
@@ -43,6 +44,9 @@ impl Exchange {
 pub(crate) fn classify(h: &Easy2<Collector>, err: &curl::Error) -> Error {
     if err.is_write_error() && h.get_ref().too_large {
         return Error::new(Code::SESSION_E_TOO_LARGE, "response body is over the session's max body size");
+    }
+    if let Some(net_err) = crate::net::classify(h, err) {
+        return net_err;
     }
     from_curl(err)
 }

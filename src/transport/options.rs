@@ -13,7 +13,7 @@ use std::time::Duration;
 pub(crate) const CURLOPT_PROTOCOLS_STR: curl_sys::CURLoption = curl_sys::CURLOPTTYPE_OBJECTPOINT + 318;
 
 /// The system CA file and directory, found once (as the curl crate does for a static libcurl).
-static SYSTEM_CA: LazyLock<(Option<CString>, Option<CString>)> = LazyLock::new(|| {
+pub(crate) static SYSTEM_CA: LazyLock<(Option<CString>, Option<CString>)> = LazyLock::new(|| {
     use std::os::unix::ffi::OsStrExt;
     let probe = openssl_probe::probe();
     let c_path = |path: std::path::PathBuf| c_string(path.as_os_str().as_bytes());
@@ -71,6 +71,7 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
         resolve.append(entry)?;
     }
     h.resolve(resolve)?;
+    crate::net::configure(h, settings, hop)?;
     Ok(())
 }
 
@@ -78,7 +79,7 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
 /// "Name:" to suppress a header libcurl would add itself.
 fn header_list(hop: &Prepared) -> std::result::Result<List, curl::Error> {
     let mut list = List::new();
-    for (name, value) in hop.headers.iter() {
+    for (name, value) in hop.headers.iter().filter(|(name, _)| !crate::net::proxy_only_header(name)) {
         match value {
             Some("") => list.append(&format!("{name};"))?,
             Some(value) => list.append(&format!("{name}: {value}"))?,
