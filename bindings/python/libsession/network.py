@@ -96,6 +96,10 @@ class Proxies(dict):
         for key, value in dict(*args, **kwargs).items():
             self[key] = value
 
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
     def setdefault(self, key, value=None):
         if key not in self:
             self[key] = value
@@ -115,5 +119,8 @@ class Proxies(dict):
             del self[key]
 
     def replace(self, mapping):
+        if mapping is self:  # `session.proxies |= {...}` assigns the same dict back
+            return
+        mapping = dict(mapping or {})
         self.clear()
-        self.update(mapping or {})
+        self.update(mapping)

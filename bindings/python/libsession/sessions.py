@@ -263,7 +263,7 @@ class Session:
             parts = (tuple(cert) + (None,))[:3]
         else:
             raise TypeError(f"cert must be a path, (cert, key) or (cert, key, password), got {cert!r}")
-        cert_path, key_path, password = (None if p is None else os.fspath(p) if not isinstance(p, bytes) else p
+        cert_path, key_path, password = (p if p is None or isinstance(p, (str, bytes)) else os.fspath(p)
                                          for p in parts)
         exceptions.check(
             self._call("session_set_client_cert", cstr(cert_path, "cert"), cstr(key_path, "key"),
@@ -354,7 +354,8 @@ class Session:
         `timeout`: seconds, a total deadline covering every redirect and retry; or a
         (connect, read) pair: read is the read (idle) timeout of this request (whole seconds,
         rounded up), connect is not settable per request (the session's applies, see
-        set_timeout). `retries`: an int overriding the session's Retry total. `proxies` per
+        set_timeout). `retries`: an int overriding the session's Retry total (a Retry only
+        when its other settings are the session's). `proxies` per
         request is not supported (set session.proxies)."""
         if proxies:
             raise exceptions.NotSupported("per-request proxies: set session.proxies instead")
@@ -367,8 +368,7 @@ class Session:
         try:
             self._build(native, req, params, data, headers, auth, timeout, allow_redirects, json)
             if retries is not None:
-                total = Retry.of(retries).total
-                exceptions.check(native.session_request_set_retries(req, total), "retries")
+                exceptions.check(native.session_request_set_retries(req, self._request_retries(retries)), "retries")
             ptr = self._call("session_send", req)
         finally:
             native.session_request_free(req)
@@ -385,6 +385,16 @@ class Session:
                 response=response if response.status_code else None,
             )
         return response
+
+    def _request_retries(self, retries):
+        """The total of a request's `retries`: the C API overrides only the total per request."""
+        policy = Retry.of(retries)
+        same = (policy.status_forcelist, policy.allowed_methods) == (
+            self._retries.status_forcelist, self._retries.allowed_methods)
+        if isinstance(retries, Retry) and not same:
+            raise exceptions.NotSupported("per-request retries take a total; set statuses and methods "
+                                          "on session.retries")
+        return policy.total
 
     @staticmethod
     def _build(native, req, params, data, headers, auth, timeout, allow_redirects, json):

@@ -2,7 +2,6 @@
 client certificates, netrc, read timeout and retries, against the loopback servers."""
 import http.client
 import json
-import os
 import shutil
 import subprocess
 import time
@@ -113,7 +112,7 @@ def test_http_proxy_from_session(s, proxy, httpbin, clean_env):
 
 def test_proxy_keys_most_specific_wins(s, proxy, httpbin, clean_env):
     s.proxies["all"] = "http://127.0.0.1:1"  # refused: used only if nothing more specific
-    s.proxies[f"http://origin.test"] = proxy.url()
+    s.proxies["http://origin.test"] = proxy.url()
     r, entries = through(proxy, lambda: s.get(httpbin.url("/get", host="origin.test")))
     assert r.status_code == 200 and len(entries) == 1
     with pytest.raises(libsession.ProxyError):
@@ -159,6 +158,16 @@ def test_proxy_credentials(s, auth_proxy, httpbin, clean_env):
     assert "Proxy-Authorization" not in r.json()["headers"]  # the origin never sees it
     s.proxies["http"] = auth_proxy.url()
     assert s.get(url).status_code == 407  # plain http: the 407 is the response
+
+
+def test_proxies_dict_writes_through(s, proxy, httpbin, clean_env):
+    url = httpbin.url("/get", host="origin.test")
+    s.proxies |= {"http": proxy.url()}
+    assert s.get(url).status_code == 200
+    s.proxies.clear()
+    assert s.proxies == {}
+    with pytest.raises(libsession.ResolveError):
+        s.get(url)
 
 
 def test_bad_proxy_values_are_refused(s):
@@ -285,6 +294,10 @@ def test_retries_on_status(rig):
         assert s.post(url).status_code == 503 and attempts(s, count) == 1  # POST not allowed
         url, count = flaky(rig, fail=5)
         assert s.get(url, retries=0).status_code == 503 and attempts(s, count) == 1
+        url, count = flaky(rig, fail=1)
+        assert s.get(url, retries=Retry(1, status_forcelist=[503])).status_code == 200
+        with pytest.raises(libsession.NotSupported):  # only the total is per request
+            s.get(url, retries=Retry(1, status_forcelist=[502]))
 
 
 def test_retry_allowed_methods_and_retry_after(rig):
