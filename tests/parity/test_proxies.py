@@ -216,3 +216,36 @@ def test_netrc_not_read_by_default(both, clean_env, tmp_path):
 
     req, lib = both(lambda c, s: s.get(url), setup=setup)
     assert lib["status"] == 401 and req["status"] == 200
+
+
+@pytest.fixture(scope="module")
+def tls_proxy():
+    import launch  # tests/servers, on sys.path through harness
+
+    server = launch.Server("proxy_server.py", ["--tls"], last="READY")
+    yield server
+    server.stop()
+
+
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_https_proxy_trusted(both, tls_proxy):
+    """Same outcome; requests does not check the proxy's certificate here either (see below)."""
+    def setup(c, s):
+        s.proxies = {"http": f"https://localhost:{tls_proxy.port}"}
+        s.verify = tls_proxy.ca_pem
+
+    out = both.same(via(tls_proxy, lambda c, s: s.get(origin(both))), setup=setup)
+    assert out["body"]["proxy"] == [["forward", origin(both), True]]
+
+
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+@deliberate("An https:// proxy's certificate is verified (as `verify` says) for every request; "
+            "requests does not verify it when the request URL is http:// (urllib3 gets "
+            "CERT_NONE for http URLs), so an untrusted proxy sees the traffic.")
+def test_https_proxy_untrusted(both, tls_proxy):
+    def setup(c, s):
+        s.proxies = {"http": f"https://localhost:{tls_proxy.port}"}
+
+    req, lib = both(via(tls_proxy, lambda c, s: s.get(origin(both))), setup=setup)
+    assert lib == {"error": "tls"}
+    assert req["body"]["proxy"] == [["forward", origin(both), True]]

@@ -150,6 +150,20 @@ def test_https_through_connect_tunnel(s, proxy, rig, clean_env):
     assert [(e["kind"], e["target"]) for e in entries] == [("connect", f"127.0.0.1:{rig.tls_port}")]
 
 
+def test_https_proxy_is_verified(s, httpbin, clean_env):
+    tls_proxy = launch.Server("proxy_server.py", ["--tls"], last="READY")
+    try:
+        s.proxies = {"http": f"https://localhost:{tls_proxy.port}"}
+        url = httpbin.url("/get", host="origin.test")
+        with pytest.raises(libsession.ConnectionError):  # the proxy's CA is not trusted
+            s.get(url)
+        s.verify = tls_proxy.ca_pem
+        r, entries = through(tls_proxy, lambda: s.get(url))
+        assert r.status_code == 200 and [e["kind"] for e in entries] == ["forward"]
+    finally:
+        tls_proxy.stop()
+
+
 def test_proxy_credentials(s, auth_proxy, httpbin, clean_env):
     url = httpbin.url("/get", host="origin.test")
     s.proxies = {"http": auth_proxy.url().replace("http://", "http://pu:pp@")}
