@@ -13,6 +13,8 @@ pub struct Prepared {
     pub url: Url,
     pub headers: Headers,
     pub body: Option<Body>,
+    /// Streaming, progress and protocol options of the request.
+    pub transfer: crate::transfer::Transfer,
 }
 
 /// Parses an absolute http(s) URL with a host.
@@ -48,13 +50,13 @@ pub fn prepare(settings: &Settings, req: &Request) -> Result<Prepared> {
             headers.set("Authorization", Some(&auth.header_value()));
         }
     }
-    let body = req.body();
+    let body = req.body()?;
     if let Some(content_type) = body.as_ref().and_then(|b| b.content_type.as_deref()) {
         if !headers.contains("Content-Type") {
             headers.set("Content-Type", Some(content_type));
         }
     }
-    Ok(Prepared { method: req.method.clone(), url, headers, body })
+    Ok(Prepared { method: req.method.clone(), url, headers, body, transfer: req.transfer() })
 }
 
 #[cfg(test)]

@@ -46,6 +46,8 @@ pub struct Settings {
     pub max_body_size: usize,
     /// curl RESOLVE entries, "host:port:address".
     pub resolve: Vec<String>,
+    /// Identity, HTTP version, hooks and tracing (src/transfer).
+    pub transfer: crate::transfer::SessionTransfer,
 }
 
 impl Default for Settings {
@@ -53,6 +55,7 @@ impl Default for Settings {
         let mut headers = Headers::default();
         // libcurl itself sends "Accept: */*" unless a request sets or removes Accept.
         headers.set("User-Agent", Some(USER_AGENT));
+        headers.set("Accept-Encoding", Some(crate::transfer::DEFAULT_ACCEPT_ENCODING));
         Settings {
             headers,
             params: Vec::new(),
@@ -64,6 +67,7 @@ impl Default for Settings {
             ca_bundle: None,
             max_body_size: 0,
             resolve: Vec::new(),
+            transfer: Default::default(),
         }
     }
 }

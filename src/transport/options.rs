@@ -46,7 +46,7 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
         (method, None) if method != "POST" => h.custom_request(method)?,
         (method, body) => {
             h.post(true)?;
-            h.post_fields_copy(body.as_ref().map_or(&[][..], |b| b.data.as_slice()))?;
+            set_post_body(h, body.as_ref())?;
             if method != "POST" {
                 h.custom_request(method)?;
             }
@@ -71,7 +71,26 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
         resolve.append(entry)?;
     }
     h.resolve(resolve)?;
+    crate::transfer::configure(h, settings, hop)?;
     Ok(())
+}
+
+/// Points a POST at its body: a copy of the bytes, or the transfer Receiver's reader for a
+/// streamed body (with its length, or chunked when unknown).
+fn set_post_body(h: &mut Easy2<Collector>, body: Option<&crate::request::Body>) -> std::result::Result<(), curl::Error> {
+    let Some(upload) = body.and_then(|b| b.upload.as_ref()) else {
+        return h.post_fields_copy(body.map_or(&[][..], |b| b.data.as_slice()));
+    };
+    // NULL POSTFIELDS drops a body copied for an earlier request: libcurl then reads.
+    setopt_str(h, curl_sys::CURLOPT_POSTFIELDS, None)?;
+    let len = upload.len.map_or(-1, |len| len as curl_sys::curl_off_t);
+    // SAFETY: the handle is live; the option takes a curl_off_t.
+    let rc = unsafe { curl_sys::curl_easy_setopt(h.raw(), curl_sys::CURLOPT_POSTFIELDSIZE_LARGE, len) };
+    if rc == curl_sys::CURLE_OK {
+        Ok(())
+    } else {
+        Err(curl::Error::new(rc))
+    }
 }
 
 /// The request header lines for libcurl: "Name: value", "Name;" for an empty value and
