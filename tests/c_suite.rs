@@ -18,6 +18,7 @@ const C_TESTS: &[&str] = &[
     "test_cookies",
     "test_reuse",
     "test_response_lifetime",
+    "test_streaming",
 ];
 const RUN_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -193,6 +194,11 @@ fn run_c_test(name: &str) {
         Some(s) if s.code() == Some(99) => panic!("{name}: valgrind reported errors\n{output}"),
         Some(s) => panic!("{name} failed ({s})\n{output}"),
     }
+}
+
+#[test]
+fn test_streaming() {
+    run_c_test("test_streaming");
 }
 
 #[test]
