@@ -694,3 +694,48 @@ fn user_agent_override() {
     unsafe { session_request_set_header(req.0, c("User-Agent").as_ptr(), c("mine/1").as_ptr()) };
     assert!(s.send(&req).text().contains("mine/1"));
 }
+
+#[test]
+fn http2_over_tls_by_alpn_and_h2c_by_prior_knowledge() {
+    let h2 = support::h2_server();
+    let s = S::new();
+    unsafe { session_set_ca_bundle(s.0, c(h2.ca_pem.as_ref().unwrap().to_str().unwrap()).as_ptr()) };
+    let r = s.get(&h2.tls_url("/v"));
+    assert_eq!((r.error, r.version.as_str()), (SESSION_OK, "HTTP/2"), "{}", r.message);
+    assert!(r.text().contains("\"http_version\": \"2\""), "{}", r.text());
+    let r = s.get(&h2.url("/v"));
+    assert_eq!(r.version, "HTTP/1.1", "cleartext stays 1.1 by default");
+
+    unsafe { session_set_http_version(s.0, session_http_version::SESSION_HTTP_VERSION_2_PRIOR_KNOWLEDGE as c_int) };
+    let r = s.get(&h2.url("/v"));
+    assert_eq!((r.error, r.version.as_str()), (SESSION_OK, "HTTP/2"), "{}", r.message);
+    assert!(r.text().contains("\"http_version\": \"2\""), "{}", r.text());
+
+    // A request's own version wins over the session's.
+    let req = Req::new("GET", &h2.tls_url("/v"));
+    unsafe { session_request_set_http_version(req.0, session_http_version::SESSION_HTTP_VERSION_1_1 as c_int) };
+    let r = s.send(&req);
+    assert_eq!(r.version, "HTTP/1.1");
+    assert!(r.text().contains("\"http_version\": \"1.1\""), "{}", r.text());
+}
+
+#[test]
+fn http2_streams_decodes_nothing_extra_and_trace_is_redacted() {
+    let h2 = support::h2_server();
+    let s = S::new();
+    let mut t = Trace::default();
+    unsafe {
+        session_set_ca_bundle(s.0, c(h2.ca_pem.as_ref().unwrap().to_str().unwrap()).as_ptr());
+        session_set_bearer_token(s.0, c("h2-secret-token").as_ptr());
+        session_set_debug_callback(s.0, Some(trace), &mut t as *mut Trace as *mut c_void);
+    }
+    let mut rec = Received::default();
+    let req = Req::new("GET", &h2.tls_url("/bytes/500000"));
+    unsafe { session_request_set_write_callback(req.0, Some(collect), &mut rec as *mut Received as *mut c_void) };
+    let r = s.send(&req);
+    assert_eq!((r.error, r.version.as_str(), r.body.len()), (SESSION_OK, "HTTP/2", 0), "{}", r.message);
+    assert!(rec.data.len() == 500_000 && pattern_ok(&rec.data));
+    let all = format!("{}{}{}", t.out, t.inbound, t.text);
+    assert!(all.to_ascii_lowercase().contains("authorization: [redacted]"), "{all}");
+    assert!(!all.contains("h2-secret-token"), "{all}");
+}
