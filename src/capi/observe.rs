@@ -39,10 +39,17 @@ pub type session_timings_t = session_timings;
 /// during the call. `hook` NULL removes it. Calling into this session from the hook fails
 /// with SESSION_E_INVALID_ARGUMENT.
 #[no_mangle]
-pub unsafe extern "C" fn session_set_response_hook(s: *mut session_t, hook: session_response_hook, userdata: *mut c_void) -> session_code {
+pub unsafe extern "C" fn session_set_response_hook(
+    s: *mut session_t,
+    hook: session_response_hook,
+    userdata: *mut c_void,
+) -> session_code {
     guard_code(|| {
         ref_arg(s, "session")?.update(|settings| {
-            settings.transfer.response_hook = hook.map(|func| ResponseHook { func, userdata: UserData(userdata) });
+            settings.transfer.response_hook = hook.map(|func| ResponseHook {
+                func,
+                userdata: UserData(userdata),
+            });
             Ok(())
         })
     })
@@ -53,10 +60,17 @@ pub unsafe extern "C" fn session_set_response_hook(s: *mut session_t, hook: sess
 /// sending thread. Values of Authorization, Proxy-Authorization, Cookie and Set-Cookie
 /// headers are replaced by "[redacted]" before `cb` sees them. `cb` NULL turns tracing off.
 #[no_mangle]
-pub unsafe extern "C" fn session_set_debug_callback(s: *mut session_t, cb: session_debug_cb, userdata: *mut c_void) -> session_code {
+pub unsafe extern "C" fn session_set_debug_callback(
+    s: *mut session_t,
+    cb: session_debug_cb,
+    userdata: *mut c_void,
+) -> session_code {
     guard_code(|| {
         ref_arg(s, "session")?.update(|settings| {
-            settings.transfer.debug = cb.map(|func| DebugCallback { func, userdata: UserData(userdata) });
+            settings.transfer.debug = cb.map(|func| DebugCallback {
+                func,
+                userdata: UserData(userdata),
+            });
             Ok(())
         })
     })
@@ -65,12 +79,24 @@ pub unsafe extern "C" fn session_set_debug_callback(s: *mut session_t, cb: sessi
 /// Fills `*out` with the timings of response `r` (all 0 when no response was received).
 /// SESSION_E_INVALID_ARGUMENT when `r` or `out` is NULL.
 #[no_mangle]
-pub unsafe extern "C" fn session_response_timings(r: *const session_response_t, out: *mut session_timings_t) -> session_code {
+pub unsafe extern "C" fn session_response_timings(
+    r: *const session_response_t,
+    out: *mut session_timings_t,
+) -> session_code {
     guard_code(|| {
-        let r = r.as_ref().ok_or_else(|| Error::invalid("response is NULL"))?;
+        let r = r
+            .as_ref()
+            .ok_or_else(|| Error::invalid("response is NULL"))?;
         let out = out.as_mut().ok_or_else(|| Error::invalid("out is NULL"))?;
         let t = ResponseBox::from_public(r).timings();
-        *out = session_timings { dns: t.dns, connect: t.connect, tls: t.tls, first_byte: t.first_byte, total: t.total, reused: t.reused };
+        *out = session_timings {
+            dns: t.dns,
+            connect: t.connect,
+            tls: t.tls,
+            first_byte: t.first_byte,
+            total: t.total,
+            reused: t.reused,
+        };
         Ok(())
     })
 }

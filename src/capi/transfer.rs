@@ -6,10 +6,13 @@ use crate::error::{session_code, Error, Result};
 use crate::ffi::{bytes_arg, guard_code, mut_arg, opt_str_arg, ref_arg, str_arg};
 use crate::request::Request;
 use crate::transfer::callbacks::{
-    session_progress_cb, session_read_cb, session_seek_cb, session_write_cb, ReadCallback, SeekCallback,
+    session_progress_cb, session_read_cb, session_seek_cb, session_write_cb, ReadCallback,
+    SeekCallback,
 };
 use crate::transfer::upload::{Segment, Source};
-use crate::transfer::{Destination, FilePart, HttpVersion, ProgressCallback, UserData, WriteCallback};
+use crate::transfer::{
+    Destination, FilePart, HttpVersion, ProgressCallback, UserData, WriteCallback,
+};
 use std::ffi::{c_char, c_int, c_void};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -36,11 +39,18 @@ pub(crate) fn http_version(raw: c_int) -> Result<HttpVersion> {
         1 => HttpVersion::Http11,
         2 => HttpVersion::Http2,
         3 => HttpVersion::Http2PriorKnowledge,
-        _ => return Err(Error::invalid(format!("{raw} is not a session_http_version"))),
+        _ => {
+            return Err(Error::invalid(format!(
+                "{raw} is not a session_http_version"
+            )))
+        }
     })
 }
 
-unsafe fn edit(req: *mut session_request_t, change: impl FnOnce(&mut Request) -> Result<()>) -> session_code {
+unsafe fn edit(
+    req: *mut session_request_t,
+    change: impl FnOnce(&mut Request) -> Result<()>,
+) -> session_code {
     guard_code(|| change(mut_arg(req, "request")?))
 }
 
@@ -58,10 +68,19 @@ fn path_arg(path: &str) -> Result<PathBuf> {
 /// session_request_add_form join the multipart body (before the files, as requests does).
 /// Replaces a raw, JSON or streamed body. The strings are copied.
 #[no_mangle]
-pub unsafe extern "C" fn session_request_add_file(req: *mut session_request_t, field: *const c_char, path: *const c_char, filename: *const c_char, content_type: *const c_char) -> session_code {
+pub unsafe extern "C" fn session_request_add_file(
+    req: *mut session_request_t,
+    field: *const c_char,
+    path: *const c_char,
+    filename: *const c_char,
+    content_type: *const c_char,
+) -> session_code {
     edit(req, |r| {
         let path = path_arg(str_arg(path, "path")?)?;
-        let default_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let default_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         r.add_file(FilePart {
             field: str_arg(field, "field name")?.to_owned(),
             filename: opt_str_arg(filename, "filename")?.map_or(default_name, str::to_owned),
@@ -75,12 +94,21 @@ pub unsafe extern "C" fn session_request_add_file(req: *mut session_request_t, f
 /// `filename` NULL uses the field name (as requests does); `content_type` NULL sends no
 /// Content-Type for the part. Otherwise as session_request_add_file.
 #[no_mangle]
-pub unsafe extern "C" fn session_request_add_file_data(req: *mut session_request_t, field: *const c_char, data: *const c_void, len: usize, filename: *const c_char, content_type: *const c_char) -> session_code {
+pub unsafe extern "C" fn session_request_add_file_data(
+    req: *mut session_request_t,
+    field: *const c_char,
+    data: *const c_void,
+    len: usize,
+    filename: *const c_char,
+    content_type: *const c_char,
+) -> session_code {
     edit(req, |r| {
         let field = str_arg(field, "field name")?;
         r.add_file(FilePart {
             field: field.to_owned(),
-            filename: opt_str_arg(filename, "filename")?.unwrap_or(field).to_owned(),
+            filename: opt_str_arg(filename, "filename")?
+                .unwrap_or(field)
+                .to_owned(),
             content_type: opt_str_arg(content_type, "content type")?.map(str::to_owned),
             content: Segment::Bytes(bytes_arg(data as *const u8, len, "data")?.to_vec()),
         })
@@ -92,10 +120,17 @@ pub unsafe extern "C" fn session_request_add_file_data(req: *mut session_request
 /// reopened for a 307/308 redirect or a retry. A file that can't be read when the request is
 /// sent fails it with SESSION_E_IO. Replaces any other body. The strings are copied.
 #[no_mangle]
-pub unsafe extern "C" fn session_request_set_body_file(req: *mut session_request_t, path: *const c_char, content_type: *const c_char) -> session_code {
+pub unsafe extern "C" fn session_request_set_body_file(
+    req: *mut session_request_t,
+    path: *const c_char,
+    content_type: *const c_char,
+) -> session_code {
     edit(req, |r| {
         let path = path_arg(str_arg(path, "path")?)?;
-        r.set_stream(Source::Segments(vec![Segment::File(path)]), opt_str_arg(content_type, "content type")?)
+        r.set_stream(
+            Source::Segments(vec![Segment::File(path)]),
+            opt_str_arg(content_type, "content type")?,
+        )
     })
 }
 
@@ -105,15 +140,27 @@ pub unsafe extern "C" fn session_request_set_body_file(req: *mut session_request
 /// request) libsession calls `seek` with offset 0; with `seek` NULL that fails with
 /// SESSION_E_INVALID_ARGUMENT instead. `read` must not be NULL. Replaces any other body.
 #[no_mangle]
-pub unsafe extern "C" fn session_request_set_body_callback(req: *mut session_request_t, read: session_read_cb, seek: session_seek_cb, userdata: *mut c_void, length: i64, content_type: *const c_char) -> session_code {
+pub unsafe extern "C" fn session_request_set_body_callback(
+    req: *mut session_request_t,
+    read: session_read_cb,
+    seek: session_seek_cb,
+    userdata: *mut c_void,
+    length: i64,
+    content_type: *const c_char,
+) -> session_code {
     edit(req, |r| {
         let read = read.ok_or_else(|| Error::invalid("read callback is NULL"))?;
         if length < -1 {
-            return Err(Error::invalid("length must be -1 (unknown) or a byte count"));
+            return Err(Error::invalid(
+                "length must be -1 (unknown) or a byte count",
+            ));
         }
         let userdata = UserData(userdata);
         let source = Source::Callback {
-            read: ReadCallback { func: read, userdata },
+            read: ReadCallback {
+                func: read,
+                userdata,
+            },
             seek: seek.map(|func| SeekCallback { func, userdata }),
             length: u64::try_from(length).ok(),
             started: AtomicBool::new(false),
@@ -128,10 +175,17 @@ pub unsafe extern "C" fn session_request_set_body_callback(req: *mut session_req
 /// (SESSION_E_CANCELLED). `cb` NULL goes back to keeping the body in memory. Replaces an
 /// output file.
 #[no_mangle]
-pub unsafe extern "C" fn session_request_set_write_callback(req: *mut session_request_t, cb: session_write_cb, userdata: *mut c_void) -> session_code {
+pub unsafe extern "C" fn session_request_set_write_callback(
+    req: *mut session_request_t,
+    cb: session_write_cb,
+    userdata: *mut c_void,
+) -> session_code {
     edit(req, |r| {
         r.transfer.destination = match cb {
-            Some(func) => Destination::Callback(WriteCallback { func, userdata: UserData(userdata) }),
+            Some(func) => Destination::Callback(WriteCallback {
+                func,
+                userdata: UserData(userdata),
+            }),
             None => Destination::Memory,
         };
         Ok(())
@@ -143,7 +197,10 @@ pub unsafe extern "C" fn session_request_set_write_callback(req: *mut session_re
 /// A file that can't be created or written fails the request with SESSION_E_IO. `path` NULL
 /// goes back to memory. Replaces a write callback. The path is copied.
 #[no_mangle]
-pub unsafe extern "C" fn session_request_set_output_file(req: *mut session_request_t, path: *const c_char) -> session_code {
+pub unsafe extern "C" fn session_request_set_output_file(
+    req: *mut session_request_t,
+    path: *const c_char,
+) -> session_code {
     edit(req, |r| {
         r.transfer.destination = match opt_str_arg(path, "path")? {
             Some(path) => Destination::File(path_arg(path)?),
@@ -157,9 +214,16 @@ pub unsafe extern "C" fn session_request_set_output_file(req: *mut session_reque
 /// at least once a second and whenever data moves. Non-zero from `cb` cancels the transfer
 /// (SESSION_E_CANCELLED). `cb` NULL removes it.
 #[no_mangle]
-pub unsafe extern "C" fn session_request_set_progress_callback(req: *mut session_request_t, cb: session_progress_cb, userdata: *mut c_void) -> session_code {
+pub unsafe extern "C" fn session_request_set_progress_callback(
+    req: *mut session_request_t,
+    cb: session_progress_cb,
+    userdata: *mut c_void,
+) -> session_code {
     edit(req, |r| {
-        r.transfer.progress = cb.map(|func| ProgressCallback { func, userdata: UserData(userdata) });
+        r.transfer.progress = cb.map(|func| ProgressCallback {
+            func,
+            userdata: UserData(userdata),
+        });
         Ok(())
     })
 }
@@ -167,7 +231,10 @@ pub unsafe extern "C" fn session_request_set_progress_callback(req: *mut session
 /// Sets the HTTP version of this request (a session_http_version), overriding the
 /// session's. Out-of-range values are SESSION_E_INVALID_ARGUMENT.
 #[no_mangle]
-pub unsafe extern "C" fn session_request_set_http_version(req: *mut session_request_t, version: c_int) -> session_code {
+pub unsafe extern "C" fn session_request_set_http_version(
+    req: *mut session_request_t,
+    version: c_int,
+) -> session_code {
     edit(req, |r| {
         r.transfer.http_version = Some(http_version(version)?);
         Ok(())
@@ -177,7 +244,10 @@ pub unsafe extern "C" fn session_request_set_http_version(req: *mut session_requ
 /// Sets the session's HTTP version (a session_http_version; default
 /// SESSION_HTTP_VERSION_DEFAULT). Out-of-range values are SESSION_E_INVALID_ARGUMENT.
 #[no_mangle]
-pub unsafe extern "C" fn session_set_http_version(s: *mut session_t, version: c_int) -> session_code {
+pub unsafe extern "C" fn session_set_http_version(
+    s: *mut session_t,
+    version: c_int,
+) -> session_code {
     guard_code(|| {
         let version = http_version(version)?;
         ref_arg(s, "session")?.update(|settings| {
@@ -190,7 +260,10 @@ pub unsafe extern "C" fn session_set_http_version(s: *mut session_t, version: c_
 /// Sets the User-Agent sent with every request (default "libsession/<version>"); a
 /// request's own User-Agent header wins. NULL sends none. The string is copied.
 #[no_mangle]
-pub unsafe extern "C" fn session_set_user_agent(s: *mut session_t, user_agent: *const c_char) -> session_code {
+pub unsafe extern "C" fn session_set_user_agent(
+    s: *mut session_t,
+    user_agent: *const c_char,
+) -> session_code {
     guard_code(|| {
         let user_agent = opt_str_arg(user_agent, "user agent")?;
         crate::headers::validate("User-Agent", user_agent)?;
@@ -200,4 +273,3 @@ pub unsafe extern "C" fn session_set_user_agent(s: *mut session_t, user_agent: *
         })
     })
 }
-

@@ -41,7 +41,10 @@ pub fn parse_codings(values: &[&[u8]]) -> Result<Option<Vec<Coding>>> {
     if codings.len() > MAX_STACKED_ENCODINGS {
         return Err(Error::new(
             Code::SESSION_E_DECODE,
-            format!("{} stacked content encodings (at most {MAX_STACKED_ENCODINGS} are decoded)", codings.len()),
+            format!(
+                "{} stacked content encodings (at most {MAX_STACKED_ENCODINGS} are decoded)",
+                codings.len()
+            ),
         ));
     }
     Ok(Some(codings))
@@ -68,7 +71,9 @@ impl Stage {
             stage = match coding {
                 Coding::Gzip => Stage::Gzip(Box::new(MultiGzDecoder::new(stage))),
                 Coding::Deflate => Stage::Deflate(Vec::new(), Some(Box::new(stage))),
-                Coding::Brotli => Stage::Brotli(Box::new(brotli_decompressor::DecompressorWriter::new(stage, BROTLI_BUFFER))),
+                Coding::Brotli => Stage::Brotli(Box::new(
+                    brotli_decompressor::DecompressorWriter::new(stage, BROTLI_BUFFER),
+                )),
                 Coding::Zstd => {
                     let mut decoder = zstd::stream::write::Decoder::new(stage)?;
                     decoder.window_log_max(ZSTD_WINDOW_LOG_MAX)?;
@@ -90,11 +95,16 @@ impl Stage {
             Stage::Zlib(d) => d.finish()?.finish(),
             Stage::RawDeflate(d) => d.finish()?.finish(),
             Stage::Deflate(pending, Some(next)) if pending.is_empty() => next.finish(),
-            Stage::Deflate(..) => Err(io::Error::new(io::ErrorKind::UnexpectedEof, "deflate stream cut short")),
+            Stage::Deflate(..) => Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "deflate stream cut short",
+            )),
             Stage::Brotli(mut d) => {
                 d.close()?;
                 d.into_inner()
-                    .map_err(|_| io::Error::new(io::ErrorKind::UnexpectedEof, "brotli stream cut short"))?
+                    .map_err(|_| {
+                        io::Error::new(io::ErrorKind::UnexpectedEof, "brotli stream cut short")
+                    })?
                     .finish()
             }
             Stage::Zstd(d) => d.finish()?.finish(),
@@ -102,7 +112,8 @@ impl Stage {
     }
 
     fn decide_deflate(pending: &[u8], next: Stage) -> Stage {
-        let zlib = pending[0] & 0x0f == 8 && (u16::from(pending[0]) << 8 | u16::from(pending[1])) % 31 == 0;
+        let zlib = pending[0] & 0x0f == 8
+            && (u16::from(pending[0]) << 8 | u16::from(pending[1])) % 31 == 0;
         if zlib {
             Stage::Zlib(Box::new(ZlibDecoder::new(next)))
         } else {

@@ -5,7 +5,9 @@ use crate::settings::Settings;
 
 /// Shows `response` to the session's hook, if any, and gives it back.
 pub fn on_response(settings: &Settings, response: Response) -> Response {
-    let Some(hook) = settings.transfer.response_hook else { return response };
+    let Some(hook) = settings.transfer.response_hook else {
+        return response;
+    };
     let boxed = ResponseBox::new(response);
     hook.call(settings.transfer.session_id, boxed.public());
     boxed.into_response()

@@ -3,8 +3,8 @@
 //! transport's Collector delegates to; `configure` sets the libcurl options it needs.
 
 pub mod callbacks;
-pub mod hooks;
 mod decode;
+pub mod hooks;
 mod receiver;
 mod redact;
 mod sink;

@@ -35,7 +35,9 @@ impl Receiver {
     /// Whether this hop's response is a redirect that will be followed: its body then goes
     /// to memory as received, never to the caller's callback or file.
     fn followed(&self, exchange: &Exchange) -> bool {
-        self.transfer.follows_redirects && is_redirect(exchange.status) && exchange.header_values("Location").next().is_some()
+        self.transfer.follows_redirects
+            && is_redirect(exchange.status)
+            && exchange.header_values("Location").next().is_some()
     }
 
     fn open(&self, exchange: &Exchange) -> Result<Stage> {
@@ -45,8 +47,12 @@ impl Receiver {
             Destination::Memory => Target::Memory(Vec::new()),
             Destination::Callback(callback) => Target::Callback(*callback),
             Destination::File(path) => {
-                let file = std::fs::File::create(path)
-                    .map_err(|e| Error::new(Code::SESSION_E_IO, format!("cannot create the output file {}: {e}", path.display())))?;
+                let file = std::fs::File::create(path).map_err(|e| {
+                    Error::new(
+                        Code::SESSION_E_IO,
+                        format!("cannot create the output file {}: {e}", path.display()),
+                    )
+                })?;
                 Target::File(file, path.display().to_string())
             }
         };
@@ -56,7 +62,8 @@ impl Receiver {
         } else {
             Vec::new()
         };
-        Stage::chain(&codings, Sink::new(target, self.max_body, self.session)).map_err(sink::classify)
+        Stage::chain(&codings, Sink::new(target, self.max_body, self.session))
+            .map_err(sink::classify)
     }
 
     /// Takes body bytes; false stops the transfer (with `failure` set).
@@ -98,7 +105,9 @@ impl Receiver {
     }
 
     pub fn read(&mut self, buf: &mut [u8]) -> std::result::Result<usize, ReadError> {
-        let Some(reader) = self.upload.as_mut() else { return Ok(0) };
+        let Some(reader) = self.upload.as_mut() else {
+            return Ok(0);
+        };
         reader.read(buf).map_err(|err| {
             self.failure.get_or_insert(err);
             ReadError::Abort
@@ -119,10 +128,21 @@ impl Receiver {
     }
 
     pub fn progress(&mut self, dl_total: f64, dl_now: f64, ul_total: f64, ul_now: f64) -> bool {
-        let Some(progress) = self.transfer.progress else { return true };
-        let go_on = progress.call(self.session, dl_now as u64, dl_total as u64, ul_now as u64, ul_total as u64);
+        let Some(progress) = self.transfer.progress else {
+            return true;
+        };
+        let go_on = progress.call(
+            self.session,
+            dl_now as u64,
+            dl_total as u64,
+            ul_now as u64,
+            ul_total as u64,
+        );
         if !go_on {
-            self.failure.get_or_insert(Error::new(Code::SESSION_E_CANCELLED, "the progress callback cancelled the transfer"));
+            self.failure.get_or_insert(Error::new(
+                Code::SESSION_E_CANCELLED,
+                "the progress callback cancelled the transfer",
+            ));
         }
         go_on
     }
@@ -156,10 +176,16 @@ fn curl_version(version: HttpVersion) -> curl::easy::HttpVersion {
 
 /// Readies the handle's Receiver for `hop` and sets the options it needs (every one of
 /// them on every hop, so nothing carries over on a pooled handle).
-pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared) -> std::result::Result<(), curl::Error> {
+pub fn configure(
+    h: &mut Easy2<Collector>,
+    settings: &Settings,
+    hop: &Prepared,
+) -> std::result::Result<(), curl::Error> {
     let session = settings.transfer.session_id;
     let transfer = hop.transfer.clone();
-    let version = transfer.http_version.unwrap_or(settings.transfer.http_version);
+    let version = transfer
+        .http_version
+        .unwrap_or(settings.transfer.http_version);
     let debug = settings.transfer.debug;
     h.progress(transfer.progress.is_some())?;
     h.verbose(debug.is_some())?;
@@ -172,7 +198,11 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared) 
         max_body: settings.max_body_size,
         debug,
         stage: None,
-        upload: hop.body.as_ref().and_then(|b| b.upload.clone()).map(|upload| Reader::new(upload, session)),
+        upload: hop
+            .body
+            .as_ref()
+            .and_then(|b| b.upload.clone())
+            .map(|upload| Reader::new(upload, session)),
         failure: None,
         transfer,
     };
@@ -181,7 +211,9 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared) 
 
 /// After a successful transfer: ends the body and records the timings.
 pub fn complete(h: &mut Easy2<Collector>, exchange: &mut Exchange) -> Result<()> {
-    let secs = |d: std::result::Result<std::time::Duration, curl::Error>| d.map(|d| d.as_secs_f64()).unwrap_or(0.0);
+    let secs = |d: std::result::Result<std::time::Duration, curl::Error>| {
+        d.map(|d| d.as_secs_f64()).unwrap_or(0.0)
+    };
     exchange.timings = Timings {
         dns: secs(h.namelookup_time()),
         connect: secs(h.connect_time()),

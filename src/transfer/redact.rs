@@ -2,7 +2,12 @@
 //! Proxy-Authorization, Cookie and Set-Cookie, in HTTP/1 header lines ("Name: value") and
 //! in libcurl's HTTP/2 and HTTP/3 header traces ("[HTTP/2] [1] [name: value]").
 
-const SECRET: [&[u8]; 4] = [b"authorization", b"proxy-authorization", b"cookie", b"set-cookie"];
+const SECRET: [&[u8]; 4] = [
+    b"authorization",
+    b"proxy-authorization",
+    b"cookie",
+    b"set-cookie",
+];
 const MASK: &[u8] = b"[redacted]";
 
 /// `data` with every secret header value replaced by "[redacted]".
@@ -19,14 +24,30 @@ fn redact_line(line: &[u8], out: &mut Vec<u8>) {
     let Some(colon) = line.iter().position(|&b| b == b':') else {
         return out.extend_from_slice(line);
     };
-    let start = line[..colon].iter().rposition(|&b| b == b'[').map_or(0, |i| i + 1);
+    let start = line[..colon]
+        .iter()
+        .rposition(|&b| b == b'[')
+        .map_or(0, |i| i + 1);
     let name = line[start..colon].trim_ascii();
-    if !SECRET.iter().any(|secret| name.eq_ignore_ascii_case(secret)) {
+    if !SECRET
+        .iter()
+        .any(|secret| name.eq_ignore_ascii_case(secret))
+    {
         return out.extend_from_slice(line);
     }
     // The value runs to the line end, or to the closing ']' of a bracketed trace.
-    let end_of_line = line.iter().rposition(|&b| b != b'\n' && b != b'\r').map_or(0, |i| i + 1);
-    let end = if start > 0 { line[..end_of_line].iter().rposition(|&b| b == b']').unwrap_or(end_of_line) } else { end_of_line };
+    let end_of_line = line
+        .iter()
+        .rposition(|&b| b != b'\n' && b != b'\r')
+        .map_or(0, |i| i + 1);
+    let end = if start > 0 {
+        line[..end_of_line]
+            .iter()
+            .rposition(|&b| b == b']')
+            .unwrap_or(end_of_line)
+    } else {
+        end_of_line
+    };
     let end = end.max(colon + 1);
     out.extend_from_slice(&line[..=colon]);
     out.push(b' ');
@@ -48,8 +69,17 @@ mod tests {
         );
         let h2 = b"[HTTP/2] [1] [authorization: Bearer t0k]\n";
         assert_eq!(redact(h2), b"[HTTP/2] [1] [authorization: [redacted]]\n");
-        assert_eq!(redact(b"Set-Cookie: s=1; Path=/\r\n"), b"Set-Cookie: [redacted]\r\n");
-        assert_eq!(redact(b"Proxy-Authorization:x"), b"Proxy-Authorization: [redacted]");
-        assert_eq!(redact(b"Connected to 127.0.0.1:80\n"), b"Connected to 127.0.0.1:80\n");
+        assert_eq!(
+            redact(b"Set-Cookie: s=1; Path=/\r\n"),
+            b"Set-Cookie: [redacted]\r\n"
+        );
+        assert_eq!(
+            redact(b"Proxy-Authorization:x"),
+            b"Proxy-Authorization: [redacted]"
+        );
+        assert_eq!(
+            redact(b"Connected to 127.0.0.1:80\n"),
+            b"Connected to 127.0.0.1:80\n"
+        );
     }
 }

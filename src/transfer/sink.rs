@@ -33,7 +33,10 @@ pub fn stop(code: Code, message: impl Into<String>) -> io::Error {
 pub fn classify(err: io::Error) -> Error {
     match err.get_ref().and_then(|inner| inner.downcast_ref::<Stop>()) {
         Some(Stop(error)) => error.clone(),
-        None => Error::new(Code::SESSION_E_DECODE, format!("could not decode the response body: {err}")),
+        None => Error::new(
+            Code::SESSION_E_DECODE,
+            format!("could not decode the response body: {err}"),
+        ),
     }
 }
 
@@ -47,7 +50,12 @@ pub struct Sink {
 
 impl Sink {
     pub fn new(target: Target, limit: usize, session: SessionId) -> Sink {
-        Sink { target, written: 0, limit: limit as u64, session }
+        Sink {
+            target,
+            written: 0,
+            limit: limit as u64,
+            session,
+        }
     }
 }
 
@@ -56,19 +64,28 @@ impl Write for Sink {
         if self.limit != 0 && self.written + data.len() as u64 > self.limit {
             return Err(stop(
                 Code::SESSION_E_TOO_LARGE,
-                format!("response body is over the session's max body size ({} bytes, after decoding)", self.limit),
+                format!(
+                    "response body is over the session's max body size ({} bytes, after decoding)",
+                    self.limit
+                ),
             ));
         }
         match &mut self.target {
             Target::Memory(body) => body.extend_from_slice(data),
             Target::Callback(callback) => {
                 if !callback.call(self.session, data) {
-                    return Err(stop(Code::SESSION_E_CANCELLED, "the write callback cancelled the transfer"));
+                    return Err(stop(
+                        Code::SESSION_E_CANCELLED,
+                        "the write callback cancelled the transfer",
+                    ));
                 }
             }
-            Target::File(file, path) => file
-                .write_all(data)
-                .map_err(|e| stop(Code::SESSION_E_IO, format!("cannot write the output file {path}: {e}")))?,
+            Target::File(file, path) => file.write_all(data).map_err(|e| {
+                stop(
+                    Code::SESSION_E_IO,
+                    format!("cannot write the output file {path}: {e}"),
+                )
+            })?,
         }
         self.written += data.len() as u64;
         Ok(data.len())
@@ -76,9 +93,12 @@ impl Write for Sink {
 
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.target {
-            Target::File(file, path) => {
-                file.flush().map_err(|e| stop(Code::SESSION_E_IO, format!("cannot write the output file {path}: {e}")))
-            }
+            Target::File(file, path) => file.flush().map_err(|e| {
+                stop(
+                    Code::SESSION_E_IO,
+                    format!("cannot write the output file {path}: {e}"),
+                )
+            }),
             _ => Ok(()),
         }
     }

@@ -48,9 +48,17 @@ impl PartialEq for Upload {
 impl Eq for Upload {}
 
 fn file_len(path: &Path) -> Result<u64> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::new(Code::SESSION_E_IO, format!("cannot read {}: {e}", path.display())))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Error::new(
+            Code::SESSION_E_IO,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
     if !meta.is_file() {
-        return Err(Error::new(Code::SESSION_E_IO, format!("{} is not a regular file", path.display())));
+        return Err(Error::new(
+            Code::SESSION_E_IO,
+            format!("{} is not a regular file", path.display()),
+        ));
     }
     Ok(meta.len())
 }
@@ -71,7 +79,10 @@ impl Upload {
             }
             Source::Callback { length, .. } => *length,
         };
-        Ok(Upload { source: source.clone(), len })
+        Ok(Upload {
+            source: source.clone(),
+            len,
+        })
     }
 }
 
@@ -86,7 +97,11 @@ pub struct FilePart {
 
 /// Quotes a Content-Disposition parameter as browsers and urllib3 do (HTML5 form encoding).
 fn quote(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "%22")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// A fresh boundary, 32 random hex digits as requests' (uuid4 hex).
@@ -96,7 +111,10 @@ pub fn boundary() -> String {
     let n = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
     if n != bytes.len() as isize {
         // No entropy source: time and address still make a collision with the content unlikely.
-        let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
         bytes = (seed ^ (&bytes as *const _ as u128)).to_le_bytes();
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -107,14 +125,24 @@ pub fn multipart(fields: &[(String, String)], files: &[FilePart], boundary: &str
     let mut segments = Vec::new();
     let mut text = Vec::new();
     for (name, value) in fields {
-        text.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n", quote(name)).as_bytes());
+        text.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n",
+                quote(name)
+            )
+            .as_bytes(),
+        );
         text.extend_from_slice(value.as_bytes());
         text.extend_from_slice(b"\r\n");
     }
     for part in files {
         text.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\n", quote(&part.field), quote(&part.filename))
-                .as_bytes(),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\n",
+                quote(&part.field),
+                quote(&part.filename)
+            )
+            .as_bytes(),
         );
         if let Some(content_type) = &part.content_type {
             text.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
@@ -148,7 +176,14 @@ pub struct Reader {
 
 impl Reader {
     pub fn new(upload: Upload, session: SessionId) -> Reader {
-        Reader { upload, session, index: 0, offset: 0, file: None, begun: false }
+        Reader {
+            upload,
+            session,
+            index: 0,
+            offset: 0,
+            file: None,
+            begun: false,
+        }
     }
 
     /// Back to the start of the body.
@@ -165,7 +200,10 @@ impl Reader {
                     )
                 })?;
                 if !seek.call(self.session, 0) {
-                    return Err(Error::new(Code::SESSION_E_IO, "the seek callback could not rewind the request body"));
+                    return Err(Error::new(
+                        Code::SESSION_E_IO,
+                        "the seek callback could not rewind the request body",
+                    ));
                 }
             }
         }
@@ -183,15 +221,21 @@ impl Reader {
             Source::Callback { read, started, .. } => {
                 started.store(true, Ordering::Release);
                 match read.call(self.session, buf) {
-                    super::callbacks::SESSION_READ_ABORT => {
-                        Err(Error::new(Code::SESSION_E_CANCELLED, "the read callback cancelled the upload"))
-                    }
-                    n if n > buf.len() => Err(Error::invalid(format!("the read callback returned {n} for a {}-byte buffer", buf.len()))),
+                    super::callbacks::SESSION_READ_ABORT => Err(Error::new(
+                        Code::SESSION_E_CANCELLED,
+                        "the read callback cancelled the upload",
+                    )),
+                    n if n > buf.len() => Err(Error::invalid(format!(
+                        "the read callback returned {n} for a {}-byte buffer",
+                        buf.len()
+                    ))),
                     n => Ok(n),
                 }
             }
             Source::Segments(segments) => loop {
-                let Some(segment) = segments.get(self.index) else { return Ok(0) };
+                let Some(segment) = segments.get(self.index) else {
+                    return Ok(0);
+                };
                 let n = match segment {
                     Segment::Bytes(bytes) => {
                         let n = (bytes.len() - self.offset).min(buf.len());
@@ -201,12 +245,21 @@ impl Reader {
                     }
                     Segment::File(path) => {
                         if self.file.is_none() {
-                            let file = File::open(path)
-                                .map_err(|e| Error::new(Code::SESSION_E_IO, format!("cannot open {}: {e}", path.display())))?;
+                            let file = File::open(path).map_err(|e| {
+                                Error::new(
+                                    Code::SESSION_E_IO,
+                                    format!("cannot open {}: {e}", path.display()),
+                                )
+                            })?;
                             self.file = Some(file);
                         }
                         let file = self.file.as_mut().expect("opened above");
-                        file.read(buf).map_err(|e| Error::new(Code::SESSION_E_IO, format!("cannot read {}: {e}", path.display())))?
+                        file.read(buf).map_err(|e| {
+                            Error::new(
+                                Code::SESSION_E_IO,
+                                format!("cannot read {}: {e}", path.display()),
+                            )
+                        })?
                     }
                 };
                 if n > 0 || buf.is_empty() {
@@ -242,10 +295,24 @@ mod tests {
         let path = dir.join("a.txt");
         std::fs::write(&path, b"file body").unwrap();
         let files = [
-            FilePart { field: "up".into(), filename: "a \"q\".txt".into(), content_type: Some("text/plain".into()), content: Segment::File(path.clone()) },
-            FilePart { field: "mem".into(), filename: "m.bin".into(), content_type: None, content: Segment::Bytes(b"xyz".to_vec()) },
+            FilePart {
+                field: "up".into(),
+                filename: "a \"q\".txt".into(),
+                content_type: Some("text/plain".into()),
+                content: Segment::File(path.clone()),
+            },
+            FilePart {
+                field: "mem".into(),
+                filename: "m.bin".into(),
+                content_type: None,
+                content: Segment::Bytes(b"xyz".to_vec()),
+            },
         ];
-        let source = Arc::new(Source::Segments(multipart(&[("k".into(), "v".into())], &files, "B")));
+        let source = Arc::new(Source::Segments(multipart(
+            &[("k".into(), "v".into())],
+            &files,
+            "B",
+        )));
         let upload = Upload::segments(&source).unwrap();
         let mut reader = Reader::new(upload.clone(), SessionId::default());
         let body = read_all(&mut reader);
@@ -257,7 +324,10 @@ mod tests {
         reader.rewind().unwrap();
         assert_eq!(read_all(&mut reader), body);
         std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(Upload::segments(&source).unwrap_err().code, Code::SESSION_E_IO);
+        assert_eq!(
+            Upload::segments(&source).unwrap_err().code,
+            Code::SESSION_E_IO
+        );
     }
 
     #[test]
