@@ -222,6 +222,11 @@ typedef struct session_response session_response_t;
 typedef void (*session_response_hook)(const session_response_t *r, void *userdata);
 
 /**
+ * Opaque, reusable request builder (requests' Request). Sending does not consume it.
+ */
+typedef struct session_request session_request_t;
+
+/**
  * Sees the wire traffic: `kind` is a session_debug_kind, `data` is not NUL-terminated.
  * Authorization, Proxy-Authorization, Cookie and Set-Cookie values are redacted.
  */
@@ -262,11 +267,6 @@ typedef struct session_timings {
  * The timings of a response.
  */
 typedef struct session_timings session_timings_t;
-
-/**
- * Opaque, reusable request builder (requests' Request). Sending does not consume it.
- */
-typedef struct session_request session_request_t;
 
 /**
  * Fills `buf` with up to `len` bytes of the request body; returns the count, 0 at the end,
@@ -363,6 +363,14 @@ const char *session_version(void);
 enum session_code session_set_response_hook(session_t *s,
                                             session_response_hook hook,
                                             void *userdata);
+
+/**
+ * Sets a response hook for this request only, replacing the session's (as requests merges
+ * a request's hooks over the session's); `hook` NULL goes back to the session's.
+ */
+enum session_code session_request_set_response_hook(session_request_t *req,
+                                                    session_response_hook hook,
+                                                    void *userdata);
 
 /**
  * Calls `cb` with the wire traffic of every request (libcurl's verbose trace: informational

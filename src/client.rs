@@ -118,7 +118,7 @@ impl Flow {
     fn finish(&mut self, exchange: Exchange, error: Option<Error>) -> Response {
         let history = std::mem::take(&mut self.history);
         let response = Response { error, ..into_response(exchange, &self.hop, history) };
-        crate::transfer::hooks::on_response(&self.settings, response)
+        crate::transfer::hooks::on_response(&self.settings, &self.hop.transfer, response)
     }
 }
 

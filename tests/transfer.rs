@@ -1120,3 +1120,36 @@ fn http2_streams_decodes_nothing_extra_and_trace_is_redacted() {
     );
     assert!(!all.contains("h2-secret-token"), "{all}");
 }
+
+#[derive(Default)]
+struct Count(usize);
+
+unsafe extern "C" fn count_hook(_: *const session_response_t, userdata: *mut c_void) {
+    (*(userdata as *mut Count)).0 += 1;
+}
+
+#[test]
+fn request_hook_replaces_the_sessions() {
+    let rig = support::rig();
+    let s = S::new();
+    let (mut session_calls, mut request_calls) = (Count::default(), Count::default());
+    unsafe {
+        session_set_response_hook(
+            s.0,
+            Some(count_hook),
+            &mut session_calls as *mut Count as *mut c_void,
+        )
+    };
+    let req = Req::new("GET", &rig.url("/status/200"));
+    unsafe {
+        session_request_set_response_hook(
+            req.0,
+            Some(count_hook),
+            &mut request_calls as *mut Count as *mut c_void,
+        )
+    };
+    assert_eq!(s.send(&req).status, 200);
+    assert_eq!((session_calls.0, request_calls.0), (0, 1));
+    assert_eq!(s.get(&rig.url("/status/200")).status, 200);
+    assert_eq!((session_calls.0, request_calls.0), (1, 1));
+}

@@ -1,8 +1,9 @@
 //! Observability: the response hook, the wire trace and per-response timings.
 
+use crate::capi::request::session_request_t;
 use crate::capi::session::session_t;
 use crate::error::{session_code, Error};
-use crate::ffi::{guard_code, ref_arg};
+use crate::ffi::{guard_code, mut_arg, ref_arg};
 use crate::response::{session_response_t, ResponseBox};
 use crate::transfer::callbacks::{session_debug_cb, session_response_hook};
 use crate::transfer::{DebugCallback, ResponseHook, UserData};
@@ -52,6 +53,23 @@ pub unsafe extern "C" fn session_set_response_hook(
             });
             Ok(())
         })
+    })
+}
+
+/// Sets a response hook for this request only, replacing the session's (as requests merges
+/// a request's hooks over the session's); `hook` NULL goes back to the session's.
+#[no_mangle]
+pub unsafe extern "C" fn session_request_set_response_hook(
+    req: *mut session_request_t,
+    hook: session_response_hook,
+    userdata: *mut c_void,
+) -> session_code {
+    guard_code(|| {
+        mut_arg(req, "request")?.transfer.response_hook = hook.map(|func| ResponseHook {
+            func,
+            userdata: UserData(userdata),
+        });
+        Ok(())
     })
 }
 

@@ -51,6 +51,8 @@ pub struct Transfer {
     pub destination: Destination,
     pub progress: Option<ProgressCallback>,
     pub http_version: Option<HttpVersion>,
+    /// Replaces the session's response hook for this request (requests' merge_hooks).
+    pub response_hook: Option<ResponseHook>,
     /// Whether the request follows redirects (so that a redirect's body isn't streamed).
     pub follows_redirects: bool,
 }
