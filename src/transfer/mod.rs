@@ -19,6 +19,7 @@ use std::path::PathBuf;
 
 /// What libsession advertises by default, and decodes when the server uses it.
 pub(crate) const DEFAULT_ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
+pub(crate) const DEFAULT_ACCEPT_ENCODING_C: &std::ffi::CStr = c"gzip, deflate, br, zstd";
 /// More stacked Content-Encodings than this are refused (SESSION_E_DECODE).
 pub(crate) const MAX_STACKED_ENCODINGS: usize = 5;
 

@@ -53,6 +53,9 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
         }
     }
     h.http_headers(header_list(hop)?)?;
+    // The default Accept-Encoding goes through libcurl's own header (cheaper than a custom
+    // line); libcurl doesn't decode (transfer::configure turns its decoding off).
+    setopt_str(h, curl_sys::CURLOPT_ACCEPT_ENCODING, default_accept_encoding(hop).then_some(crate::transfer::DEFAULT_ACCEPT_ENCODING_C))?;
 
     // Zero means libcurl's default connect timeout and no total timeout.
     h.connect_timeout(settings.connect_timeout.unwrap_or(Duration::ZERO))?;
@@ -93,11 +96,19 @@ fn set_post_body(h: &mut Easy2<Collector>, body: Option<&crate::request::Body>) 
     }
 }
 
+fn default_accept_encoding(hop: &Prepared) -> bool {
+    hop.headers.entry("Accept-Encoding") == Some(Some(crate::transfer::DEFAULT_ACCEPT_ENCODING))
+}
+
 /// The request header lines for libcurl: "Name: value", "Name;" for an empty value and
 /// "Name:" to suppress a header libcurl would add itself.
 fn header_list(hop: &Prepared) -> std::result::Result<List, curl::Error> {
     let mut list = List::new();
+    let skip_accept_encoding = default_accept_encoding(hop);
     for (name, value) in hop.headers.iter() {
+        if skip_accept_encoding && name.eq_ignore_ascii_case("Accept-Encoding") {
+            continue;
+        }
         match value {
             Some("") => list.append(&format!("{name};"))?,
             Some(value) => list.append(&format!("{name}: {value}"))?,
