@@ -117,12 +117,16 @@ fn noise(len: usize, seed: u64) -> Vec<u8> {
 }
 
 fn sha256(data: &[u8]) -> String {
-    let path = scratch(&format!("sha-{}", std::process::id()));
+    // One scratch file per call: tests run in parallel.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = scratch(&format!("sha-{}-{n}", std::process::id()));
     std::fs::write(&path, data).unwrap();
     let out = std::process::Command::new("sha256sum")
         .arg(&path)
         .output()
         .unwrap();
+    std::fs::remove_file(&path).unwrap();
     String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
         .next()
@@ -269,6 +273,22 @@ fn file_bodies_replay_on_307_and_308() {
         );
         assert_eq!(json_field(&r.text(), "sha256"), sha256(&data));
     }
+    // A multipart body with a file part replays whole too.
+    let req = Req::new("POST", &rig.url("/redirect?to=/sink&status=307"));
+    unsafe {
+        session_request_add_form(req.0, c("k").as_ptr(), c("v").as_ptr());
+        session_request_add_file(
+            req.0,
+            c("f").as_ptr(),
+            c(path.to_str().unwrap()).as_ptr(),
+            ptr::null(),
+            ptr::null(),
+        );
+    }
+    let r = s.send(&req);
+    assert_eq!((r.error, r.redirects), (SESSION_OK, 1), "{}", r.message);
+    let len: usize = json_field(&r.text(), "len").parse().unwrap();
+    assert!(len > data.len() + 100, "{}", r.text());
 }
 
 struct Source {
@@ -747,6 +767,9 @@ fn own_accept_encoding_gets_the_raw_body() {
     assert_eq!(r.body, encoded);
     let r = mirror(&s, &rig, "gzip", &encoded, |_| {});
     assert_eq!(r.body, b"hello");
+    // A session's own value counts as the caller's too.
+    unsafe { session_set_header(s.0, c("Accept-Encoding").as_ptr(), c("gzip").as_ptr()) };
+    assert_eq!(mirror(&s, &rig, "gzip", &encoded, |_| {}).body, encoded);
 }
 
 fn peak_rss_kib() -> u64 {
