@@ -56,7 +56,9 @@ impl Flow {
     /// back as its failed response.
     pub fn start(session: &Session, request: &Request) -> std::result::Result<Flow, Box<Response>> {
         let settings = session.settings();
-        let hop = prepare(&settings, request).map_err(|err| Box::new(Response::failed(err, &request.url)))?;
+        let hop = crate::reentry::check(settings.transfer.session_id)
+            .and_then(|()| prepare(&settings, request))
+            .map_err(|err| Box::new(Response::failed(err, &request.url)))?;
         let total = request.timeout.unwrap_or(settings.total_timeout);
         Ok(Flow {
             own_cookie: hop.headers.contains("Cookie"),
@@ -122,7 +124,8 @@ impl Flow {
     /// The response for the current hop, carrying the history so far.
     fn finish(&mut self, exchange: Exchange, error: Option<Error>) -> Response {
         let history = std::mem::take(&mut self.history);
-        Response { error, ..into_response(exchange, &self.hop, history) }
+        let response = Response { error, ..into_response(exchange, &self.hop, history) };
+        crate::transfer::hooks::on_response(&self.settings, &self.hop.transfer, response)
     }
 }
 
@@ -148,5 +151,6 @@ fn into_response(exchange: Exchange, hop: &Prepared, history: Vec<Response>) -> 
         elapsed: exchange.elapsed,
         http_version: exchange.http_version,
         history,
+        timings: exchange.timings,
     }
 }

@@ -15,6 +15,8 @@ pub struct Prepared {
     pub body: Option<Body>,
     /// Digest credentials and read timeout of this hop.
     pub net: crate::net::HopNet,
+    /// Streaming, progress and protocol options of the request.
+    pub transfer: crate::transfer::Transfer,
 }
 
 /// Parses an absolute http(s) URL with a host.
@@ -51,13 +53,13 @@ pub fn prepare(settings: &Settings, req: &Request) -> Result<Prepared> {
         }
     }
     let net = crate::net::prepare(settings, req, &mut url, &mut headers)?;
-    let body = req.body();
+    let body = req.body()?;
     if let Some(content_type) = body.as_ref().and_then(|b| b.content_type.as_deref()) {
         if !headers.contains("Content-Type") {
             headers.set("Content-Type", Some(content_type));
         }
     }
-    Ok(Prepared { method: req.method.clone(), url, headers, body, net })
+    Ok(Prepared { method: req.method.clone(), url, headers, body, net, transfer: req.transfer() })
 }
 
 #[cfg(test)]

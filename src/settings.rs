@@ -52,6 +52,8 @@ pub struct Settings {
     /// Auth extras, TLS, proxies, read timeout.
     pub net: crate::net::NetSettings,
     pub retry: crate::retry::RetryPolicy,
+    /// Identity, HTTP version, hooks and tracing (src/transfer).
+    pub transfer: crate::transfer::SessionTransfer,
 }
 
 impl Default for Settings {
@@ -59,6 +61,7 @@ impl Default for Settings {
         let mut headers = Headers::default();
         // libcurl itself sends "Accept: */*" unless a request sets or removes Accept.
         headers.set("User-Agent", Some(USER_AGENT));
+        headers.set("Accept-Encoding", Some(crate::transfer::DEFAULT_ACCEPT_ENCODING));
         Settings {
             headers,
             params: Vec::new(),
@@ -72,6 +75,7 @@ impl Default for Settings {
             resolve: Vec::new(),
             net: Default::default(),
             retry: Default::default(),
+            transfer: Default::default(),
         }
     }
 }

@@ -19,6 +19,7 @@ const C_TESTS: &[&str] = &[
     "test_reuse",
     "test_response_lifetime",
     "test_network",
+    "test_streaming",
 ];
 const RUN_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -194,6 +195,11 @@ fn run_c_test(name: &str) {
         Some(s) if s.code() == Some(99) => panic!("{name}: valgrind reported errors\n{output}"),
         Some(s) => panic!("{name} failed ({s})\n{output}"),
     }
+}
+
+#[test]
+fn test_streaming() {
+    run_c_test("test_streaming");
 }
 
 #[test]

@@ -23,11 +23,16 @@ Endpoints (any method; HEAD gets headers only):
   /flaky?key=K&fail=N&status=S&retry_after=R   S (default 503, with `Retry-After: R` when
                         given) for the first N requests with key K, then 200 with the count.
   /attempts?key=K       {"attempts": N}: requests /flaky saw with key K.
+  /mirror?ce=E          200 whose body is the request body, with `Content-Encoding: E`
+                        when given (the client compresses; the server only labels).
+  /gzip-bomb?mb=N       N MiB of zeros, gzip-compressed on the fly, sent chunked.
+  /sink                 {"len", "sha256", "chunked", "content_type"} of the request body.
 With --tls also `MTLS_PORT <p>`, a TLS listener requiring a client certificate from the
 same CA, and `CLIENT_CERT <path>`, `CLIENT_KEY <path>` (encrypted with "secret").
 Query values are percent-decoded as latin-1, so any byte can be put into a header.
 """
 import argparse
+import hashlib
 import json
 import os
 import select
@@ -39,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -162,6 +168,18 @@ class Handler(BaseHTTPRequestHandler):
             self.respond_json({"attempts": FLAKY.get(q.get("key", [""])[0], 0)})
         elif path == "/close":
             self.respond(200, b"closing\n", [("Connection", "close")])
+        elif path == "/mirror":
+            headers = [("Content-Encoding", q["ce"][0])] if "ce" in q else []
+            self.respond(200, body, headers, content_type="application/octet-stream")
+        elif path == "/gzip-bomb":
+            self.send_gzip_bomb(self.int_param(q, "mb", 1))
+        elif path == "/sink":
+            self.respond_json({
+                "len": len(body),
+                "sha256": hashlib.sha256(body).hexdigest(),
+                "chunked": "chunked" in self.headers.get("Transfer-Encoding", "").lower(),
+                "content_type": self.headers.get("Content-Type", ""),
+            })
         else:
             self.respond(404, b"not found\n")
 
@@ -215,6 +233,27 @@ class Handler(BaseHTTPRequestHandler):
             chunk = PATTERN_BLOCK[:n]
             self.wfile.write(chunk)
             n -= len(chunk)
+
+    def send_gzip_bomb(self, mib):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.close_connection = True
+        gz = zlib.compressobj(9, zlib.DEFLATED, 31)
+        zeros = bytes(1 << 20)
+        try:
+            for _ in range(mib):
+                self.write_chunk(gz.compress(zeros))
+            self.write_chunk(gz.flush())
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass  # the client stopped reading: expected
+
+    def write_chunk(self, data):
+        if data:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
 
     def hang(self):
         # Never answer; return when the client closes (readable + EOF) or after 60 s.

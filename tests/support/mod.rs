@@ -105,6 +105,12 @@ pub fn proxy(args: &[&str]) -> Server {
     spawn("proxy_server.py", args, "READY")
 }
 
+/// A fresh HTTP/2 server (hypercorn): `port` cleartext (h2c, HTTP/1.1), `tls_port` with
+/// ALPN h2, its CA in `ca_pem`.
+pub fn h2_server() -> Server {
+    spawn("h2_server.py", &[], "READY")
+}
+
 /// Starts tests/servers/<script> and parses its `KEY value` lines up to and
 /// including the line whose first word is `last`.
 fn spawn(script: &str, args: &[&str], last: &'static str) -> Server {
