@@ -532,7 +532,8 @@ enum session_code session_request_set_header(session_request_t *req,
 
 /**
  * Appends a query parameter (form-urlencoded) to the URL. Repeats are kept; a name also
- * set on the session replaces the session's value.
+ * set on the session replaces the session's value, at the session's position. `value` NULL
+ * sends no parameter of that name in this request, the session's included (requests' None).
  */
 enum session_code session_request_add_param(session_request_t *req,
                                             const char *name,

@@ -101,7 +101,9 @@ impl Flow {
         };
         session.jar().store_response(&self.hop.url, exchange.header_values("Set-Cookie"));
 
-        let location = exchange.header_values("Location").next().map(<[u8]>::to_vec);
+        // A blank Location is no redirect (requests returns the 3xx as is).
+        let location = exchange.header_values("Location").next().filter(|l| !l.trim_ascii().is_empty());
+        let location = location.map(<[u8]>::to_vec);
         let location = match location {
             Some(location) if self.allow_redirects && is_redirect(exchange.status) => location,
             _ => return Some(self.finish(exchange, None)),

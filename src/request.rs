@@ -36,7 +36,7 @@ pub struct Request {
     pub method: String,
     pub url: String,
     pub headers: Headers,
-    pub params: Vec<(String, String)>,
+    pub params: Vec<(String, Option<String>)>,
     pub payload: Payload,
     /// Overrides the session's total timeout; Some(None) means no timeout.
     pub timeout: Option<Option<Duration>>,
@@ -75,8 +75,10 @@ impl Request {
         Ok(())
     }
 
-    pub fn add_param(&mut self, name: &str, value: &str) {
-        self.params.push((name.to_owned(), value.to_owned()));
+    /// Adds a query parameter; `None` removes a session parameter of that name from this
+    /// request (requests' `params={name: None}`).
+    pub fn add_param(&mut self, name: &str, value: Option<&str>) {
+        self.params.push((name.to_owned(), value.map(str::to_owned)));
     }
 
     pub fn set_body(&mut self, data: &[u8], content_type: Option<&str>) -> Result<()> {

@@ -91,9 +91,10 @@ pub fn timeout_from_ms(ms: std::ffi::c_long, what: &str) -> Result<Option<Durati
 
 impl Settings {
     pub fn set_param(&mut self, name: &str, value: Option<&str>) {
-        self.params.retain(|(n, _)| n != name);
-        if let Some(value) = value {
-            self.params.push((name.to_owned(), value.to_owned()));
+        match (self.params.iter_mut().find(|(n, _)| n == name), value) {
+            (Some(param), Some(value)) => param.1 = value.to_owned(), // keeps its position
+            (None, Some(value)) => self.params.push((name.to_owned(), value.to_owned())),
+            (_, None) => self.params.retain(|(n, _)| n != name),
         }
     }
 

@@ -69,12 +69,16 @@ class _Defaults(CaseInsensitiveDict):
 
 
 def _param_pairs(params):
-    """(name, value) pairs from a dict or list of pairs; lists repeat a name, None is skipped."""
+    """(name, value) pairs from a dict or list of pairs; lists repeat a name (None in a list is
+    skipped); a value None stays None: the name is not sent, the session's value included."""
     if params is None:
         return []
     items = params.items() if isinstance(params, Mapping) else params
     pairs = []
     for name, value in items:
+        if value is None:
+            pairs.append((name, None))
+            continue
         values = value if isinstance(value, (list, tuple)) else [value]
         pairs += [(name, v) for v in values if v is not None]
     return pairs
@@ -400,7 +404,7 @@ class Session:
     def _build(native, req, params, data, headers, auth, timeout, allow_redirects, json):
         check = exceptions.check
         for name, value in _param_pairs(params):
-            check(native.session_request_add_param(req, cstr(_text(name), "param name"), cstr(_text(value), "param value")), "param")
+            check(native.session_request_add_param(req, cstr(_text(name), "param name"), cstr(None if value is None else _text(value), "param value")), "param")
         for name, value in (headers or {}).items():
             if auth is not None and name.lower() == "authorization":
                 continue  # a request's own auth wins over its Authorization header (as requests)
@@ -424,6 +428,8 @@ class Session:
                 check(native.session_request_set_body(req, data, len(data), None), "data")
             else:
                 for name, value in _param_pairs(data):
+                    if value is None:
+                        continue  # requests drops None form values
                     check(native.session_request_add_form(req, cstr(_text(name), "form name"), cstr(_text(value), "form value")), "form")
         elif json is not None:
             body = _json.dumps(json, allow_nan=False)
