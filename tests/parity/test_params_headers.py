@@ -1,5 +1,5 @@
 """Query parameters and headers: session defaults merged with a request's own values."""
-from harness import Reduced, check_gap, gap
+from harness import Reduced
 
 
 def test_session_and_request_params_merge(both):
