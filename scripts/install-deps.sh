@@ -8,7 +8,7 @@ set -euo pipefail
 
 missing=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
-for pkg in libssl-dev zlib1g-dev pkg-config g++ make cmake valgrind; do
+for pkg in libssl-dev openssl zlib1g-dev pkg-config g++ make cmake valgrind; do
     have_pkg "$pkg" || missing+=("$pkg")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)

@@ -114,6 +114,8 @@ fn pointee(ty: &str) -> &str {
 }
 
 struct Gen<'a> {
+    /// The header text (to tell complete structs from opaque types).
+    header: &'a str,
     functions: &'a [Function],
     callbacks: &'a [String],
     by_name: HashMap<&'a str, &'a Function>,
@@ -126,7 +128,7 @@ impl Gen<'_> {
 
     /// Whether `f`'s doc says what NULL means for parameter `i`: next to its `name`, through
     /// "as session_other" (that function's doc), or as a bare "NULL removes/means ..." when
-    /// `i` is the only pointer parameter after the object.
+    /// `i` is the last pointer parameter.
     fn null_meaning(&self, f: &Function, i: usize) -> bool {
         let name = &f.params[i].name;
         if null_documented(&f.doc, name) {
@@ -143,20 +145,14 @@ impl Gen<'_> {
                 return null_documented(&other.doc, name);
             }
         }
-        let pointers = f
-            .params
-            .iter()
-            .skip(1)
-            .filter(|p| p.ty.ends_with('*'))
-            .count();
-        let bare = [
-            "NULL removes",
-            "NULL means",
-            "NULL goes",
-            "NULL clears",
-            "NULL suppresses",
-        ];
-        i > 0 && pointers == 1 && bare.iter().any(|b| f.doc.contains(b))
+        // A bare "NULL <verb>s ..." ("NULL removes the key", "NULL sends none") speaks of the
+        // last pointer parameter after the object.
+        let last_pointer = f.params.iter().rposition(|p| p.ty.ends_with('*'));
+        let words: Vec<&str> = f.doc.split_whitespace().collect();
+        let bare = words.windows(2).any(|w| {
+            w[0] == "NULL" && w[1].len() > 3 && w[1].ends_with('s') && w[1].chars().all(|c| c.is_ascii_lowercase())
+        });
+        i > 0 && last_pointer == Some(i) && bare
     }
 
     /// A constructor returning `obj*` whose arguments can all be made (no recursion).
@@ -222,6 +218,18 @@ impl Gen<'_> {
             return (format!("{elem} *{var}[1] = {{NULL}};"), free);
         }
         if ty.ends_with('*') {
+            if !obj.starts_with("session_") && !obj.contains('*') {
+                // A pointer to a plain value (an out parameter such as `long *`).
+                let base = ty.trim_end_matches('*');
+                return (format!("{obj} {var}_v = 0; {base} *{var} = &{var}_v;"), String::new());
+            }
+            let stem = obj.trim_end_matches("_t");
+            let complete = self.header.contains(&format!("}} {obj};")) || self.header.contains(&format!("struct {stem} {{"));
+            if complete && obj != "session_response_t" {
+                // A complete struct (an out parameter such as a timings record): zeroed local.
+                let base = ty.trim_end_matches('*');
+                return (format!("{obj} {var}_v; memset(&{var}_v, 0, sizeof {var}_v); {base} *{var} = &{var}_v;"), String::new());
+            }
             if obj == "session_response_t" {
                 return (
                     format!("session_response_t *{var} = make_response();"),
@@ -400,8 +408,9 @@ static session_response_t *make_response(void)
 }
 "#;
 
-fn generate(functions: &[Function], callbacks: &[String]) -> (String, usize, usize) {
+fn generate(header: &str, functions: &[Function], callbacks: &[String]) -> (String, usize, usize) {
     let gen = Gen {
+        header,
         functions,
         callbacks,
         by_name: functions.iter().map(|f| (f.name.as_str(), f)).collect(),
@@ -426,15 +435,18 @@ fn generate(functions: &[Function], callbacks: &[String]) -> (String, usize, usi
     (program, null_cases, functions.len())
 }
 
+fn header_text() -> String {
+    std::fs::read_to_string(support::repo_root().join("include/session.h")).expect("read session.h")
+}
+
 fn header_functions() -> (Vec<Function>, Vec<String>) {
-    let text = std::fs::read_to_string(support::repo_root().join("include/session.h"))
-        .expect("read session.h");
-    parse_header(&text)
+    parse_header(&header_text())
 }
 
 fn build_and_run(mode: &str) -> String {
-    let (functions, callbacks) = header_functions();
-    let (program, null_cases, n) = generate(&functions, &callbacks);
+    let header = header_text();
+    let (functions, callbacks) = parse_header(&header);
+    let (program, null_cases, n) = generate(&header, &functions, &callbacks);
     assert!(
         n >= 40 && null_cases >= 60,
         "parsed only {n} functions / {null_cases} NULL cases"

@@ -53,7 +53,7 @@ impl Pool {
         let result = configure(&mut handle, settings, hop, timeout)
             .map_err(|e| from_curl(&e))
             .and_then(|()| handle.perform().map_err(|e| classify(&handle, &e)))
-            .map(|()| finish(&mut handle));
+            .and_then(|()| finish(&mut handle));
         self.checkin(handle);
         result
     }

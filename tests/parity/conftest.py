@@ -19,6 +19,20 @@ def rig():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def proxy():
+    server = launch.Server("proxy_server.py", last="READY")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def auth_proxy():
+    server = launch.Server("proxy_server.py", ["--auth", "pu:pp"], last="READY")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def both(httpbin, rig):
     return Both(httpbin, rig)

@@ -12,7 +12,10 @@ import os
 import sys
 
 import requests
+import requests.adapters
+import requests.auth
 import requests.cookies
+import urllib3
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
@@ -89,6 +92,13 @@ class RequestsClient:
     def bearer(self, token):
         return _Bearer(token)
 
+    def digest(self, user, password):
+        return requests.auth.HTTPDigestAuth(user, password)
+
+    def set_retries(self, s, **retry):
+        """urllib3's Retry on an HTTPAdapter mounted for http:// (requests' way)."""
+        s.mount("http://", requests.adapters.HTTPAdapter(max_retries=urllib3.Retry(**retry)))
+
     def cookies_for(self, s, url):
         header = requests.cookies.get_cookie_header(s.cookies, requests.Request("GET", url).prepare())
         return _cookie_dict(header)
@@ -97,7 +107,7 @@ class RequestsClient:
         x = requests.exceptions
         for cls, name in [
             (x.TooManyRedirects, "too_many_redirects"), (x.Timeout, "timeout"), (x.SSLError, "tls"),
-            (x.ProxyError, "proxy"), (x.ConnectionError, "connect"), (x.HTTPError, "http_status"),
+            (x.ProxyError, "proxy"), (x.RetryError, "retries_exhausted"), (x.ConnectionError, "connect"), (x.HTTPError, "http_status"),
             ((x.MissingSchema, x.InvalidSchema, x.InvalidURL), "invalid_url"),
             ((x.InvalidHeader, ValueError), "invalid_argument"),
         ]:
@@ -117,6 +127,13 @@ class LibClient:
 
     def bearer(self, token):
         return libsession.BearerAuth(token)
+
+    def digest(self, user, password):
+        return libsession.HTTPDigestAuth(user, password)
+
+    def set_retries(self, s, raise_on_status=None, **retry):
+        """Session(retries=Retry(...)); libsession never raises on exhausted status retries."""
+        s.retries = libsession.Retry(**retry)
 
     def cookies_for(self, s, url):
         return s.cookies.for_url(url)

@@ -1,7 +1,7 @@
 """docs/parity.md lists every deliberate difference and known gap of this suite."""
 import os
 
-import test_auth, test_bodies, test_cookies, test_errors, test_params_headers, test_redirects  # noqa: F401,E401
+import test_auth, test_bodies, test_cookies, test_digest, test_errors, test_params_headers, test_proxies, test_redirects, test_retries  # noqa: F401,E401,E501
 from harness import DIFFERENCES, GAPS, ROOT
 
 

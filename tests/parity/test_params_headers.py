@@ -1,5 +1,5 @@
 """Query parameters and headers: session defaults merged with a request's own values."""
-from harness import Reduced, check_gap, gap
+from harness import Reduced
 
 
 def test_session_and_request_params_merge(both):
@@ -11,9 +11,6 @@ def test_session_and_request_params_merge(both):
     assert out["body"]["args"] == {"shared": "request", "only_session": "1", "own": "2"}
 
 
-@gap("When a request overrides a session param, requests keeps the session's position for it in "
-     "the query (session order first); libsession puts it with the request's params, after the "
-     "session's others. Servers see the same values.")
 def test_overridden_session_param_position(both):
     def setup(c, s):
         s.params["shared"] = "session"
@@ -22,7 +19,7 @@ def test_overridden_session_param_position(both):
     req, lib = both(lambda c, s: s.get(both.rig.url("/echo"), params={"shared": "request", "own": "2"}),
                     setup=setup)
     assert req["body"]["query"] == "shared=request&only_session=1&own=2"
-    check_gap(lib["body"]["query"], today="only_session=1&shared=request&own=2", fixed=req["body"]["query"])
+    assert lib["body"]["query"] == req["body"]["query"]
 
 
 def test_session_param_removed_with_none(both):
@@ -40,15 +37,13 @@ def test_request_param_none_is_skipped(both):
     assert out["body"]["args"] == {"b": "1"}
 
 
-@gap("A request param set to None does not remove a session param of that name (requests removes "
-     "it); the C API has no per-request param removal yet.")
 def test_request_param_none_removes_session_param(both):
     def setup(c, s):
         s.params["a"] = "session"
 
     req, lib = both(lambda c, s: s.get(both.httpbin.url("/get"), params={"a": None}), setup=setup)
     assert req["body"]["args"] == {}
-    check_gap(lib["body"]["args"], today={"a": "session"}, fixed={})
+    assert lib["body"]["args"] == {}
 
 
 def test_repeated_keys(both):

@@ -31,6 +31,7 @@ from .exceptions import (  # noqa: F401
     TooManyRedirects,
 )
 from .models import Response  # noqa: F401
+from .network import HTTPDigestAuth, Retry  # noqa: F401
 from .sessions import BearerAuth, HTTPBasicAuth, Session  # noqa: F401
 from .structures import CaseInsensitiveDict  # noqa: F401
 

@@ -96,6 +96,22 @@ DECLARATIONS = {
     "session_set_ca_bundle": (CODE, [SESSION_P, c_char_p]),
     "session_set_max_body_size": (CODE, [SESSION_P, c_size_t]),
     "session_set_resolve": (CODE, [SESSION_P, c_char_p, c_int, c_char_p]),
+    # network: auth, TLS, proxies, timeouts, retries
+    "session_set_digest_auth": (CODE, [SESSION_P, c_char_p, c_char_p]),
+    "session_set_netrc": (CODE, [SESSION_P, c_bool, c_char_p]),
+    "session_set_ca_path": (CODE, [SESSION_P, c_char_p]),
+    "session_set_client_cert": (CODE, [SESSION_P, c_char_p, c_char_p, c_char_p]),
+    "session_set_proxy": (CODE, [SESSION_P, c_char_p, c_char_p]),
+    "session_set_trust_env": (CODE, [SESSION_P, c_bool]),
+    "session_set_read_timeout_ms": (CODE, [SESSION_P, c_long]),
+    "session_set_retries": (CODE, [SESSION_P, c_int, c_double]),
+    "session_set_retry_statuses": (CODE, [SESSION_P, POINTER(c_int), c_size_t]),
+    "session_set_retry_methods": (CODE, [SESSION_P, c_char_p]),
+    "session_request_set_retries": (CODE, [REQUEST_P, c_int]),
+    "session_request_set_read_timeout_ms": (CODE, [REQUEST_P, c_long]),
+    "session_request_set_basic_auth": (CODE, [REQUEST_P, c_char_p, c_char_p]),
+    "session_request_set_digest_auth": (CODE, [REQUEST_P, c_char_p, c_char_p]),
+    "session_request_set_bearer_token": (CODE, [REQUEST_P, c_char_p]),
 }
 
 
