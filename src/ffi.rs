@@ -133,6 +133,8 @@ pub fn c_string(bytes: &[u8]) -> CString {
 /// guard while injection is on, to prove each one turns a panic into SESSION_E_INTERNAL.
 /// On while the environment variable LIBSESSION_INJECT_PANIC is "1" (read on every call, so
 /// a C test can switch it with setenv), or as forced through [`panic_injection::force`].
+/// With LIBSESSION_INJECT_PANIC=header the panic happens instead inside libcurl's header
+/// callback, with =callback just before every call to a user callback.
 #[cfg(feature = "panic-injection")]
 pub mod panic_injection {
     use std::sync::atomic::{AtomicU8, Ordering};
@@ -152,6 +154,13 @@ pub mod panic_injection {
         };
         if on {
             panic!("injected panic (LIBSESSION_INJECT_PANIC)");
+        }
+    }
+
+    /// Called inside callbacks: `kind` is "header" (libcurl's) or "callback" (the user's).
+    pub fn maybe_panic_in_callback(kind: &str) {
+        if std::env::var_os("LIBSESSION_INJECT_PANIC").is_some_and(|v| v == kind) {
+            panic!("injected panic (LIBSESSION_INJECT_PANIC={kind})");
         }
     }
 }

@@ -47,6 +47,8 @@ impl Handler for Collector {
     }
 
     fn header(&mut self, line: &[u8]) -> bool {
+        #[cfg(feature = "panic-injection")]
+        crate::ffi::panic_injection::maybe_panic_in_callback("header");
         if !self.head_guard.check(line) {
             return false;
         }
