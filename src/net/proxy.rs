@@ -64,9 +64,9 @@ impl ProxySettings {
 
     /// The proxy URL for `url`, or None to connect directly.
     pub fn select(&self, url: &Url) -> Option<String> {
-        let chosen = match self.explicit(url) {
-            Some(explicit) => explicit.to_owned(),
-            None if self.trust_env => env_proxy(url.scheme()).or_else(|| env_var("all_proxy"))?,
+        let (chosen, explicit) = match self.explicit(url) {
+            Some(explicit) => (explicit.to_owned(), true),
+            None if self.trust_env => (env_proxy(url.scheme()).or_else(|| env_var(&["all_proxy", "ALL_PROXY"]))?, false),
             None => return None,
         };
         if chosen.is_empty() {
@@ -74,32 +74,34 @@ impl ProxySettings {
         }
         let no_proxy = match self.entry("no_proxy") {
             Some(list) => Some(list.to_owned()),
-            None if self.trust_env => env_var("no_proxy"),
+            None if self.trust_env => env_var(&["no_proxy", "NO_PROXY"]),
             None => None,
         };
         if no_proxy.is_some_and(|list| bypass(&list, url)) {
             return None;
         }
-        // Environment values are normalized here; invalid ones go to libcurl as they are
-        // and fail there with a proxy error.
-        Some(normalize(&chosen).unwrap_or(chosen))
+        // Session entries were normalized when set. Environment values are normalized
+        // here; invalid ones go to libcurl as they are and fail there with a proxy error.
+        Some(if explicit { chosen } else { normalize(&chosen).unwrap_or(chosen) })
     }
 }
 
-/// `<name>` lower case, then upper case; empty values count as unset.
-fn env_var(name: &str) -> Option<String> {
-    [name.to_owned(), name.to_ascii_uppercase()]
-        .into_iter()
-        .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+/// The first of `names` set to a non-blank value. Read per hop, as requests reads the
+/// environment per request: lookups of static names allocate only for a value found.
+fn env_var(names: &[&str]) -> Option<String> {
+    names.iter().find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
 }
 
-/// The environment's proxy for `scheme`. Under CGI (REQUEST_METHOD set) HTTP_PROXY may come
-/// from a request header ("httpoxy"), so only lower-case http_proxy counts there.
+/// The environment's proxy for `scheme`, lower case first. Under CGI (REQUEST_METHOD set)
+/// HTTP_PROXY may come from a request header ("httpoxy"), so only lower-case http_proxy
+/// counts there.
 fn env_proxy(scheme: &str) -> Option<String> {
-    if scheme == "http" && std::env::var_os("REQUEST_METHOD").is_some() {
-        return std::env::var("http_proxy").ok().filter(|v| !v.trim().is_empty());
+    match scheme {
+        "http" if std::env::var_os("REQUEST_METHOD").is_some() => env_var(&["http_proxy"]),
+        "http" => env_var(&["http_proxy", "HTTP_PROXY"]),
+        "https" => env_var(&["https_proxy", "HTTPS_PROXY"]),
+        _ => None,
     }
-    env_var(&format!("{scheme}_proxy"))
 }
 
 /// A proxy URL with a scheme ("http://" is assumed without one, as requests does), checked.
