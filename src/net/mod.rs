@@ -210,6 +210,7 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &crate::pre
         let mut bare = hop.url.clone();
         let _ = take_userinfo(&mut bare);
         let bare = bare.as_str();
+        h.get_mut().applied.url = None; // not the hop's URL: set it again next time
         h.url(bare.split_once('#').map_or(bare, |(before, _)| before))?;
     }
     if fresh {

@@ -97,8 +97,8 @@ fn env_var(names: &[&str]) -> Option<String> {
 /// counts there.
 fn env_proxy(scheme: &str) -> Option<String> {
     match scheme {
-        "http" if std::env::var_os("REQUEST_METHOD").is_some() => env_var(&["http_proxy"]),
-        "http" => env_var(&["http_proxy", "HTTP_PROXY"]),
+        "http" => env_var(&["http_proxy"])
+            .or_else(|| env_var(&["HTTP_PROXY"]).filter(|_| std::env::var_os("REQUEST_METHOD").is_none())),
         "https" => env_var(&["https_proxy", "HTTPS_PROXY"]),
         _ => None,
     }

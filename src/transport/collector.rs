@@ -30,6 +30,8 @@ pub struct Collector {
 pub struct Applied {
     /// The Settings snapshot whose session-wide options are set (0: none).
     pub snapshot: u64,
+    /// The URL set (None after net::configure set one without credentials).
+    pub url: Option<String>,
     /// The handle does a plain GET (HTTPGET set, no CUSTOMREQUEST).
     pub plain_get: bool,
     /// The request headers (and whether a body is sent) the header list was built from.
@@ -85,6 +87,7 @@ impl Handler for Collector {
         if line.starts_with(b"HTTP/") {
             // A new status line (after 1xx or a proxy CONNECT): start over.
             self.exchange.headers.clear();
+            self.exchange.headers.reserve(16); // one allocation for a typical response
             let mut parts = line.splitn(3, |&b| b == b' ');
             let _version = parts.next();
             self.exchange.status = parts

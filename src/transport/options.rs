@@ -48,7 +48,12 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
 fn configure_all(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> std::result::Result<(), curl::Error> {
     // The fragment is never sent ('#' appears in a parsed URL only as its delimiter).
     let url = hop.url.as_str();
-    h.url(url.split_once('#').map_or(url, |(before, _)| before))?;
+    let url = url.split_once('#').map_or(url, |(before, _)| before);
+    if h.get_ref().applied.url.as_deref() != Some(url) {
+        h.get_mut().applied.url = None;
+        h.url(url)?;
+        h.get_mut().applied.url = Some(url.to_owned());
+    }
 
     let sends_body = sends_body(hop);
     let plain_get = hop.method == "GET" && !sends_body;
@@ -77,7 +82,8 @@ fn configure_all(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
     let fresh = h.get_ref().applied.snapshot != settings.snapshot.0;
     if fresh {
         // Nothing of an earlier snapshot counts: a clone's values may differ in any option.
-        h.get_mut().applied = super::collector::Applied { plain_get, ..Default::default() };
+        let url = h.get_mut().applied.url.take();
+        h.get_mut().applied = super::collector::Applied { plain_get, url, ..Default::default() };
     }
     let applied = &mut h.get_mut().applied;
     let headers_changed = !matches!(&applied.headers, Some((headers, body)) if *body == sends_body && *headers == hop.headers);
