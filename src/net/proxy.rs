@@ -64,20 +64,18 @@ impl ProxySettings {
 
     /// The proxy URL for `url`, or None to connect directly.
     pub fn select(&self, url: &Url) -> Option<String> {
-        let (chosen, explicit) = match self.explicit(url) {
+        let explicit = self.explicit(url);
+        // Read per hop, as requests reads the environment per request.
+        let env = if self.trust_env { EnvProxies::scan() } else { EnvProxies::default() };
+        let (chosen, explicit) = match explicit {
             Some(explicit) => (explicit.to_owned(), true),
-            None if self.trust_env => (env_proxy(url.scheme()).or_else(|| env_var(&["all_proxy", "ALL_PROXY"]))?, false),
-            None => return None,
+            None => (env.proxy(url.scheme())?.to_owned(), false),
         };
         if chosen.is_empty() {
             return None;
         }
-        let no_proxy = match self.entry("no_proxy") {
-            Some(list) => Some(list.to_owned()),
-            None if self.trust_env => env_var(&["no_proxy", "NO_PROXY"]),
-            None => None,
-        };
-        if no_proxy.is_some_and(|list| bypass(&list, url)) {
+        let no_proxy = self.entry("no_proxy").or(env.get(NO_PROXY));
+        if no_proxy.is_some_and(|list| bypass(list, url)) {
             return None;
         }
         // Session entries were normalized when set. Environment values are normalized
@@ -86,21 +84,74 @@ impl ProxySettings {
     }
 }
 
-/// The first of `names` set to a non-blank value. Read per hop, as requests reads the
-/// environment per request: lookups of static names allocate only for a value found.
-fn env_var(names: &[&str]) -> Option<String> {
-    names.iter().find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+/// The proxy variables looked for, lower case before upper case.
+const NAMES: [&[u8]; 8] = [b"http_proxy", b"HTTP_PROXY", b"https_proxy", b"HTTPS_PROXY", b"all_proxy", b"ALL_PROXY", b"no_proxy", b"NO_PROXY"];
+const HTTP_PROXY: usize = 0;
+const HTTPS_PROXY: usize = 2;
+const ALL_PROXY: usize = 4;
+const NO_PROXY: usize = 6;
+
+/// The environment's proxy variables (indexed as NAMES; blank values count as unset), and
+/// whether REQUEST_METHOD is set (CGI).
+#[derive(Default)]
+struct EnvProxies {
+    values: [Option<String>; 8],
+    cgi: bool,
 }
 
-/// The environment's proxy for `scheme`, lower case first. Under CGI (REQUEST_METHOD set)
-/// HTTP_PROXY may come from a request header ("httpoxy"), so only lower-case http_proxy
-/// counts there.
-fn env_proxy(scheme: &str) -> Option<String> {
-    match scheme {
-        "http" => env_var(&["http_proxy"])
-            .or_else(|| env_var(&["HTTP_PROXY"]).filter(|_| std::env::var_os("REQUEST_METHOD").is_none())),
-        "https" => env_var(&["https_proxy", "HTTPS_PROXY"]),
-        _ => None,
+impl EnvProxies {
+    /// Finds every proxy variable in one pass over the environment (a getenv per name
+    /// scans it each time). Like getenv, it reads `environ` without std's lock: changing
+    /// the environment while another thread reads it is outside std::env::set_var's
+    /// contract anyway (libcurl and libc read it without any lock).
+    fn scan() -> EnvProxies {
+        extern "C" {
+            static environ: *const *const std::ffi::c_char;
+        }
+        let mut env = EnvProxies::default();
+        // SAFETY: `environ` is a NULL-terminated array of NUL-terminated strings.
+        unsafe {
+            let mut entry = environ;
+            while !entry.is_null() && !(*entry).is_null() {
+                // Only entries starting like a wanted name are measured and compared.
+                if matches!(**entry as u8, b'h' | b'H' | b'a' | b'A' | b'n' | b'N' | b'R') {
+                    env.take(std::ffi::CStr::from_ptr(*entry).to_bytes());
+                }
+                entry = entry.add(1);
+            }
+        }
+        env
+    }
+
+    fn take(&mut self, entry: &[u8]) {
+        let Some(eq) = entry.iter().position(|&b| b == b'=') else { return };
+        let (name, value) = (&entry[..eq], &entry[eq + 1..]);
+        if name == b"REQUEST_METHOD" {
+            self.cgi = true;
+        } else if let Some(i) = NAMES.iter().position(|n| *n == name) {
+            // The first occurrence counts, as for getenv; not UTF-8 counts as unset.
+            if self.values[i].is_none() {
+                self.values[i] = Some(std::str::from_utf8(value).unwrap_or_default().to_owned());
+            }
+        }
+    }
+
+    /// The variable at `lower` (or its upper-case twin) with a non-blank value.
+    fn get(&self, lower: usize) -> Option<&str> {
+        let set = |i: usize| self.values[i].as_deref().filter(|v| !v.trim().is_empty());
+        set(lower).or_else(|| set(lower + 1))
+    }
+
+    /// The proxy for `scheme`, else all_proxy. Under CGI (REQUEST_METHOD set) HTTP_PROXY may
+    /// come from a request header ("httpoxy"), so only lower-case http_proxy counts there.
+    fn proxy(&self, scheme: &str) -> Option<&str> {
+        let own = match scheme {
+            "http" if self.cgi => self.values[HTTP_PROXY].as_deref().filter(|v| !v.trim().is_empty()),
+            "http" => self.get(HTTP_PROXY),
+            "https" => self.get(HTTPS_PROXY),
+            _ => None,
+        };
+        own.or_else(|| self.get(ALL_PROXY))
     }
 }
 
