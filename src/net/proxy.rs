@@ -84,12 +84,14 @@ impl ProxySettings {
     }
 }
 
-/// The proxy variables looked for, lower case before upper case.
-const NAMES: [&[u8]; 8] = [b"http_proxy", b"HTTP_PROXY", b"https_proxy", b"HTTPS_PROXY", b"all_proxy", b"ALL_PROXY", b"no_proxy", b"NO_PROXY"];
+/// The variables looked for: proxies (lower case before upper case), then REQUEST_METHOD.
+const NAMES: [&[u8]; 9] =
+    [b"http_proxy", b"HTTP_PROXY", b"https_proxy", b"HTTPS_PROXY", b"all_proxy", b"ALL_PROXY", b"no_proxy", b"NO_PROXY", b"REQUEST_METHOD"];
 const HTTP_PROXY: usize = 0;
 const HTTPS_PROXY: usize = 2;
 const ALL_PROXY: usize = 4;
 const NO_PROXY: usize = 6;
+const REQUEST_METHOD: usize = 8;
 
 /// The environment's proxy variables (indexed as NAMES; blank values count as unset), and
 /// whether REQUEST_METHOD is set (CGI).
@@ -109,13 +111,29 @@ impl EnvProxies {
             static environ: *const *const std::ffi::c_char;
         }
         let mut env = EnvProxies::default();
-        // SAFETY: `environ` is a NULL-terminated array of NUL-terminated strings.
+        // SAFETY: `environ` is a NULL-terminated array of NUL-terminated strings; a name is
+        // compared byte by byte, stopping at the first difference (at the latest the NUL).
         unsafe {
             let mut entry = environ;
             while !entry.is_null() && !(*entry).is_null() {
-                // Only entries starting like a wanted name are measured and compared.
-                if matches!(**entry as u8, b'h' | b'H' | b'a' | b'A' | b'n' | b'N' | b'R') {
-                    env.take(std::ffi::CStr::from_ptr(*entry).to_bytes());
+                let text = *entry as *const u8;
+                let candidates: &[usize] = match *text {
+                    b'h' => &[0, 2],
+                    b'H' => &[1, 3],
+                    b'a' => &[4],
+                    b'A' => &[5],
+                    b'n' => &[6],
+                    b'N' => &[7],
+                    b'R' => &[8],
+                    _ => &[],
+                };
+                for &i in candidates {
+                    let name = NAMES[i];
+                    if name.iter().enumerate().all(|(k, &b)| *text.add(k) == b) && *text.add(name.len()) == b'=' {
+                        let value = std::ffi::CStr::from_ptr(text.add(name.len() + 1) as *const std::ffi::c_char);
+                        env.found(i, value.to_bytes());
+                        break;
+                    }
                 }
                 entry = entry.add(1);
             }
@@ -123,16 +141,12 @@ impl EnvProxies {
         env
     }
 
-    fn take(&mut self, entry: &[u8]) {
-        let Some(eq) = entry.iter().position(|&b| b == b'=') else { return };
-        let (name, value) = (&entry[..eq], &entry[eq + 1..]);
-        if name == b"REQUEST_METHOD" {
+    fn found(&mut self, i: usize, value: &[u8]) {
+        if i == REQUEST_METHOD {
             self.cgi = true;
-        } else if let Some(i) = NAMES.iter().position(|n| *n == name) {
+        } else if self.values[i].is_none() {
             // The first occurrence counts, as for getenv; not UTF-8 counts as unset.
-            if self.values[i].is_none() {
-                self.values[i] = Some(std::str::from_utf8(value).unwrap_or_default().to_owned());
-            }
+            self.values[i] = Some(std::str::from_utf8(value).unwrap_or_default().to_owned());
         }
     }
 
