@@ -56,6 +56,27 @@ pub struct Settings {
     pub transfer: crate::transfer::SessionTransfer,
     /// Cap on response header bytes per transfer; 0 leaves libcurl's own (300 KiB).
     pub max_header_bytes: usize,
+    /// Tells snapshots apart: every clone gets a new one (see SnapshotId).
+    pub snapshot: SnapshotId,
+}
+
+/// A process-unique id that a clone does not copy. A session's settings are immutable
+/// snapshots (a change clones them), so a pooled handle that applied the options of one
+/// snapshot can skip setting them again (transport::options).
+#[derive(Debug, PartialEq, Eq)]
+pub struct SnapshotId(pub u64);
+
+impl Default for SnapshotId {
+    fn default() -> SnapshotId {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        SnapshotId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl Clone for SnapshotId {
+    fn clone(&self) -> SnapshotId {
+        SnapshotId::default()
+    }
 }
 
 impl Default for Settings {
@@ -79,6 +100,7 @@ impl Default for Settings {
             retry: Default::default(),
             transfer: Default::default(),
             max_header_bytes: crate::limits::SESSION_DEFAULT_MAX_HEADER_BYTES,
+            snapshot: Default::default(),
         }
     }
 }

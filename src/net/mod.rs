@@ -7,6 +7,7 @@ use crate::error::{Code, Error, Result};
 use crate::headers::Headers;
 use crate::request::Request;
 use crate::settings::{Auth, Settings};
+use crate::transport::Collector;
 use curl::easy::{Easy2, Handler, List};
 use std::ffi::{c_long, CStr, CString};
 use std::time::Duration;
@@ -187,9 +188,20 @@ fn check(rc: curl_sys::CURLcode) -> std::result::Result<(), curl::Error> {
     }
 }
 
-/// Sets the auth, netrc, TLS, proxy and read-timeout options of one hop. Every option is set
-/// on every hop, so nothing carries over on a pooled handle.
-pub fn configure<H: Handler>(h: &mut Easy2<H>, settings: &Settings, hop: &crate::prepare::Prepared) -> std::result::Result<(), curl::Error> {
+/// Records `value` in `slot`; true when it differs from what was there (the option it stands
+/// for must be set). See transport's `Applied`.
+pub(crate) fn changed<T: PartialEq>(slot: &mut Option<T>, value: T) -> bool {
+    if slot.as_ref() == Some(&value) {
+        return false;
+    }
+    *slot = Some(value);
+    true
+}
+
+/// Sets the auth, netrc, TLS, proxy and read-timeout options of one hop: the session-wide
+/// ones when `fresh` (the handle has not applied this settings snapshot yet), the per-hop
+/// ones when they differ from the handle's last hop (`Applied`).
+pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &crate::prepare::Prepared, fresh: bool) -> std::result::Result<(), curl::Error> {
     use curl_sys::*;
     let net = &settings.net;
     // Credentials never go in the URL: libcurl gets it without them (they became an
@@ -198,51 +210,54 @@ pub fn configure<H: Handler>(h: &mut Easy2<H>, settings: &Settings, hop: &crate:
         let mut bare = hop.url.clone();
         let _ = take_userinfo(&mut bare);
         let bare = bare.as_str();
+        h.get_mut().applied.url = None; // not the hop's URL: set it again next time
         h.url(bare.split_once('#').map_or(bare, |(before, _)| before))?;
     }
-    setopt_long(h, CURLOPT_DISALLOW_USERNAME_IN_URL, 1)?;
-    match &hop.net.digest {
-        Some(creds) => {
-            setopt_long(h, CURLOPT_HTTPAUTH, CURLAUTH_DIGEST as c_long)?;
-            setopt_str(h, CURLOPT_USERNAME, Some(&creds.user))?;
-            setopt_str(h, CURLOPT_PASSWORD, Some(&creds.password))?;
-        }
-        None => {
-            setopt_long(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC as c_long)?;
-            setopt_str(h, CURLOPT_USERNAME, None)?;
-            setopt_str(h, CURLOPT_PASSWORD, None)?;
-        }
+    if fresh {
+        configure_session(h, settings)?;
     }
-    let netrc = match &net.netrc {
-        Some(_) => CURL_NETRC_OPTIONAL,
-        None => CURL_NETRC_IGNORED,
-    };
-    setopt_long(h, CURLOPT_NETRC, netrc as c_long)?;
-    if let Some(file) = &net.netrc {
-        setopt_str(h, CURLOPT_NETRC_FILE, file.as_deref())?;
+    if changed(&mut h.get_mut().applied.digest, hop.net.digest.clone()) {
+        match &hop.net.digest {
+            Some(creds) => {
+                setopt_long(h, CURLOPT_HTTPAUTH, CURLAUTH_DIGEST as c_long)?;
+                setopt_str(h, CURLOPT_USERNAME, Some(&creds.user))?;
+                setopt_str(h, CURLOPT_PASSWORD, Some(&creds.password))?;
+            }
+            None => {
+                setopt_long(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC as c_long)?;
+                setopt_str(h, CURLOPT_USERNAME, None)?;
+                setopt_str(h, CURLOPT_PASSWORD, None)?;
+            }
+        }
     }
 
     // Read timeout: fail when under 1 byte/s for the whole period (whole seconds, rounded up).
     let idle_secs = hop.net.read_timeout.map_or(0, |t| t.as_secs() + u64::from(t.subsec_nanos() > 0));
-    setopt_long(h, CURLOPT_LOW_SPEED_LIMIT, c_long::from(idle_secs > 0))?;
-    setopt_long(h, CURLOPT_LOW_SPEED_TIME, idle_secs.min(c_long::MAX as u64) as c_long)?;
-
-    let tls = &net.tls;
-    if tls.ca_dir.is_some() {
-        // A custom directory replaces the system store (transport::options sets the defaults).
-        setopt_str(h, CURLOPT_CAINFO, settings.ca_bundle.as_deref())?;
-        setopt_str(h, CURLOPT_CAPATH, tls.ca_dir.as_deref())?;
+    if changed(&mut h.get_mut().applied.idle_secs, idle_secs) {
+        setopt_long(h, CURLOPT_LOW_SPEED_LIMIT, c_long::from(idle_secs > 0))?;
+        setopt_long(h, CURLOPT_LOW_SPEED_TIME, idle_secs.min(c_long::MAX as u64) as c_long)?;
     }
-    setopt_str(h, CURLOPT_SSLCERT, tls.client_cert.as_deref())?;
-    setopt_str(h, CURLOPT_SSLKEY, tls.client_key.as_deref())?;
-    setopt_str(h, CURLOPT_KEYPASSWD, tls.key_password.as_deref())?;
 
     // Always an explicit proxy ("" for none) and no-proxy list: libcurl never reads the
     // environment itself; the decision is ours, per hop.
     let proxy = net.proxy.select(&hop.url);
+    // A Proxy-Authorization header set by the caller goes to the proxy only (never to the
+    // origin, never inside a tunnel): transport::options leaves it out of the origin's list.
+    let proxy_auth = match (&proxy, hop.headers.entry("Proxy-Authorization")) {
+        (Some(_), Some(Some(value))) => Some(value.to_owned()),
+        _ => None,
+    };
+    let key = (proxy, proxy_auth);
+    // The proxy's TLS options depend on the settings too.
+    if fresh {
+        h.get_mut().applied.proxy = None;
+    }
+    if !changed(&mut h.get_mut().applied.proxy, key.clone()) {
+        return Ok(());
+    }
+    let (proxy, proxy_auth) = key;
     let proxy_c = proxy.as_deref().map(|p| crate::ffi::c_string(p.as_bytes()));
     setopt_str(h, CURLOPT_PROXY, Some(proxy_c.as_deref().unwrap_or(c"")))?;
-    setopt_str(h, CURLOPT_NOPROXY, Some(c""))?;
     // libcurl's defaults, which nothing changes: CONNECT only for https (HTTPPROXYTUNNEL 0),
     // separate proxy headers (HEADEROPT CURLHEADER_SEPARATE).
     if proxy.as_deref().is_some_and(|p| p.starts_with("https://")) {
@@ -252,13 +267,37 @@ pub fn configure<H: Handler>(h: &mut Easy2<H>, settings: &Settings, hop: &crate:
         setopt_long(h, CURLOPT_PROXY_SSL_VERIFYPEER, c_long::from(settings.verify))?;
         setopt_long(h, CURLOPT_PROXY_SSL_VERIFYHOST, if settings.verify { 2 } else { 0 })?;
     }
-    // A Proxy-Authorization header set by the caller goes to the proxy only (never to the
-    // origin, never inside a tunnel): transport::options leaves it out of the origin's list.
     let mut proxy_headers = List::new();
-    if let (Some(_), Some(Some(value))) = (&proxy, hop.headers.entry("Proxy-Authorization")) {
+    if let Some(value) = proxy_auth {
         proxy_headers.append(&format!("Proxy-Authorization: {value}"))?;
     }
     h.proxy_headers(proxy_headers)?;
+    Ok(())
+}
+
+/// The options that depend on the session's settings only.
+fn configure_session(h: &mut Easy2<Collector>, settings: &Settings) -> std::result::Result<(), curl::Error> {
+    use curl_sys::*;
+    let net = &settings.net;
+    setopt_long(h, CURLOPT_DISALLOW_USERNAME_IN_URL, 1)?;
+    let netrc = match &net.netrc {
+        Some(_) => CURL_NETRC_OPTIONAL,
+        None => CURL_NETRC_IGNORED,
+    };
+    setopt_long(h, CURLOPT_NETRC, netrc as c_long)?;
+    if let Some(file) = &net.netrc {
+        setopt_str(h, CURLOPT_NETRC_FILE, file.as_deref())?;
+    }
+    let tls = &net.tls;
+    if tls.ca_dir.is_some() {
+        // A custom directory replaces the system store (transport::options sets the defaults).
+        setopt_str(h, CURLOPT_CAINFO, settings.ca_bundle.as_deref())?;
+        setopt_str(h, CURLOPT_CAPATH, tls.ca_dir.as_deref())?;
+    }
+    setopt_str(h, CURLOPT_SSLCERT, tls.client_cert.as_deref())?;
+    setopt_str(h, CURLOPT_SSLKEY, tls.client_key.as_deref())?;
+    setopt_str(h, CURLOPT_KEYPASSWD, tls.key_password.as_deref())?;
+    setopt_str(h, CURLOPT_NOPROXY, Some(c""))?;
     Ok(())
 }
 

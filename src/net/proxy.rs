@@ -64,42 +64,109 @@ impl ProxySettings {
 
     /// The proxy URL for `url`, or None to connect directly.
     pub fn select(&self, url: &Url) -> Option<String> {
-        let chosen = match self.explicit(url) {
-            Some(explicit) => explicit.to_owned(),
-            None if self.trust_env => env_proxy(url.scheme()).or_else(|| env_var("all_proxy"))?,
-            None => return None,
+        let explicit = self.explicit(url);
+        // Read per hop, as requests reads the environment per request.
+        let env = if self.trust_env { EnvProxies::scan() } else { EnvProxies::default() };
+        let (chosen, explicit) = match explicit {
+            Some(explicit) => (explicit.to_owned(), true),
+            None => (env.proxy(url.scheme())?.to_owned(), false),
         };
         if chosen.is_empty() {
             return None;
         }
-        let no_proxy = match self.entry("no_proxy") {
-            Some(list) => Some(list.to_owned()),
-            None if self.trust_env => env_var("no_proxy"),
-            None => None,
-        };
-        if no_proxy.is_some_and(|list| bypass(&list, url)) {
+        let no_proxy = self.entry("no_proxy").or(env.get(NO_PROXY));
+        if no_proxy.is_some_and(|list| bypass(list, url)) {
             return None;
         }
-        // Environment values are normalized here; invalid ones go to libcurl as they are
-        // and fail there with a proxy error.
-        Some(normalize(&chosen).unwrap_or(chosen))
+        // Session entries were normalized when set. Environment values are normalized
+        // here; invalid ones go to libcurl as they are and fail there with a proxy error.
+        Some(if explicit { chosen } else { normalize(&chosen).unwrap_or(chosen) })
     }
 }
 
-/// `<name>` lower case, then upper case; empty values count as unset.
-fn env_var(name: &str) -> Option<String> {
-    [name.to_owned(), name.to_ascii_uppercase()]
-        .into_iter()
-        .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+/// The variables looked for: proxies (lower case before upper case), then REQUEST_METHOD.
+const NAMES: [&[u8]; 9] =
+    [b"http_proxy", b"HTTP_PROXY", b"https_proxy", b"HTTPS_PROXY", b"all_proxy", b"ALL_PROXY", b"no_proxy", b"NO_PROXY", b"REQUEST_METHOD"];
+const HTTP_PROXY: usize = 0;
+const HTTPS_PROXY: usize = 2;
+const ALL_PROXY: usize = 4;
+const NO_PROXY: usize = 6;
+const REQUEST_METHOD: usize = 8;
+
+/// The environment's proxy variables (indexed as NAMES; blank values count as unset), and
+/// whether REQUEST_METHOD is set (CGI).
+#[derive(Default)]
+struct EnvProxies {
+    values: [Option<String>; 8],
+    cgi: bool,
 }
 
-/// The environment's proxy for `scheme`. Under CGI (REQUEST_METHOD set) HTTP_PROXY may come
-/// from a request header ("httpoxy"), so only lower-case http_proxy counts there.
-fn env_proxy(scheme: &str) -> Option<String> {
-    if scheme == "http" && std::env::var_os("REQUEST_METHOD").is_some() {
-        return std::env::var("http_proxy").ok().filter(|v| !v.trim().is_empty());
+impl EnvProxies {
+    /// Finds every proxy variable in one pass over the environment (a getenv per name
+    /// scans it each time). Like getenv, it reads `environ` without std's lock: changing
+    /// the environment while another thread reads it is outside std::env::set_var's
+    /// contract anyway (libcurl and libc read it without any lock).
+    fn scan() -> EnvProxies {
+        extern "C" {
+            static environ: *const *const std::ffi::c_char;
+        }
+        let mut env = EnvProxies::default();
+        // SAFETY: `environ` is a NULL-terminated array of NUL-terminated strings; a name is
+        // compared byte by byte, stopping at the first difference (at the latest the NUL).
+        unsafe {
+            let mut entry = environ;
+            while !entry.is_null() && !(*entry).is_null() {
+                let text = *entry as *const u8;
+                let candidates: &[usize] = match *text {
+                    b'h' => &[0, 2],
+                    b'H' => &[1, 3],
+                    b'a' => &[4],
+                    b'A' => &[5],
+                    b'n' => &[6],
+                    b'N' => &[7],
+                    b'R' => &[8],
+                    _ => &[],
+                };
+                for &i in candidates {
+                    let name = NAMES[i];
+                    if name.iter().enumerate().all(|(k, &b)| *text.add(k) == b) && *text.add(name.len()) == b'=' {
+                        let value = std::ffi::CStr::from_ptr(text.add(name.len() + 1) as *const std::ffi::c_char);
+                        env.found(i, value.to_bytes());
+                        break;
+                    }
+                }
+                entry = entry.add(1);
+            }
+        }
+        env
     }
-    env_var(&format!("{scheme}_proxy"))
+
+    fn found(&mut self, i: usize, value: &[u8]) {
+        if i == REQUEST_METHOD {
+            self.cgi = true;
+        } else if self.values[i].is_none() {
+            // The first occurrence counts, as for getenv; not UTF-8 counts as unset.
+            self.values[i] = Some(std::str::from_utf8(value).unwrap_or_default().to_owned());
+        }
+    }
+
+    /// The variable at `lower` (or its upper-case twin) with a non-blank value.
+    fn get(&self, lower: usize) -> Option<&str> {
+        let set = |i: usize| self.values[i].as_deref().filter(|v| !v.trim().is_empty());
+        set(lower).or_else(|| set(lower + 1))
+    }
+
+    /// The proxy for `scheme`, else all_proxy. Under CGI (REQUEST_METHOD set) HTTP_PROXY may
+    /// come from a request header ("httpoxy"), so only lower-case http_proxy counts there.
+    fn proxy(&self, scheme: &str) -> Option<&str> {
+        let own = match scheme {
+            "http" if self.cgi => self.values[HTTP_PROXY].as_deref().filter(|v| !v.trim().is_empty()),
+            "http" => self.get(HTTP_PROXY),
+            "https" => self.get(HTTPS_PROXY),
+            _ => None,
+        };
+        own.or_else(|| self.get(ALL_PROXY))
+    }
 }
 
 /// A proxy URL with a scheme ("http://" is assumed without one, as requests does), checked.

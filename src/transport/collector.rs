@@ -5,6 +5,7 @@ use super::Exchange;
 use crate::ffi::c_string;
 use crate::transfer::Receiver;
 use curl::easy::{Handler, InfoType, ReadError, SeekResult, WriteError};
+use std::ffi::CString;
 use std::io::SeekFrom;
 
 /// Receives the response into memory.
@@ -19,6 +20,42 @@ pub struct Collector {
     pub(crate) transfer: Receiver,
     /// Header caps and framing checks, renewed for each transfer by `configure`.
     pub(crate) head_guard: crate::limits::HeaderGuard,
+    /// The options this handle's earlier requests left set (see `Applied`).
+    pub(crate) applied: Applied,
+}
+
+/// What the libcurl options of this handle were last set from, so that a request skips the
+/// options whose inputs have not changed. `None` (and snapshot 0) means unknown: set it.
+/// Whoever resets the handle (curl_easy_reset) or fails half-way through setting options
+/// must reset this to its default.
+#[derive(Default)]
+pub struct Applied {
+    /// The Settings snapshot whose session-wide options are set (0: none).
+    pub snapshot: u64,
+    /// The URL set (None after net::configure set one without credentials).
+    pub url: Option<String>,
+    /// The handle does a plain GET (HTTPGET set, no CUSTOMREQUEST).
+    pub plain_get: bool,
+    /// The request headers (and whether a body is sent) the header list was built from.
+    pub headers: Option<(crate::headers::Headers, bool)>,
+    pub timeout: Option<Option<std::time::Duration>>,
+    pub digest: Option<Option<crate::net::Credentials>>,
+    pub idle_secs: Option<u64>,
+    /// The proxy and its Proxy-Authorization value.
+    pub proxy: Option<(Option<String>, Option<String>)>,
+    pub progress: Option<bool>,
+    pub http_version: Option<crate::transfer::HttpVersion>,
+}
+
+/// A received header name or value as a C string (NUL bytes dropped): one allocation.
+fn header_string(bytes: &[u8]) -> CString {
+    if bytes.contains(&0) {
+        return c_string(bytes);
+    }
+    let mut owned = Vec::with_capacity(bytes.len() + 1);
+    owned.extend_from_slice(bytes);
+    // SAFETY: just checked: no NUL inside.
+    unsafe { CString::from_vec_unchecked(owned) }
 }
 
 impl Handler for Collector {
@@ -57,6 +94,7 @@ impl Handler for Collector {
         if line.starts_with(b"HTTP/") {
             // A new status line (after 1xx or a proxy CONNECT): start over.
             self.exchange.headers.clear();
+            self.exchange.headers.reserve(16); // one allocation for a typical response
             let mut parts = line.splitn(3, |&b| b == b' ');
             let _version = parts.next();
             self.exchange.status = parts
@@ -72,7 +110,7 @@ impl Handler for Collector {
             }
         } else if let Some(colon) = line.iter().position(|&b| b == b':') {
             let (name, value) = (&line[..colon], &line[colon + 1..]);
-            self.exchange.headers.push((c_string(name.trim_ascii()), c_string(value.trim_ascii())));
+            self.exchange.headers.push((header_string(name.trim_ascii()), header_string(value.trim_ascii())));
         }
         true
     }

@@ -1,5 +1,6 @@
-//! A prepared hop as libcurl options. Every option a request uses is set on every request,
-//! so a pooled handle carries nothing over from the previous one.
+//! A prepared hop as libcurl options. Every option a request uses is set on every request
+//! or, unchanged, left set by the handle's previous request (the Collector's `Applied`
+//! record), so a pooled handle carries nothing over that the request did not ask for.
 
 use super::Collector;
 use crate::ffi::c_string;
@@ -32,35 +33,85 @@ pub(crate) fn setopt_str(h: &Easy2<Collector>, option: curl_sys::CURLoption, val
     }
 }
 
+/// Sets the options of one hop on a pooled handle. The handle's `Applied` record says what
+/// its earlier requests left set: options whose inputs are unchanged are skipped, so every
+/// option a request uses is still set (by this request or an earlier one with the same
+/// value). On error the record is cleared, so the next request sets everything.
 pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> std::result::Result<(), curl::Error> {
+    let result = configure_all(h, settings, hop, timeout);
+    if result.is_err() {
+        h.get_mut().applied = Default::default();
+    }
+    result
+}
+
+fn configure_all(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> std::result::Result<(), curl::Error> {
     // The fragment is never sent ('#' appears in a parsed URL only as its delimiter).
     let url = hop.url.as_str();
     h.get_mut().head_guard = crate::limits::HeaderGuard::new(settings.max_header_bytes);
-    h.url(url.split_once('#').map_or(url, |(before, _)| before))?;
+    let url = url.split_once('#').map_or(url, |(before, _)| before);
+    if h.get_ref().applied.url.as_deref() != Some(url) {
+        h.get_mut().applied.url = None;
+        h.url(url)?;
+        h.get_mut().applied.url = Some(url.to_owned());
+    }
 
-    // HTTPGET clears what an earlier request on this handle set (NOBODY, POST, UPLOAD).
-    h.get(true)?;
-    setopt_str(h, curl_sys::CURLOPT_CUSTOMREQUEST, None)?;
-    match (hop.method.as_str(), &hop.body) {
-        ("HEAD", _) => h.nobody(true)?,
-        ("GET", None) => {}
-        (method, None) if method != "POST" => h.custom_request(method)?,
-        (method, body) => {
-            h.post(true)?;
-            set_post_body(h, body.as_ref())?;
-            if method != "POST" {
-                h.custom_request(method)?;
+    let sends_body = sends_body(hop);
+    let plain_get = hop.method == "GET" && !sends_body;
+    let applied = &mut h.get_mut().applied;
+    let was_plain_get = std::mem::replace(&mut applied.plain_get, false);
+    if !(plain_get && was_plain_get) {
+        // HTTPGET clears what an earlier request on this handle set (NOBODY, POST, UPLOAD).
+        h.get(true)?;
+        setopt_str(h, curl_sys::CURLOPT_CUSTOMREQUEST, None)?;
+        match hop.method.as_str() {
+            "HEAD" => h.nobody(true)?,
+            "GET" if !sends_body => {}
+            method => {
+                // Any other method sends a body: an empty one when none is set, so that
+                // it carries Content-Length: 0 (requests' prepare_content_length).
+                h.post(true)?;
+                set_post_body(h, hop.body.as_ref())?;
+                if method != "POST" {
+                    h.custom_request(method)?;
+                }
             }
         }
     }
-    h.http_headers(header_list(hop)?)?;
-    // The default Accept-Encoding goes through libcurl's own header (cheaper than a custom
-    // line); libcurl doesn't decode (transfer::configure turns its decoding off).
-    setopt_str(h, curl_sys::CURLOPT_ACCEPT_ENCODING, default_accept_encoding(hop).then_some(crate::transfer::DEFAULT_ACCEPT_ENCODING_C))?;
+    h.get_mut().applied.plain_get = plain_get;
 
-    // Zero means libcurl's default connect timeout and no total timeout.
+    let fresh = h.get_ref().applied.snapshot != settings.snapshot.0;
+    if fresh {
+        // Nothing of an earlier snapshot counts: a clone's values may differ in any option.
+        let url = h.get_mut().applied.url.take();
+        h.get_mut().applied = super::collector::Applied { plain_get, url, ..Default::default() };
+    }
+    let applied = &mut h.get_mut().applied;
+    let headers_changed = !matches!(&applied.headers, Some((headers, body)) if *body == sends_body && *headers == hop.headers);
+    if headers_changed {
+        applied.headers = Some((hop.headers.clone(), sends_body));
+        h.http_headers(header_list(hop, sends_body)?)?;
+        // The default Accept-Encoding goes through libcurl's own header (cheaper than a
+        // custom line); libcurl doesn't decode (transfer::configure turns its decoding off).
+        setopt_str(h, curl_sys::CURLOPT_ACCEPT_ENCODING, default_accept_encoding(hop).then_some(crate::transfer::DEFAULT_ACCEPT_ENCODING_C))?;
+    }
+    if crate::net::changed(&mut h.get_mut().applied.timeout, timeout) {
+        // Zero means no total timeout.
+        h.timeout(timeout.unwrap_or(Duration::ZERO))?;
+    }
+    if fresh {
+        configure_session(h, settings)?;
+    }
+    crate::net::configure(h, settings, hop, fresh)?;
+    crate::transfer::configure(h, settings, hop, fresh)?;
+    h.get_mut().applied.snapshot = settings.snapshot.0;
+    Ok(())
+}
+
+/// The options that depend on the session's settings only.
+fn configure_session(h: &mut Easy2<Collector>, settings: &Settings) -> std::result::Result<(), curl::Error> {
+    // Zero means libcurl's default connect timeout.
     h.connect_timeout(settings.connect_timeout.unwrap_or(Duration::ZERO))?;
-    h.timeout(timeout.unwrap_or(Duration::ZERO))?;
     h.ssl_verify_peer(settings.verify)?;
     h.ssl_verify_host(settings.verify)?;
     // A custom bundle replaces the system store entirely (no CAPATH beside it).
@@ -75,9 +126,17 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
         resolve.append(entry)?;
     }
     h.resolve(resolve)?;
-    crate::net::configure(h, settings, hop)?;
-    crate::transfer::configure(h, settings, hop)?;
     Ok(())
+}
+
+/// Whether libcurl is told to send a body: for every method but GET and HEAD (an empty one
+/// when the request has none, as requests does), and for a GET with a body.
+fn sends_body(hop: &Prepared) -> bool {
+    match hop.method.as_str() {
+        "HEAD" => false,
+        "GET" => hop.body.is_some(),
+        _ => true,
+    }
 }
 
 /// Points a POST at its body: a copy of the bytes, or the transfer Receiver's reader for a
@@ -104,20 +163,27 @@ fn default_accept_encoding(hop: &Prepared) -> bool {
 
 /// The request header lines for libcurl: "Name: value", "Name;" for an empty value and
 /// "Name:" to suppress a header libcurl would add itself.
-fn header_list(hop: &Prepared) -> std::result::Result<List, curl::Error> {
+fn header_list(hop: &Prepared, sends_body: bool) -> std::result::Result<List, curl::Error> {
     let mut list = List::new();
     let skip_accept_encoding = default_accept_encoding(hop);
+    let mut line = String::new();
     for (name, value) in hop.headers.iter().filter(|(name, _)| !crate::net::proxy_only_header(name)) {
         if skip_accept_encoding && name.eq_ignore_ascii_case("Accept-Encoding") {
             continue;
         }
+        line.clear();
+        line.push_str(name);
         match value {
-            Some("") => list.append(&format!("{name};"))?,
-            Some(value) => list.append(&format!("{name}: {value}"))?,
-            None => list.append(&format!("{name}:"))?,
+            Some("") => line.push(';'),
+            Some(value) => {
+                line.push_str(": ");
+                line.push_str(value);
+            }
+            None => line.push(':'),
         }
+        list.append(&line)?;
     }
-    if hop.body.is_some() {
+    if sends_body {
         if !hop.headers.contains("Content-Type") {
             list.append("Content-Type:")?; // libcurl would claim a form otherwise
         }
@@ -127,4 +193,3 @@ fn header_list(hop: &Prepared) -> std::result::Result<List, curl::Error> {
     }
     Ok(list)
 }
-

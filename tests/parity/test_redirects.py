@@ -22,7 +22,9 @@ def test_other_methods_on_redirect(both, method, status):
         return s.request(method, url, params={"to": "/echo/next", "status": status}, data=b"body",
                          headers={"Content-Type": "text/plain"})
 
-    req, lib = map(drop_empty_length, both(action))  # Content-Length: 0 is a known gap
+    # After a redirect that drops the body requests' urllib3 sends Content-Length: 0 for PUT
+    # and none for DELETE; libsession sends 0 for both (the rule of a fresh request).
+    req, lib = map(drop_empty_length, both(action))
     assert lib == req and lib["history"][0][0] == status
 
 
