@@ -5,12 +5,14 @@
 //! A request flows `prepare` (merge with session defaults) -> `client` (hop loop, cookie
 //! jar, `redirect` policy) -> `transport` (libcurl on the caller's thread) -> `response`.
 
+pub mod asynchronous;
 pub mod capi;
 pub mod client;
 pub mod cookies;
 pub mod error;
 pub mod ffi;
 pub mod headers;
+pub mod parallel;
 pub mod prepare;
 pub mod redirect;
 pub mod request;

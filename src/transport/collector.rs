@@ -10,8 +10,6 @@ pub struct Collector {
     pub(crate) exchange: Exchange,
     pub(crate) max_body: usize,
     pub(crate) too_large: bool,
-    /// The pool generation this handle was made in.
-    pub(crate) generation: u64,
 }
 
 impl Handler for Collector {
