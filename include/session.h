@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 /**
- * Transfers added to a lane at once by one driver; the rest wait their turn (libcurl's own
- * per-host and total limits queue further).
+ * Transfers added to a lane at once by one driver when the pool has no total limit; the
+ * rest wait their turn. With a limit, the window is the lane's connection limit.
  */
 #define WINDOW 256
 
@@ -108,6 +108,28 @@ typedef enum session_code {
    */
   SESSION_E_INTERNAL = 15,
 } session_code;
+
+/**
+ * HTTP versions for session_set_http_version.
+ */
+typedef enum session_http_version {
+  /**
+   * HTTP/2 over TLS when the server offers it (ALPN), HTTP/1.1 otherwise (the default).
+   */
+  SESSION_HTTP_VERSION_DEFAULT = 0,
+  /**
+   * HTTP/1.1 only.
+   */
+  SESSION_HTTP_VERSION_1_1 = 1,
+  /**
+   * HTTP/2 over TLS through ALPN, falling back to HTTP/1.1; HTTP/1.1 for http:// URLs.
+   */
+  SESSION_HTTP_VERSION_2 = 2,
+  /**
+   * HTTP/2 without negotiation, also for http:// URLs (h2c): only for servers known to speak it.
+   */
+  SESSION_HTTP_VERSION_2_PRIOR_KNOWLEDGE = 3,
+} session_http_version;
 
 typedef struct session_request session_request;
 
@@ -286,6 +308,13 @@ enum session_code session_set_pool_limits(session_t *s, size_t per_host, size_t 
  * as is a negative value.
  */
 enum session_code session_set_pool_idle_timeout_ms(session_t *s, long ms);
+
+/**
+ * Chooses the HTTP version requests ask for (a session_http_version value, taken as int).
+ * HTTP/2 requests of one batch share one connection as multiplexed streams. Unknown values
+ * are SESSION_E_INVALID_ARGUMENT.
+ */
+enum session_code session_set_http_version(session_t *s, int version);
 
 /**
  * Sets a cookie in the session's jar. `domain` is required: "example.com" makes a host-only

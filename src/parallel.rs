@@ -12,8 +12,8 @@ use curl::multi::WaitFd;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-/// Transfers added to a lane at once by one driver; the rest wait their turn (libcurl's own
-/// per-host and total limits queue further).
+/// Transfers added to a lane at once by one driver when the pool has no total limit; the
+/// rest wait their turn. With a limit, the window is the lane's connection limit.
 pub const WINDOW: usize = 256;
 
 struct Slot<T> {
@@ -97,7 +97,8 @@ impl<T> Driver<T> {
             }
             at > now
         });
-        while self.running < WINDOW {
+        let window = lane.window(WINDOW);
+        while self.running < window {
             let Some(id) = self.ready.pop_front() else { break };
             let slot = self.slots[id].as_mut().expect("ready slot is live");
             let started = slot
@@ -149,8 +150,8 @@ impl<T> Driver<T> {
     }
 
     /// How long the lane may sleep before the driver has something to do.
-    pub fn idle_wait(&self, max: Duration) -> Duration {
-        if !self.ready.is_empty() && self.running < WINDOW {
+    pub fn idle_wait(&self, lane: &Lane, max: Duration) -> Duration {
+        if !self.ready.is_empty() && self.running < lane.window(WINDOW) {
             return Duration::ZERO;
         }
         let now = Instant::now();
@@ -159,7 +160,7 @@ impl<T> Driver<T> {
 
     /// Waits on the lane (and `extra` fds) until something may have happened.
     pub fn wait(&self, lane: &mut Lane, extra: &mut [WaitFd], max: Duration) {
-        let wait = self.idle_wait(max);
+        let wait = self.idle_wait(lane, max);
         if !wait.is_zero() {
             let _ = lane.wait(extra, wait);
         }

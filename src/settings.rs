@@ -46,6 +46,8 @@ pub struct Settings {
     pub max_body_size: usize,
     /// curl RESOLVE entries, "host:port:address".
     pub resolve: Vec<String>,
+    /// Which HTTP version to ask for (transport::HttpVersion).
+    pub http_version: crate::transport::HttpVersion,
 }
 
 impl Default for Settings {
@@ -64,6 +66,7 @@ impl Default for Settings {
             ca_bundle: None,
             max_body_size: 0,
             resolve: Vec::new(),
+            http_version: Default::default(),
         }
     }
 }

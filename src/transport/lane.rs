@@ -16,6 +16,32 @@ use std::time::{Duration, Instant};
 /// memory only while a lane is transferring, never per idle pooled connection.
 pub const RECEIVE_BUFFER: usize = 256 * 1024;
 
+/// The HTTP version a session asks for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HttpVersion {
+    /// libcurl's default: HTTP/2 over TLS when the server offers it (ALPN), else HTTP/1.1.
+    #[default]
+    Default,
+    Http11,
+    /// HTTP/2 over TLS through ALPN (falls back to 1.1); HTTP/1.1 for http://.
+    Http2,
+    /// HTTP/2 without negotiation, also over plain http:// (h2c).
+    Http2PriorKnowledge,
+}
+
+/// The engine's per-request libcurl options: HTTP version, and waiting for a connection
+/// that can multiplex rather than opening another.
+pub fn configure_engine(h: &mut Easy2<Collector>, settings: &Settings) -> std::result::Result<(), curl::Error> {
+    use curl::easy::HttpVersion as V;
+    h.http_version(match settings.http_version {
+        HttpVersion::Default => V::V2TLS,
+        HttpVersion::Http11 => V::V11,
+        HttpVersion::Http2 => V::V2TLS,
+        HttpVersion::Http2PriorKnowledge => V::V2PriorKnowledge,
+    })?;
+    h.pipewait(true)
+}
+
 /// Connection limits applied to every lane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -81,6 +107,15 @@ impl Lane {
         easy.buffer_size(RECEIVE_BUFFER)?;
         easy.maxage_conn(self.limits.idle_timeout)?;
         Ok(easy)
+    }
+
+    /// How many transfers a driver should keep on this lane at once: its connection limit,
+    /// so requests wait in the driver rather than in libcurl's pending queue.
+    pub fn window(&self, max: usize) -> usize {
+        match self.limits.total {
+            0 => max,
+            total => total.min(max),
+        }
     }
 
     /// Starts a hop; `token` comes back with its completion from `poll`.

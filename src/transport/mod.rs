@@ -11,7 +11,7 @@ mod options;
 mod pool;
 
 pub use collector::Collector;
-pub use lane::{Lane, Limits, Transfer, RECEIVE_BUFFER};
+pub use lane::{HttpVersion, Lane, Limits, Transfer, RECEIVE_BUFFER};
 pub use options::configure;
 pub use pool::{fork_epoch, forget_forked, LaneGuard, Pool};
 

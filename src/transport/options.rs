@@ -71,6 +71,7 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
         resolve.append(entry)?;
     }
     h.resolve(resolve)?;
+    super::lane::configure_engine(h, settings)?;
     Ok(())
 }
 
