@@ -109,5 +109,5 @@ for i in "${!scenarios[@]}"; do
 done
 echo "(row e': the baseline column is libsession with one session per thread, the other one session shared by 8 threads)"
 "$tmp/ses" memory "$u1/small" 1000 32 | sed "s,^MEMORY ,memory (HTTP/1.1): ,"
-"$tmp/ses" memory "$ut/small" 1000 32 h2 "$ca" | sed "s,^MEMORY ,memory (TLS h2): ,"
+"$tmp/ses" memory "$ut/small" 1000 32 1.1 "$ca" | sed "s,^MEMORY ,memory (TLS): ,"
 "$tmp/ses" flat "$u1/small" "$(n 100000)" | sed 's/^/flat: /'

@@ -353,3 +353,17 @@ fn sixteen_threads_share_one_session_and_jar() {
         unsafe { session_string_free(value) };
     }
 }
+
+/// The concurrency tests again under ThreadSanitizer (nightly, several minutes to build):
+/// `cargo test --test concurrency -- --ignored thread_sanitizer`.
+#[test]
+#[ignore = "needs the nightly toolchain with rust-src; takes minutes"]
+fn thread_sanitizer_finds_no_race() {
+    let status = std::process::Command::new("bash")
+        .arg(support::repo_root().join("scripts/tsan-concurrency.sh"))
+        .arg("30")
+        .env_remove("RUSTFLAGS")
+        .status()
+        .expect("run scripts/tsan-concurrency.sh");
+    assert!(status.success(), "ThreadSanitizer run failed");
+}
