@@ -140,7 +140,19 @@ struct Inbox {
 struct Shared {
     inbox: Mutex<Inbox>,
     wake: OwnedFd,
+    /// The worker's lane and requests, kept here (locked by the worker while it runs) rather
+    /// than on its stack, so a child after fork still reaches them (no leak reported).
+    engine: Mutex<Engine>,
 }
+
+#[derive(Default)]
+struct Engine {
+    lane: Option<Lane>,
+    driver: Driver<Arc<FutureState>>,
+}
+// SAFETY: only the worker thread uses the engine (it holds the lock for its whole life);
+// its libcurl handles never go to another thread while in use.
+unsafe impl Send for Engine {}
 
 impl Shared {
     fn nudge(&self) {
@@ -152,6 +164,14 @@ struct Running {
     shared: Arc<Shared>,
     thread: JoinHandle<()>,
     fork_epoch: u64,
+}
+
+/// Workers of the parent process, seen from a child after fork: their threads don't exist
+/// here, so their state is kept (reachable, untouched) instead of joined or dropped.
+static PARENT_WORKERS: Mutex<Vec<Running>> = Mutex::new(Vec::new());
+
+fn set_aside(running: Running) {
+    lock(&PARENT_WORKERS).push(running);
 }
 
 /// The session's asynchronous side: the worker (once started) and the completion fd.
@@ -203,7 +223,7 @@ impl Background {
         let epoch = fork_epoch();
         if running.as_ref().is_some_and(|r| r.fork_epoch != epoch) {
             // The parent's worker does not exist in this child: leave its state untouched.
-            std::mem::forget(running.take());
+            set_aside(running.take().expect("checked"));
         }
         if running.is_none() {
             match start_worker(SessionPtr(session), epoch) {
@@ -225,7 +245,7 @@ impl Background {
     pub fn shutdown(&self) {
         let Some(running) = lock(&self.running).take() else { return };
         if running.fork_epoch != fork_epoch() {
-            std::mem::forget(running);
+            set_aside(running);
             return;
         }
         lock(&running.shared.inbox).stop = true;
@@ -241,7 +261,11 @@ impl Drop for Session {
 }
 
 fn start_worker(session: SessionPtr, epoch: u64) -> Result<Running> {
-    let shared = Arc::new(Shared { inbox: Mutex::new(Inbox { jobs: Vec::new(), stop: false }), wake: eventfd(0)? });
+    let shared = Arc::new(Shared {
+        inbox: Mutex::new(Inbox { jobs: Vec::new(), stop: false }),
+        wake: eventfd(0)?,
+        engine: Mutex::default(),
+    });
     let for_thread = shared.clone();
     let thread = std::thread::Builder::new()
         .name("libsession-async".into())
@@ -261,8 +285,8 @@ fn cancelled() -> Response {
 
 /// The worker: takes submitted flows and drives them on its own lane.
 fn run(session: &Session, shared: &Shared) {
-    let mut lane: Option<Lane> = None;
-    let mut driver: Driver<Arc<FutureState>> = Driver::default();
+    let mut engine = lock(&shared.engine);
+    let Engine { lane, driver } = &mut *engine;
     loop {
         consume_all(&shared.wake);
         let (jobs, stop) = {

@@ -367,3 +367,33 @@ fn thread_sanitizer_finds_no_race() {
         .expect("run scripts/tsan-concurrency.sh");
     assert!(status.success(), "ThreadSanitizer run failed");
 }
+
+/// After fork, the child's async requests run on a worker of its own (the parent's worker
+/// thread does not exist there), and the parent's worker goes on working.
+#[test]
+fn async_after_fork_uses_a_worker_of_the_childs_own() {
+    let rig = support::rig();
+    let s = S(session_new());
+    let get = req("GET", &rig.url("/status/202"));
+    let f = unsafe { session_send_async(s.0, get.0) };
+    assert_eq!(take(unsafe { session_future_wait(f, 10_000) }).status, 202);
+    unsafe { session_future_free(f) };
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        let f = unsafe { session_send_async(s.0, get.0) };
+        let r = unsafe { session_future_wait(f, 10_000) };
+        let ok = !r.is_null() && unsafe { (*r).status_code } == 202;
+        unsafe {
+            session_response_free(r);
+            session_future_free(f);
+            session_free(s.0);
+            libc::_exit(if ok { 0 } else { 1 });
+        }
+    }
+    let mut status = 0;
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child status {status}");
+    let f = unsafe { session_send_async(s.0, get.0) };
+    assert_eq!(take(unsafe { session_future_wait(f, 10_000) }).status, 202);
+    unsafe { session_future_free(f) };
+}

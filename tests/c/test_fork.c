@@ -37,7 +37,6 @@ int main(void)
     session_response_free(r);
     CHECK(accepted(s, 0) == 1);
     CHECK(accepted(s, 1) == 1);
-
     /* child 1 sends requests: on connections of its own */
     pid = fork();
     if (pid == 0) {
@@ -46,6 +45,22 @@ int main(void)
         ok = r != NULL && r->error == SESSION_OK && r->status_code == 200;
         session_response_free(r);
         ok = ok && accepted(s, 0) == 2; /* its own connection, not the parent's */
+        session_free(s);
+        exit(ok ? 0 : 1);
+    }
+    CHECK(child_status(pid) == 0);
+
+    /* child 3: async requests start a worker of the child's own */
+    pid = fork();
+    if (pid == 0) {
+        session_request_t *req = session_request_new("GET", RIG("/status/202"));
+        session_future_t *f = session_send_async(s, req);
+        int ok;
+        r = session_future_wait(f, 10000);
+        ok = r != NULL && r->error == SESSION_OK && r->status_code == 202;
+        session_response_free(r);
+        session_future_free(f);
+        session_request_free(req);
         session_free(s);
         exit(ok ? 0 : 1);
     }
@@ -60,7 +75,7 @@ int main(void)
     CHECK(child_status(pid) == 0);
 
     /* the parent's connections still work and are still the same ones */
-    CHECK(accepted(s, 0) == 2);
+    CHECK(accepted(s, 0) == 3); /* children 1 and 3 made one each */
     CHECK(accepted(s, 1) == 1);
     r = session_get(s, RIG_TLS("/status/204"));
     CHECK(CHECK_RESP(r) && r->status_code == 204);
