@@ -249,9 +249,9 @@ session_future_t *session_send_async(session_t *s, const session_request_t *req)
 
 /**
  * As session_send_async, and calls `on_done(user_data)` once when the request finishes
- * (also when cancelled or when the session is freed first; not after session_future_free). It runs on the session's
- * worker thread (or on the thread that cancels), must not block for long and must not
- * free the session; it may call session_future_wait with timeout 0 to take the result.
+ * (also when cancelled or when the session is freed first; not after session_future_free),
+ * just before the future becomes ready. It runs on the session's worker thread (or on the
+ * thread that cancels), must not block for long and must not free the session.
  * `on_done` NULL is SESSION_E_INVALID_ARGUMENT (returns NULL).
  */
 session_future_t *session_send_async_cb(session_t *s,

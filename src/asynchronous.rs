@@ -57,7 +57,11 @@ unsafe impl Sync for Callback {}
 
 #[derive(Default)]
 struct Outcome {
+    /// A response is being delivered (its callback runs): later ones are dropped.
+    settling: bool,
     done: bool,
+    /// The caller freed its future: nothing is delivered any more.
+    released: bool,
     response: Option<Response>,
 }
 
@@ -73,25 +77,39 @@ pub struct FutureState {
 }
 
 impl FutureState {
-    /// Delivers the response, unless the future is already done (cancelled).
+    /// Delivers the response, unless one was delivered already (e.g. cancelled). The
+    /// callback runs first; then the future becomes ready and the fd counts it, under the
+    /// lock, so a waiter never claims a result before it was counted.
     fn complete(&self, response: Response) {
-        let mut outcome = lock(&self.outcome);
-        if outcome.done {
-            return;
+        {
+            let mut outcome = lock(&self.outcome);
+            if outcome.settling || outcome.released {
+                return;
+            }
+            outcome.settling = true;
         }
-        outcome.done = true;
-        outcome.response = Some(response);
-        drop(outcome);
-        signal(&self.completions);
-        self.finished.notify_all();
         if let Some(cb) = self.callback {
             // SAFETY: the callback contract is the C caller's (see session_send_async_cb).
             unsafe { (cb.function)(cb.user_data) };
         }
+        let mut outcome = lock(&self.outcome);
+        outcome.done = true;
+        if !outcome.released {
+            outcome.response = Some(response);
+            signal(&self.completions);
+        }
+        drop(outcome);
+        self.finished.notify_all();
     }
 
     pub fn is_done(&self) -> bool {
         lock(&self.outcome).done
+    }
+
+    /// Whether the worker may drop the request (delivered, being delivered, or freed).
+    fn is_settled(&self) -> bool {
+        let outcome = lock(&self.outcome);
+        outcome.settling || outcome.released
     }
 
     /// The response once done, taken at most once; None on timeout (None waits forever).
@@ -108,7 +126,6 @@ impl FutureState {
             };
         }
         let response = outcome.response.take()?;
-        drop(outcome);
         consume(&self.completions);
         Some(response)
     }
@@ -124,10 +141,13 @@ impl FutureState {
     /// The caller drops its future: an unclaimed result no longer counts on the fd.
     pub fn release(&self) {
         let mut outcome = lock(&self.outcome);
-        if !outcome.done {
-            outcome.done = true; // the worker drops the request
-        } else if outcome.response.take().is_some() {
+        outcome.released = true;
+        if outcome.response.take().is_some() {
             consume(&self.completions);
+        }
+        drop(outcome);
+        if let Some(worker) = self.worker.get().and_then(std::sync::Weak::upgrade) {
+            worker.nudge();
         }
     }
 }
@@ -308,7 +328,7 @@ fn run(session: &Session, shared: &Shared) {
             return;
         }
         for (flow, future) in jobs {
-            if !future.is_done() {
+            if !future.is_settled() {
                 driver.add(flow, future);
             }
         }
@@ -328,7 +348,7 @@ fn run(session: &Session, shared: &Shared) {
                 }
             },
         };
-        let abandoned: Vec<usize> = driver.tags().filter(|(_, f)| f.is_done()).map(|(id, _)| id).collect();
+        let abandoned: Vec<usize> = driver.tags().filter(|(_, f)| f.is_settled()).map(|(id, _)| id).collect();
         for id in abandoned {
             driver.remove(lane, id);
         }

@@ -90,9 +90,9 @@ pub unsafe extern "C" fn session_send_async(s: *mut session_t, req: *const sessi
 }
 
 /// As session_send_async, and calls `on_done(user_data)` once when the request finishes
-/// (also when cancelled or when the session is freed first; not after session_future_free). It runs on the session's
-/// worker thread (or on the thread that cancels), must not block for long and must not
-/// free the session; it may call session_future_wait with timeout 0 to take the result.
+/// (also when cancelled or when the session is freed first; not after session_future_free),
+/// just before the future becomes ready. It runs on the session's worker thread (or on the
+/// thread that cancels), must not block for long and must not free the session.
 /// `on_done` NULL is SESSION_E_INVALID_ARGUMENT (returns NULL).
 #[no_mangle]
 pub unsafe extern "C" fn session_send_async_cb(s: *mut session_t, req: *const session_request_t, on_done: session_done_fn, user_data: *mut c_void) -> *mut session_future_t {
