@@ -12,6 +12,10 @@
 
 #include "bench_common.h"
 
+#ifndef LIBSESSION_VERSION
+#define LIBSESSION_VERSION "0.1.0"
+#endif
+
 struct buf { char *data; size_t len; size_t cap; };
 
 static size_t collect(char *data, size_t size, size_t n, void *userdata)
@@ -56,6 +60,8 @@ static void common(CURL *h, const char *url)
     if (cafile)
         curl_easy_setopt(h, CURLOPT_CAINFO, cafile);
     curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
+    /* the same request bytes as libsession's (which sends its User-Agent) */
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "libsession/" LIBSESSION_VERSION);
 }
 
 static double total_bytes;

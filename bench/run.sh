@@ -26,7 +26,8 @@ nghttp2="$(find "$rel/build" -path '*libnghttp2-sys-*/libnghttp2.a' | head -n 1)
 ln -sf "$rel/libsession.so" "$rel/libsession.so.0"
 tmp="$(mktemp -d)"
 trap '[ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null; rm -rf "$tmp"' EXIT
-gcc -O2 -o "$tmp/raw" bench/raw_bench.c -Ibench -I"$curl_out/include" "$curl_out/build/libcurl.a" "$nghttp2" -lssl -lcrypto -lz -lpthread
+version="$(awk -F'"' '/^version/ { print $2; exit }' Cargo.toml)"
+gcc -O2 -DLIBSESSION_VERSION="\"$version\"" -o "$tmp/raw" bench/raw_bench.c -Ibench -I"$curl_out/include" "$curl_out/build/libcurl.a" "$nghttp2" -lssl -lcrypto -lz -lpthread
 gcc -O2 -o "$tmp/ses" bench/session_bench.c -Ibench -Iinclude -L"$rel" -lsession -lpthread -Wl,-rpath,"$rel"
 
 # Content, a certificate for 127.0.0.1, nginx on three ports.
