@@ -397,3 +397,98 @@ fn async_after_fork_uses_a_worker_of_the_childs_own() {
     assert_eq!(take(unsafe { session_future_wait(f, 10_000) }).status, 202);
     unsafe { session_future_free(f) };
 }
+
+/// nginx on loopback (h1 and TLS+h2 with a throwaway certificate), when installed; each
+/// response body is nginx's connection serial number, so tests see which requests shared
+/// a connection.
+struct Nginx {
+    dir: std::path::PathBuf,
+    h1: u16,
+    tls: u16,
+}
+
+impl Nginx {
+    fn start() -> Nginx {
+        let bin = ["/usr/sbin/nginx", "/usr/bin/nginx"].into_iter().find(|p| std::path::Path::new(p).exists()).expect("nginx is not installed");
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("nginx-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("logs")).unwrap();
+        let ok = std::process::Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout"])
+            .arg(dir.join("key.pem"))
+            .arg("-out")
+            .arg(dir.join("cert.pem"))
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "openssl req failed");
+        let free = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let (h1, tls) = (free(), free());
+        let d = dir.display();
+        let conf = format!(
+            "worker_processes 1; pid {d}/nginx.pid; error_log {d}/logs/error.log crit;\n\
+             events {{ worker_connections 1024; }}\n\
+             http {{ access_log off; client_body_temp_path {d}/logs; proxy_temp_path {d}/logs;\n\
+               fastcgi_temp_path {d}/logs; uwsgi_temp_path {d}/logs; scgi_temp_path {d}/logs;\n\
+               server {{ listen 127.0.0.1:{h1}; location / {{ return 200 \"$connection\"; }} }}\n\
+               server {{ listen 127.0.0.1:{tls} ssl http2; ssl_certificate {d}/cert.pem; ssl_certificate_key {d}/key.pem;\n\
+                 location / {{ return 200 \"$connection\"; }} }} }}\n"
+        );
+        std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+        let ok = std::process::Command::new(bin).arg("-p").arg(&dir).arg("-c").arg(dir.join("nginx.conf")).status().unwrap().success();
+        assert!(ok, "nginx did not start");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", tls)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Nginx { dir, h1, tls }
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.dir.join("nginx.pid")) {
+            unsafe { libc::kill(pid.trim().parse().unwrap_or(0), libc::SIGTERM) };
+        }
+    }
+}
+
+/// One batch mixing HTTP/1.1 (http://) and HTTP/2 over TLS (ALPN): the h2 requests are
+/// streams on ONE connection, the HTTP/1.1 ones spread over at most per_host connections.
+/// Needs nginx (not in CI): `cargo test --test concurrency -- --ignored nginx`.
+#[test]
+#[ignore = "needs nginx on the machine"]
+fn nginx_batch_mixes_http11_and_multiplexed_h2() {
+    let nginx = Nginx::start();
+    let s = S(session_new());
+    let ca = c(&nginx.dir.join("cert.pem").display().to_string());
+    unsafe {
+        assert_eq!(session_set_ca_bundle(s.0, ca.as_ptr()), SESSION_OK);
+        assert_eq!(session_set_http_version(s.0, 2), SESSION_OK);
+        assert_eq!(session_set_pool_limits(s.0, 4, 64), SESSION_OK);
+    }
+    let h1 = req("GET", &format!("http://127.0.0.1:{}/", nginx.h1));
+    let h2 = req("GET", &format!("https://127.0.0.1:{}/", nginx.tls));
+    let reqs: Vec<_> = (0..40).map(|i| if i % 2 == 0 { h1.0 } else { h2.0 }).collect();
+    let mut out = vec![ptr::null_mut(); reqs.len()];
+    assert_eq!(unsafe { session_send_all(s.0, reqs.as_ptr(), reqs.len(), out.as_mut_ptr()) }, SESSION_OK);
+    let mut h1_conns = std::collections::BTreeSet::new();
+    let mut h2_conns = std::collections::BTreeSet::new();
+    for (i, r) in out.into_iter().enumerate() {
+        let version = text(unsafe { (*r).http_version });
+        let resp = take(r);
+        assert_eq!((resp.error, resp.status), (SESSION_OK, 200), "{resp:?}");
+        if i % 2 == 0 {
+            assert_eq!(version, "HTTP/1.1");
+            h1_conns.insert(resp.body);
+        } else {
+            assert_eq!(version, "HTTP/2");
+            h2_conns.insert(resp.body);
+        }
+    }
+    assert_eq!(h2_conns.len(), 1, "h2 streams on one connection: {h2_conns:?}");
+    assert!((2..=4).contains(&h1_conns.len()), "HTTP/1.1 over 2..=4 connections: {h1_conns:?}");
+}
