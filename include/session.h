@@ -18,6 +18,11 @@
 #define WINDOW 256
 
 /**
+ * A read callback's return value that cancels the upload.
+ */
+#define SESSION_READ_ABORT (size_t)-1
+
+/**
  * Receive buffer per transfer (CURLOPT_BUFFERSIZE). libcurl 8 lends one buffer per multi
  * handle to the running transfer and frees it when the lane goes idle, so this costs
  * memory only while a lane is transferring, never per idle pooled connection.
@@ -110,11 +115,12 @@ typedef enum session_code {
 } session_code;
 
 /**
- * HTTP versions for session_set_http_version.
+ * HTTP versions for session_set_http_version and session_request_set_http_version
+ * (passed as int and validated).
  */
 typedef enum session_http_version {
   /**
-   * HTTP/2 over TLS when the server offers it (ALPN), HTTP/1.1 otherwise (the default).
+   * HTTP/2 over TLS when the server offers it (ALPN), otherwise HTTP/1.1 (the default).
    */
   SESSION_HTTP_VERSION_DEFAULT = 0,
   /**
@@ -122,14 +128,40 @@ typedef enum session_http_version {
    */
   SESSION_HTTP_VERSION_1_1 = 1,
   /**
-   * HTTP/2 over TLS through ALPN, falling back to HTTP/1.1; HTTP/1.1 for http:// URLs.
+   * HTTP/2: over TLS via ALPN, over http:// via an Upgrade: h2c request; falls back to 1.1.
    */
   SESSION_HTTP_VERSION_2 = 2,
   /**
-   * HTTP/2 without negotiation, also for http:// URLs (h2c): only for servers known to speak it.
+   * HTTP/2 without negotiation (h2c prior knowledge); for servers known to speak it.
    */
   SESSION_HTTP_VERSION_2_PRIOR_KNOWLEDGE = 3,
 } session_http_version;
+
+/**
+ * What a debug callback is shown (the `kind` argument of session_debug_cb).
+ */
+typedef enum session_debug_kind {
+  /**
+   * Informational text from libcurl (connecting, TLS, reuse...).
+   */
+  SESSION_DEBUG_TEXT = 0,
+  /**
+   * Response header lines as received.
+   */
+  SESSION_DEBUG_HEADER_IN = 1,
+  /**
+   * The request head as sent.
+   */
+  SESSION_DEBUG_HEADER_OUT = 2,
+  /**
+   * Response body bytes as received (before decoding).
+   */
+  SESSION_DEBUG_DATA_IN = 3,
+  /**
+   * Request body bytes as sent.
+   */
+  SESSION_DEBUG_DATA_OUT = 4,
+} session_debug_kind;
 
 typedef struct session_request session_request;
 
@@ -217,7 +249,88 @@ typedef struct session_future session_future_t;
  */
 typedef void (*session_done_fn)(void *user_data);
 
+/**
+ * Sees each final response before it is returned (requests' hooks['response']). The
+ * response belongs to the library: read it, don't free or keep it.
+ */
+typedef void (*session_response_hook)(const session_response_t *r, void *userdata);
 
+/**
+ * Sees the wire traffic: `kind` is a session_debug_kind, `data` is not NUL-terminated.
+ * Authorization, Proxy-Authorization, Cookie and Set-Cookie values are redacted.
+ */
+typedef void (*session_debug_cb)(int kind, const char *data, size_t len, void *userdata);
+
+/**
+ * Timings of one response (one hop), in seconds from the start of its request, as
+ * libcurl measures them, and whether it went over a reused connection.
+ */
+typedef struct session_timings {
+  /**
+   * Until the host name was resolved (0 when the connection was reused).
+   */
+  double dns;
+  /**
+   * Until the TCP connection was made.
+   */
+  double connect;
+  /**
+   * Until the TLS handshake was done (0 for http://).
+   */
+  double tls;
+  /**
+   * Until the first response byte arrived.
+   */
+  double first_byte;
+  /**
+   * Until the end of the body.
+   */
+  double total;
+  /**
+   * True when the request went over a connection kept from an earlier one.
+   */
+  bool reused;
+} session_timings;
+
+/**
+ * The timings of a response.
+ */
+typedef struct session_timings session_timings_t;
+
+/**
+ * Fills `buf` with up to `len` bytes of the request body; returns the count, 0 at the end,
+ * or SESSION_READ_ABORT to cancel (SESSION_E_CANCELLED).
+ */
+typedef size_t (*session_read_cb)(char *buf, size_t len, void *userdata);
+
+/**
+ * Moves the body source back to `offset` bytes from its start (0 to replay it); returns 0 on
+ * success, non-zero when it can't.
+ */
+typedef int (*session_seek_cb)(uint64_t offset, void *userdata);
+
+/**
+ * Receives a chunk of the response body. Return `len` to go on; anything else cancels the
+ * transfer (SESSION_E_CANCELLED).
+ */
+typedef size_t (*session_write_cb)(const char *data, size_t len, void *userdata);
+
+/**
+ * Progress of the current hop in bytes (totals 0 while unknown). Return 0 to go on,
+ * non-zero to cancel (SESSION_E_CANCELLED).
+ */
+typedef int (*session_progress_cb)(uint64_t dl_now,
+                                   uint64_t dl_total,
+                                   uint64_t ul_now,
+                                   uint64_t ul_total,
+                                   void *userdata);
+
+
+
+/**
+ * Statuses retried when they carry Retry-After, even if not listed (urllib3's rule).
+ */
+#define RETRY_AFTER_STATUSES { 413, 429, 503, }
 
 #ifdef __cplusplus
 extern "C" {
@@ -310,13 +423,6 @@ enum session_code session_set_pool_limits(session_t *s, size_t per_host, size_t 
 enum session_code session_set_pool_idle_timeout_ms(session_t *s, long ms);
 
 /**
- * Chooses the HTTP version requests ask for (a session_http_version value, taken as int).
- * HTTP/2 requests of one batch share one connection as multiplexed streams. Unknown values
- * are SESSION_E_INVALID_ARGUMENT.
- */
-enum session_code session_set_http_version(session_t *s, int version);
-
-/**
  * Sets a cookie in the session's jar. `domain` is required: "example.com" makes a host-only
  * cookie, ".example.com" one also sent to subdomains. `path` NULL means "/". The cookie obeys
  * the same policy as one from a server; refused cookies give SESSION_E_INVALID_ARGUMENT.
@@ -367,6 +473,159 @@ const char *session_last_error(void);
 const char *session_version(void);
 
 /**
+ * Uses HTTP digest auth (libcurl answers the server's challenge) for requests without their
+ * own Authorization header; replaces basic or bearer auth set before. `user` NULL removes
+ * the session's credentials; `password` NULL means "". The credentials are used only on the
+ * origin of the request: after a redirect to another host, scheme or port they are dropped
+ * for the rest of the request. The strings are copied.
+ */
+enum session_code session_set_digest_auth(session_t *s, const char *user, const char *password);
+
+/**
+ * Reads credentials from a netrc file for hosts a request has no Authorization for
+ * (default off). `path` NULL means libcurl's default, $HOME/.netrc. The path is copied.
+ */
+enum session_code session_set_netrc(session_t *s, bool enabled, const char *path);
+
+/**
+ * Verifies servers against a directory of CA certificates (OpenSSL's hashed layout, as made
+ * by c_rehash/openssl rehash), in addition to a bundle set with session_set_ca_bundle; either
+ * replaces the system store. NULL removes the directory. The path is copied.
+ */
+enum session_code session_set_ca_path(session_t *s, const char *dir);
+
+/**
+ * Presents a client certificate (PEM file `cert_path`) with its private key (PEM file
+ * `key_path`, NULL when the key is in the certificate file) unlocked with `password` (NULL
+ * for an unencrypted key). `cert_path` NULL removes the client certificate. A key or
+ * password that does not fit fails the request with SESSION_E_TLS. Strings are copied.
+ */
+enum session_code session_set_client_cert(session_t *s,
+                                          const char *cert_path,
+                                          const char *key_path,
+                                          const char *password);
+
+/**
+ * Sets the proxy for `scheme`, as the keys of requests' proxies dict: "http" or "https"
+ * (the request URL's scheme), "all" (any scheme), "http://host", "https://host" or
+ * "all://host" (that host only), the most specific key winning. `proxy_url` is
+ * http://, https://, socks4://, socks4a://, socks5:// or socks5h:// (host resolved by the
+ * proxy) with optional "user:password@" (percent-encoded); without a scheme http:// is
+ * assumed. "" means "no proxy" for that key (overriding the environment); NULL removes the
+ * key. The key "no_proxy" takes a NO_PROXY-style list (hosts, domains, IPs, CIDRs, "*")
+ * exempting hosts from every proxy. Bad values are SESSION_E_INVALID_ARGUMENT.
+ */
+enum session_code session_set_proxy(session_t *s, const char *scheme, const char *proxy_url);
+
+/**
+ * Whether the environment's http_proxy, https_proxy, all_proxy and no_proxy (either case;
+ * upper-case HTTP_PROXY is ignored under CGI) choose proxies for keys the session has not
+ * set (default true). Off, the environment is fully ignored (libcurl does not read it
+ * either). No environment variable can turn TLS verification off.
+ */
+enum session_code session_set_trust_env(session_t *s, bool trust);
+
+/**
+ * Sets the read (idle) timeout: a transfer that receives and sends less than one byte per
+ * second for this long fails with SESSION_E_TIMEOUT. Whole seconds: the value is rounded
+ * up. Default 300000 (5 minutes); 0 means none; negative is SESSION_E_INVALID_ARGUMENT.
+ */
+enum session_code session_set_read_timeout_ms(session_t *s, long ms);
+
+/**
+ * Retries a request up to `total` more times (default 0: no retries) after a connection
+ * failure, a timeout or a status set with session_set_retry_statuses, or a 413/429/503
+ * carrying Retry-After; only for methods set with session_set_retry_methods (default the
+ * idempotent GET, HEAD, PUT, DELETE, OPTIONS, TRACE). Retry number n waits
+ * `backoff_factor` * 2^(n-1) seconds (at most 120 s), jittered down to half of it, or what
+ * Retry-After says (seconds or HTTP-date; over 300 s, the response comes back instead).
+ * No retry starts after the request's total deadline. Negative or non-finite values are
+ * SESSION_E_INVALID_ARGUMENT.
+ */
+enum session_code session_set_retries(session_t *s, int total, double backoff_factor);
+
+/**
+ * Sets the statuses that are retried (default none), `n` values at `codes` (100..599; at
+ * most 500 of them), copied; n 0 clears the list.
+ */
+enum session_code session_set_retry_statuses(session_t *s, const int *codes, size_t n);
+
+/**
+ * Sets the methods that may be retried, a comma-separated list such as "GET,HEAD"
+ * (case-insensitive; "" allows none). Default "GET,HEAD,PUT,DELETE,OPTIONS,TRACE".
+ */
+enum session_code session_set_retry_methods(session_t *s, const char *methods);
+
+/**
+ * Sets this request's retries, overriding the session's total (the rest of the policy
+ * stays the session's); -1 goes back to the session's, other negatives are invalid.
+ */
+enum session_code session_request_set_retries(session_request_t *req, int total);
+
+/**
+ * Sets this request's read (idle) timeout in milliseconds, overriding the session's
+ * (see session_set_read_timeout_ms); 0 means none, negative is invalid.
+ */
+enum session_code session_request_set_read_timeout_ms(session_request_t *req, long ms);
+
+/**
+ * Uses HTTP basic auth for this request, overriding the session's auth (a header the request
+ * sets itself still wins). `user` NULL removes the override; `password` NULL means "".
+ * Dropped after a redirect to another host, scheme or port. The strings are copied.
+ */
+enum session_code session_request_set_basic_auth(session_request_t *req,
+                                                 const char *user,
+                                                 const char *password);
+
+/**
+ * Uses HTTP digest auth for this request, overriding the session's auth, as
+ * session_request_set_basic_auth. The strings are copied.
+ */
+enum session_code session_request_set_digest_auth(session_request_t *req,
+                                                  const char *user,
+                                                  const char *password);
+
+/**
+ * Sends "Authorization: Bearer <token>" with this request, overriding the session's auth;
+ * NULL removes the override. The token is copied.
+ */
+enum session_code session_request_set_bearer_token(session_request_t *req, const char *token);
+
+/**
+ * Calls `hook` with each final response before session_send (or a shortcut) returns it,
+ * like requests' hooks={'response': ...}; responses of followed redirects are not passed
+ * (they are in the final response's history). Transport failures (no response) are not
+ * passed either. The hook runs on the sending thread; the response belongs to the library
+ * during the call. `hook` NULL removes it. Calling into this session from the hook fails
+ * with SESSION_E_INVALID_ARGUMENT.
+ */
+enum session_code session_set_response_hook(session_t *s,
+                                            session_response_hook hook,
+                                            void *userdata);
+
+/**
+ * Sets a response hook for this request only, replacing the session's (as requests merges
+ * a request's hooks over the session's); `hook` NULL goes back to the session's.
+ */
+enum session_code session_request_set_response_hook(session_request_t *req,
+                                                    session_response_hook hook,
+                                                    void *userdata);
+
+/**
+ * Calls `cb` with the wire traffic of every request (libcurl's verbose trace: informational
+ * text, header lines in and out, body bytes in and out; TLS records are not passed), on the
+ * sending thread. Values of Authorization, Proxy-Authorization, Cookie and Set-Cookie
+ * headers are replaced by "[redacted]" before `cb` sees them. `cb` NULL turns tracing off.
+ */
+enum session_code session_set_debug_callback(session_t *s, session_debug_cb cb, void *userdata);
+
+/**
+ * Fills `*out` with the timings of response `r` (all 0 when no response was received).
+ * SESSION_E_INVALID_ARGUMENT when `r` or `out` is NULL.
+ */
+enum session_code session_response_timings(const session_response_t *r, session_timings_t *out);
+
+/**
  * A new request for `method` (upper-cased; any HTTP token) and `url` (parsed when sent).
  * Returns NULL, with session_last_error set, when an argument is NULL or contains CR, LF,
  * NUL or (in the method) a non-token character. Free with session_request_free.
@@ -388,7 +647,8 @@ enum session_code session_request_set_header(session_request_t *req,
 
 /**
  * Appends a query parameter (form-urlencoded) to the URL. Repeats are kept; a name also
- * set on the session replaces the session's value.
+ * set on the session replaces the session's value, at the session's position. `value` NULL
+ * sends no parameter of that name in this request, the session's included (requests' None).
  */
 enum session_code session_request_add_param(session_request_t *req,
                                             const char *name,
@@ -528,7 +788,8 @@ session_t *session_new(void);
 
 /**
  * Frees a session and closes its pooled connections. Responses it produced stay valid.
- * NULL is a no-op.
+ * NULL is a no-op; from inside one of the session's callbacks it does nothing (and sets
+ * session_last_error).
  */
 void session_free(session_t *s);
 
@@ -597,6 +858,102 @@ enum session_code session_set_resolve(session_t *s,
                                       const char *host,
                                       int port,
                                       const char *address);
+
+/**
+ * Adds a multipart/form-data file part read from `path` while sending (never loaded whole
+ * into memory; its size is taken when the request is sent, and a file that can't be read
+ * then fails the request with SESSION_E_IO). `filename` NULL uses the path's last
+ * component; `content_type` NULL sends the part without a Content-Type. Fields added with
+ * session_request_add_form join the multipart body (before the files, as requests does).
+ * Replaces a raw, JSON or streamed body. The strings are copied.
+ */
+enum session_code session_request_add_file(session_request_t *req,
+                                           const char *field,
+                                           const char *path,
+                                           const char *filename,
+                                           const char *content_type);
+
+/**
+ * Adds a multipart/form-data file part holding the `len` bytes at `data` (copied).
+ * `filename` NULL uses the field name (as requests does); `content_type` NULL sends no
+ * Content-Type for the part. Otherwise as session_request_add_file.
+ */
+enum session_code session_request_add_file_data(session_request_t *req,
+                                                const char *field,
+                                                const void *data,
+                                                size_t len,
+                                                const char *filename,
+                                                const char *content_type);
+
+/**
+ * Sends the file at `path` as the body, read while sending (never whole in memory), with
+ * its size as Content-Length and Content-Type `content_type` unless NULL. The file is
+ * reopened for a 307/308 redirect or a retry. A file that can't be read when the request is
+ * sent fails it with SESSION_E_IO. Replaces any other body. The strings are copied.
+ */
+enum session_code session_request_set_body_file(session_request_t *req,
+                                                const char *path,
+                                                const char *content_type);
+
+/**
+ * Streams the body from `read` (called on the sending thread with `userdata`), with
+ * Content-Length `length`, or chunked transfer encoding when `length` is -1. To send the
+ * body again (a 307/308 redirect, a retry, a reconnect, another session_send of this
+ * request) libsession calls `seek` with offset 0; with `seek` NULL that fails with
+ * SESSION_E_INVALID_ARGUMENT instead. `read` must not be NULL. Replaces any other body.
+ */
+enum session_code session_request_set_body_callback(session_request_t *req,
+                                                    session_read_cb read,
+                                                    session_seek_cb seek,
+                                                    void *userdata,
+                                                    int64_t length,
+                                                    const char *content_type);
+
+/**
+ * Streams the final response's body to `cb` in chunks as they arrive (decoded), instead of
+ * keeping it in the response (whose body is then empty). Bodies of redirects that are
+ * followed are never passed to it. `cb` returning anything but `len` cancels the transfer
+ * (SESSION_E_CANCELLED). `cb` NULL goes back to keeping the body in memory. Replaces an
+ * output file.
+ */
+enum session_code session_request_set_write_callback(session_request_t *req,
+                                                     session_write_cb cb,
+                                                     void *userdata);
+
+/**
+ * Writes the final response's body (decoded) to the file at `path`, created or truncated
+ * when the body starts, instead of keeping it in the response (whose body is then empty).
+ * A file that can't be created or written fails the request with SESSION_E_IO. `path` NULL
+ * goes back to memory. Replaces a write callback. The path is copied.
+ */
+enum session_code session_request_set_output_file(session_request_t *req, const char *path);
+
+/**
+ * Calls `cb` with the progress of each hop's download and upload (totals 0 while unknown),
+ * at least once a second and whenever data moves. Non-zero from `cb` cancels the transfer
+ * (SESSION_E_CANCELLED). `cb` NULL removes it.
+ */
+enum session_code session_request_set_progress_callback(session_request_t *req,
+                                                        session_progress_cb cb,
+                                                        void *userdata);
+
+/**
+ * Sets the HTTP version of this request (a session_http_version), overriding the
+ * session's. Out-of-range values are SESSION_E_INVALID_ARGUMENT.
+ */
+enum session_code session_request_set_http_version(session_request_t *req, int version);
+
+/**
+ * Sets the session's HTTP version (a session_http_version; default
+ * SESSION_HTTP_VERSION_DEFAULT). Out-of-range values are SESSION_E_INVALID_ARGUMENT.
+ */
+enum session_code session_set_http_version(session_t *s, int version);
+
+/**
+ * Sets the User-Agent sent with every request (default "libsession/<version>"); a
+ * request's own User-Agent header wins. NULL sends none. The string is copied.
+ */
+enum session_code session_set_user_agent(session_t *s, const char *user_agent);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -48,6 +48,7 @@ pub struct Flow {
     /// A Cookie header set by the caller is used on the first hop instead of the jar's.
     own_cookie: bool,
     history: Vec<Response>,
+    retry: crate::retry::Attempts,
 }
 
 impl Flow {
@@ -55,7 +56,9 @@ impl Flow {
     /// back as its failed response.
     pub fn start(session: &Session, request: &Request) -> std::result::Result<Flow, Box<Response>> {
         let settings = session.settings();
-        let hop = prepare(&settings, request).map_err(|err| Box::new(Response::failed(err, &request.url)))?;
+        let hop = crate::reentry::check(settings.transfer.session_id)
+            .and_then(|()| prepare(&settings, request))
+            .map_err(|err| Box::new(Response::failed(err, &request.url)))?;
         let total = request.timeout.unwrap_or(settings.total_timeout);
         Ok(Flow {
             own_cookie: hop.headers.contains("Cookie"),
@@ -64,6 +67,7 @@ impl Flow {
             allow_redirects: request.allow_redirects,
             deadline: total.map(|t| Instant::now() + t),
             history: Vec::new(),
+            retry: crate::retry::Attempts::new(&settings.retry, request.net.retries),
             settings,
         })
     }
@@ -83,6 +87,11 @@ impl Flow {
     /// Takes the outcome of the hop: the final response, or None when `self.hop` now holds
     /// the next hop to perform.
     pub fn end_hop(&mut self, session: &Session, result: Result<Exchange>) -> Option<Response> {
+        // A retry runs the same hop again (same method, URL and body) once not_before passes.
+        self.not_before = self.retry.next(&self.settings.retry, &self.hop.method, &result, self.deadline);
+        if self.not_before.is_some() {
+            return None;
+        }
         let exchange = match result {
             Ok(exchange) => exchange,
             Err(err) => {
@@ -92,7 +101,9 @@ impl Flow {
         };
         session.jar().store_response(&self.hop.url, exchange.header_values("Set-Cookie"));
 
-        let location = exchange.header_values("Location").next().map(<[u8]>::to_vec);
+        // A blank Location is no redirect (requests returns the 3xx as is).
+        let location = exchange.header_values("Location").next().filter(|l| !l.trim_ascii().is_empty());
+        let location = location.map(<[u8]>::to_vec);
         let location = match location {
             Some(location) if self.allow_redirects && is_redirect(exchange.status) => location,
             _ => return Some(self.finish(exchange, None)),
@@ -115,7 +126,8 @@ impl Flow {
     /// The response for the current hop, carrying the history so far.
     fn finish(&mut self, exchange: Exchange, error: Option<Error>) -> Response {
         let history = std::mem::take(&mut self.history);
-        Response { error, ..into_response(exchange, &self.hop, history) }
+        let response = Response { error, ..into_response(exchange, &self.hop, history) };
+        crate::transfer::hooks::on_response(&self.settings, &self.hop.transfer, response)
     }
 }
 
@@ -141,5 +153,6 @@ fn into_response(exchange: Exchange, hop: &Prepared, history: Vec<Response>) -> 
         elapsed: exchange.elapsed,
         http_version: exchange.http_version,
         history,
+        timings: exchange.timings,
     }
 }

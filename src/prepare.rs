@@ -13,6 +13,10 @@ pub struct Prepared {
     pub url: Url,
     pub headers: Headers,
     pub body: Option<Body>,
+    /// Digest credentials and read timeout of this hop.
+    pub net: crate::net::HopNet,
+    /// Streaming, progress and protocol options of the request.
+    pub transfer: crate::transfer::Transfer,
 }
 
 /// Parses an absolute http(s) URL with a host.
@@ -44,26 +48,45 @@ pub fn check_scheme(url: &Url) -> Result<()> {
 
 pub fn prepare(settings: &Settings, req: &Request) -> Result<Prepared> {
     let mut url = parse_url(&req.url)?;
-    // Session params not overridden by the request's, then the request's own.
-    let session_params = settings.params.iter().filter(|(n, _)| !req.params.iter().any(|(r, _)| r == n));
-    let mut params = session_params.chain(req.params.iter()).peekable();
-    if params.peek().is_some() {
-        url.query_pairs_mut().extend_pairs(params);
+    if !settings.params.is_empty() || !req.params.is_empty() {
+        let params = merge_params(&settings.params, &req.params);
+        if !params.is_empty() {
+            url.query_pairs_mut().extend_pairs(params);
+        }
     }
 
     let mut headers = req.headers.merged_over(&settings.headers);
     if let Some(auth) = &settings.auth {
-        if !headers.contains("Authorization") {
+        if !headers.contains("Authorization") && !matches!(auth, crate::settings::Auth::Digest { .. }) {
             headers.set("Authorization", Some(&auth.header_value()));
         }
     }
-    let body = req.body();
+    let net = crate::net::prepare(settings, req, &mut url, &mut headers)?;
+    let body = req.body()?;
     if let Some(content_type) = body.as_ref().and_then(|b| b.content_type.as_deref()) {
         if !headers.contains("Content-Type") {
             headers.set("Content-Type", Some(content_type));
         }
     }
-    Ok(Prepared { method: req.method.clone(), url, headers, body })
+    Ok(Prepared { method: req.method.clone(), url, headers, body, net, transfer: req.transfer() })
+}
+
+/// requests' merge_setting for params: a request's values replace the session's at the
+/// session's position, the request's other params follow; a `None` drops the name.
+fn merge_params<'a>(session: &'a [(String, String)], request: &'a [(String, Option<String>)]) -> Vec<(&'a str, &'a str)> {
+    let dropped = |name: &str| request.iter().any(|(n, v)| n == name && v.is_none());
+    let own = |name: &'a str| request.iter().filter(move |(n, _)| n == name).filter_map(|(n, v)| Some((n.as_str(), v.as_deref()?)));
+    let mut merged = Vec::with_capacity(session.len() + request.len());
+    for (name, value) in session.iter().filter(|(n, _)| !dropped(n)) {
+        let before = merged.len();
+        merged.extend(own(name));
+        if merged.len() == before {
+            merged.push((name.as_str(), value.as_str()));
+        }
+    }
+    let new = request.iter().filter(|(n, _)| !dropped(n) && !session.iter().any(|(s, _)| s == n));
+    merged.extend(new.filter_map(|(n, v)| Some((n.as_str(), v.as_deref()?))));
+    merged
 }
 
 #[cfg(test)]
@@ -77,10 +100,13 @@ mod tests {
         s.set_param("a", Some("1"));
         s.set_param("b", Some("2"));
         let mut r = Request::new("GET", "http://h/p?x=0").unwrap();
-        r.add_param("b", "3");
-        r.add_param("c", "4 5");
+        r.add_param("a", Some("3"));
+        r.add_param("c", Some("4 5"));
         let p = prepare(&s, &r).unwrap();
-        assert_eq!(p.url.as_str(), "http://h/p?x=0&a=1&b=3&c=4+5");
+        assert_eq!(p.url.as_str(), "http://h/p?x=0&a=3&b=2&c=4+5");
+        r.add_param("b", None);
+        r.add_param("c", None);
+        assert_eq!(prepare(&s, &r).unwrap().url.as_str(), "http://h/p?x=0&a=3");
     }
 
     #[test]

@@ -58,10 +58,12 @@ pub fn next_hop(current: &Prepared, status: u32, next_url: Url) -> Prepared {
     }
     if should_strip_auth(&current.url, &next_url) {
         next.headers.forget("Authorization");
+        next.net.strip_credentials();
     }
     // The Cookie header is recomputed from the jar for every hop.
     next.headers.forget("Cookie");
     next.url = next_url;
+    crate::net::redirected(&mut next);
     next
 }
 

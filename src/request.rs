@@ -3,22 +3,32 @@
 use crate::error::{Error, Result};
 use crate::ffi::check_no_ctl;
 use crate::headers::{self, Headers};
+use crate::transfer::upload::{self, Segment, Source};
+use crate::transfer::{FilePart, Transfer, Upload};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A body and the Content-Type it implies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Body {
+    /// The bytes, when the body is sent from memory (`upload` None).
     pub data: Vec<u8>,
     pub content_type: Option<String>,
+    /// A body streamed from files or a read callback instead of `data`.
+    pub upload: Option<Upload>,
 }
 
-/// What the request sends; the last kind set wins.
+/// What the request sends; the last kind set wins (form fields and files combine).
 #[derive(Debug, Clone, Default)]
 pub enum Payload {
     #[default]
     None,
     Raw(Body),
     Form(Vec<(String, String)>),
+    /// multipart/form-data: the fields, then the files (requests' order).
+    Multipart { fields: Vec<(String, String)>, files: Vec<FilePart> },
+    /// Streamed from a file or the caller's read callback.
+    Stream { source: Arc<Source>, content_type: Option<String> },
 }
 
 #[derive(Debug, Clone)]
@@ -26,11 +36,15 @@ pub struct Request {
     pub method: String,
     pub url: String,
     pub headers: Headers,
-    pub params: Vec<(String, String)>,
+    pub params: Vec<(String, Option<String>)>,
     pub payload: Payload,
     /// Overrides the session's total timeout; Some(None) means no timeout.
     pub timeout: Option<Option<Duration>>,
     pub allow_redirects: bool,
+    /// Retries and read timeout overrides.
+    pub net: crate::net::RequestNet,
+    /// Streaming, progress and protocol options.
+    pub transfer: Transfer,
 }
 
 /// Methods are HTTP tokens, upper-cased as requests does.
@@ -50,6 +64,8 @@ impl Request {
             payload: Payload::None,
             timeout: None,
             allow_redirects: true,
+            net: Default::default(),
+            transfer: Transfer::default(),
         })
     }
 
@@ -59,28 +75,61 @@ impl Request {
         Ok(())
     }
 
-    pub fn add_param(&mut self, name: &str, value: &str) {
-        self.params.push((name.to_owned(), value.to_owned()));
+    /// Adds a query parameter; `None` removes a session parameter of that name from this
+    /// request (requests' `params={name: None}`).
+    pub fn add_param(&mut self, name: &str, value: Option<&str>) {
+        self.params.push((name.to_owned(), value.map(str::to_owned)));
     }
 
     pub fn set_body(&mut self, data: &[u8], content_type: Option<&str>) -> Result<()> {
         if let Some(ct) = content_type {
             check_no_ctl(ct, "content type")?;
         }
-        self.payload = Payload::Raw(Body { data: data.to_vec(), content_type: content_type.map(str::to_owned) });
+        self.payload = Payload::Raw(Body { data: data.to_vec(), content_type: content_type.map(str::to_owned), upload: None });
         Ok(())
     }
 
     pub fn add_form(&mut self, name: &str, value: &str) {
+        let field = (name.to_owned(), value.to_owned());
         match &mut self.payload {
-            Payload::Form(fields) => fields.push((name.to_owned(), value.to_owned())),
-            other => *other = Payload::Form(vec![(name.to_owned(), value.to_owned())]),
+            Payload::Form(fields) | Payload::Multipart { fields, .. } => fields.push(field),
+            other => *other = Payload::Form(vec![field]),
         }
     }
 
-    /// The body this request sends, if any.
-    pub fn body(&self) -> Option<Body> {
-        match &self.payload {
+    /// Adds a multipart file part; form fields added before or after join the multipart body.
+    pub fn add_file(&mut self, part: FilePart) -> Result<()> {
+        if let Some(content_type) = &part.content_type {
+            check_no_ctl(content_type, "content type")?;
+        }
+        match &mut self.payload {
+            Payload::Multipart { files, .. } => files.push(part),
+            Payload::Form(fields) => {
+                self.payload = Payload::Multipart { fields: std::mem::take(fields), files: vec![part] };
+            }
+            other => *other = Payload::Multipart { fields: Vec::new(), files: vec![part] },
+        }
+        Ok(())
+    }
+
+    /// Streams the body from `source` (a file or a read callback).
+    pub fn set_stream(&mut self, source: Source, content_type: Option<&str>) -> Result<()> {
+        if let Some(ct) = content_type {
+            check_no_ctl(ct, "content type")?;
+        }
+        self.payload = Payload::Stream { source: Arc::new(source), content_type: content_type.map(str::to_owned) };
+        Ok(())
+    }
+
+    /// The transfer options of every hop of this request.
+    pub fn transfer(&self) -> Transfer {
+        Transfer { follows_redirects: self.allow_redirects, ..self.transfer.clone() }
+    }
+
+    /// The body this request sends, if any. Files are measured now (SESSION_E_IO when one
+    /// can't be read); they are read while sending.
+    pub fn body(&self) -> Result<Option<Body>> {
+        Ok(match &self.payload {
             Payload::None => None,
             Payload::Raw(body) => Some(body.clone()),
             Payload::Form(fields) => {
@@ -88,9 +137,35 @@ impl Request {
                 Some(Body {
                     data: data.into_bytes(),
                     content_type: Some("application/x-www-form-urlencoded".to_owned()),
+                    upload: None,
                 })
             }
-        }
+            Payload::Multipart { fields, files } => {
+                let boundary = upload::boundary();
+                let content_type = Some(format!("multipart/form-data; boundary={boundary}"));
+                let mut segments = upload::multipart(fields, files, &boundary);
+                match segments.as_slice() {
+                    [Segment::Bytes(_)] => {
+                        let Some(Segment::Bytes(data)) = segments.pop() else { unreachable!() };
+                        Some(Body { data, content_type, upload: None })
+                    }
+                    _ => {
+                        let upload = Upload::segments(&Arc::new(Source::Segments(segments)))?;
+                        Some(Body { data: Vec::new(), content_type, upload: Some(upload) })
+                    }
+                }
+            }
+            Payload::Stream { source, content_type } => {
+                if let Source::Callback { seek: None, started, .. } = source.as_ref() {
+                    if started.load(std::sync::atomic::Ordering::Acquire) {
+                        return Err(Error::invalid(
+                            "the body's read callback was consumed by an earlier send and has no seek callback to rewind it",
+                        ));
+                    }
+                }
+                Some(Body { data: Vec::new(), content_type: content_type.clone(), upload: Some(Upload::segments(source)?) })
+            }
+        })
     }
 }
 
@@ -112,9 +187,9 @@ mod tests {
         r.set_body(b"raw", None).unwrap();
         r.add_form("a b", "c&d");
         r.add_form("e", "f");
-        let body = r.body().unwrap();
+        let body = r.body().unwrap().unwrap();
         assert_eq!(body.data, b"a+b=c%26d&e=f");
         r.set_body(b"{}", Some("application/json")).unwrap();
-        assert_eq!(r.body().unwrap().data, b"{}");
+        assert_eq!(r.body().unwrap().unwrap().data, b"{}");
     }
 }

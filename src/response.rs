@@ -16,6 +16,8 @@ pub struct Response {
     pub elapsed: f64,
     pub http_version: &'static str,
     pub history: Vec<Response>,
+    /// DNS, connect, TLS, first byte and total times of this hop, and connection reuse.
+    pub timings: crate::transfer::Timings,
 }
 
 impl Response {
@@ -70,6 +72,7 @@ struct Owned {
     /// Repeated headers joined with ", ", keyed by lower-cased name.
     joined: Vec<(Vec<u8>, CString)>,
     history: Vec<ResponseBox>,
+    timings: crate::transfer::Timings,
 }
 
 fn canonical_reason(status: u32) -> &'static str {
@@ -97,7 +100,7 @@ fn canonical_reason(status: u32) -> &'static str {
 impl ResponseBox {
     /// Moving the result is fine: its pointers point into heap storage it owns.
     pub fn new(response: Response) -> ResponseBox {
-        let Response { error, status, reason, url, headers, mut body, elapsed, http_version, history } = response;
+        let Response { error, status, reason, url, headers, mut body, elapsed, http_version, history, timings } = response;
         let (code, message) = match error {
             Some(err) => (err.code, err.message),
             None => (Code::SESSION_OK, String::new()),
@@ -120,7 +123,34 @@ impl ResponseBox {
             http_version: static_version(http_version),
             redirect_count: history.len(),
         };
-        ResponseBox { public, owned: Owned { _strings: strings, body, headers, joined, history } }
+        ResponseBox { public, owned: Owned { _strings: strings, body, headers, joined, history, timings } }
+    }
+
+    /// Back to the safe form (after a response hook has seen it); nothing is copied but the
+    /// message, reason and URL strings.
+    pub fn into_response(self) -> Response {
+        let ResponseBox { public, owned } = self;
+        let Owned { _strings: [message, reason, url], mut body, headers, history, timings, .. } = owned;
+        body.truncate(public.body_len);
+        let error = (public.error != Code::SESSION_OK).then(|| Error::new(public.error, message.to_string_lossy()));
+        // SAFETY: http_version points to one of the static strings of static_version.
+        let version = unsafe { CStr::from_ptr(public.http_version) }.to_bytes();
+        Response {
+            error,
+            status: public.status_code as u32,
+            reason: reason.into_bytes(),
+            url: url.to_string_lossy().into_owned(),
+            headers,
+            body,
+            elapsed: public.elapsed,
+            http_version: ["HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/3"].into_iter().find(|v| v.as_bytes() == version).unwrap_or(""),
+            history: history.into_iter().map(ResponseBox::into_response).collect(),
+            timings,
+        }
+    }
+
+    pub fn timings(&self) -> &crate::transfer::Timings {
+        &self.owned.timings
     }
 
     pub fn public(&self) -> &session_response {

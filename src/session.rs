@@ -29,6 +29,7 @@ impl Session {
 
     /// Changes the settings; on error nothing changes.
     pub fn update(&self, change: impl FnOnce(&mut Settings) -> Result<()>) -> Result<()> {
+        crate::reentry::check(self.settings().transfer.session_id)?;
         let mut guard = self.settings.write().unwrap_or_else(|e| e.into_inner());
         let mut next = Settings::clone(&guard);
         change(&mut next)?;

@@ -11,6 +11,8 @@ use std::time::Duration;
 pub enum Auth {
     Basic { user: String, password: String },
     Bearer(String),
+    /// Sent by libcurl per hop (net::configure), never as a prepared header.
+    Digest { user: String, password: String },
 }
 
 impl Auth {
@@ -22,6 +24,7 @@ impl Auth {
                 format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
             }
             Auth::Bearer(token) => format!("Bearer {token}"),
+            Auth::Digest { .. } => String::new(),
         }
     }
 }
@@ -46,8 +49,11 @@ pub struct Settings {
     pub max_body_size: usize,
     /// curl RESOLVE entries, "host:port:address".
     pub resolve: Vec<String>,
-    /// Which HTTP version to ask for (transport::HttpVersion).
-    pub http_version: crate::transport::HttpVersion,
+    /// Auth extras, TLS, proxies, read timeout.
+    pub net: crate::net::NetSettings,
+    pub retry: crate::retry::RetryPolicy,
+    /// Identity, HTTP version, hooks and tracing (src/transfer).
+    pub transfer: crate::transfer::SessionTransfer,
 }
 
 impl Default for Settings {
@@ -55,6 +61,7 @@ impl Default for Settings {
         let mut headers = Headers::default();
         // libcurl itself sends "Accept: */*" unless a request sets or removes Accept.
         headers.set("User-Agent", Some(USER_AGENT));
+        headers.set("Accept-Encoding", Some(crate::transfer::DEFAULT_ACCEPT_ENCODING));
         Settings {
             headers,
             params: Vec::new(),
@@ -66,7 +73,9 @@ impl Default for Settings {
             ca_bundle: None,
             max_body_size: 0,
             resolve: Vec::new(),
-            http_version: Default::default(),
+            net: Default::default(),
+            retry: Default::default(),
+            transfer: Default::default(),
         }
     }
 }
@@ -82,9 +91,10 @@ pub fn timeout_from_ms(ms: std::ffi::c_long, what: &str) -> Result<Option<Durati
 
 impl Settings {
     pub fn set_param(&mut self, name: &str, value: Option<&str>) {
-        self.params.retain(|(n, _)| n != name);
-        if let Some(value) = value {
-            self.params.push((name.to_owned(), value.to_owned()));
+        match (self.params.iter_mut().find(|(n, _)| n == name), value) {
+            (Some(param), Some(value)) => param.1 = value.to_owned(), // keeps its position
+            (None, Some(value)) => self.params.push((name.to_owned(), value.to_owned())),
+            (_, None) => self.params.retain(|(n, _)| n != name),
         }
     }
 

@@ -18,6 +18,8 @@ const C_TESTS: &[&str] = &[
     "test_cookies",
     "test_reuse",
     "test_response_lifetime",
+    "test_network",
+    "test_streaming",
     "test_batch",
     "test_async",
     "test_fork",
@@ -199,6 +201,11 @@ fn run_c_test(name: &str) {
 }
 
 #[test]
+fn test_streaming() {
+    run_c_test("test_streaming");
+}
+
+#[test]
 fn test_basics() {
     run_c_test("test_basics");
 }
@@ -337,4 +344,9 @@ fn soname_is_libsession_so_0() {
         "soname of {}",
         so.display()
     );
+}
+
+#[test]
+fn test_network() {
+    run_c_test("test_network");
 }

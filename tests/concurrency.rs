@@ -8,6 +8,7 @@ mod support;
 
 use session::capi::concurrency::*;
 use session::capi::cookies::*;
+use session::capi::transfer::session_set_http_version;
 use session::capi::request::*;
 use session::capi::response::*;
 use session::capi::session::*;
@@ -189,8 +190,6 @@ fn pool_limit_setters_check_their_arguments() {
     assert_eq!(unsafe { session_set_pool_idle_timeout_ms(s.0, 0) }, SESSION_E_INVALID_ARGUMENT);
     assert_eq!(unsafe { session_set_pool_idle_timeout_ms(s.0, -5) }, SESSION_E_INVALID_ARGUMENT);
     assert_eq!(unsafe { session_set_pool_idle_timeout_ms(s.0, 1000) }, SESSION_OK);
-    assert_eq!(unsafe { session_set_http_version(s.0, 9) }, SESSION_E_INVALID_ARGUMENT);
-    assert_eq!(unsafe { session_set_http_version(s.0, 1) }, SESSION_OK);
 }
 
 #[test]

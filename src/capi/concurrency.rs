@@ -199,39 +199,3 @@ pub unsafe extern "C" fn session_set_pool_idle_timeout_ms(s: *mut session_t, ms:
     })
 }
 
-/// HTTP versions for session_set_http_version.
-#[repr(C)]
-#[allow(non_camel_case_types)]
-pub enum session_http_version {
-    /// HTTP/2 over TLS when the server offers it (ALPN), HTTP/1.1 otherwise (the default).
-    SESSION_HTTP_VERSION_DEFAULT = 0,
-    /// HTTP/1.1 only.
-    SESSION_HTTP_VERSION_1_1 = 1,
-    /// HTTP/2 over TLS through ALPN, falling back to HTTP/1.1; HTTP/1.1 for http:// URLs.
-    SESSION_HTTP_VERSION_2 = 2,
-    /// HTTP/2 without negotiation, also for http:// URLs (h2c): only for servers known to speak it.
-    SESSION_HTTP_VERSION_2_PRIOR_KNOWLEDGE = 3,
-}
-
-/// Chooses the HTTP version requests ask for (a session_http_version value, taken as int).
-/// HTTP/2 requests of one batch share one connection as multiplexed streams. Unknown values
-/// are SESSION_E_INVALID_ARGUMENT.
-#[no_mangle]
-pub unsafe extern "C" fn session_set_http_version(s: *mut session_t, version: c_int) -> session_code {
-    use crate::transport::HttpVersion as V;
-    let chosen = match version {
-        0 => Ok(V::Default),
-        1 => Ok(V::Http11),
-        2 => Ok(V::Http2),
-        3 => Ok(V::Http2PriorKnowledge),
-        _ => Err(Error::invalid(format!("{version} is not a session_http_version"))),
-    };
-    guard_code(|| {
-        let session = ref_arg(s, "session")?;
-        let chosen = chosen?;
-        session.update(|settings| {
-            settings.http_version = chosen;
-            Ok(())
-        })
-    })
-}

@@ -7,6 +7,9 @@
 pub mod concurrency;
 pub mod cookies;
 pub mod error;
+pub mod network;
+pub mod observe;
 pub mod request;
 pub mod response;
 pub mod session;
+pub mod transfer;

@@ -47,11 +47,12 @@ pub unsafe extern "C" fn session_request_set_header(req: *mut session_request_t,
 }
 
 /// Appends a query parameter (form-urlencoded) to the URL. Repeats are kept; a name also
-/// set on the session replaces the session's value.
+/// set on the session replaces the session's value, at the session's position. `value` NULL
+/// sends no parameter of that name in this request, the session's included (requests' None).
 #[no_mangle]
 pub unsafe extern "C" fn session_request_add_param(req: *mut session_request_t, name: *const c_char, value: *const c_char) -> session_code {
     edit(req, |r| {
-        r.add_param(str_arg(name, "param name")?, str_arg(value, "param value")?);
+        r.add_param(str_arg(name, "param name")?, opt_str_arg(value, "param value")?);
         Ok(())
     })
 }

@@ -19,9 +19,14 @@ pub extern "C" fn session_new() -> *mut session_t {
 }
 
 /// Frees a session and closes its pooled connections. Responses it produced stay valid.
-/// NULL is a no-op.
+/// NULL is a no-op; from inside one of the session's callbacks it does nothing (and sets
+/// session_last_error).
 #[no_mangle]
 pub unsafe extern "C" fn session_free(s: *mut session_t) {
+    // From inside one of its callbacks the session is in use: refuse (leak) rather than free.
+    if let Some(Err(err)) = s.as_ref().map(|session| crate::reentry::check(session.settings().transfer.session_id)) {
+        return crate::error::set_last_error(&err);
+    }
     free_box(s)
 }
 

@@ -1,8 +1,11 @@
-//! Receives a response (status line, headers, body) into memory.
+//! Receives a response (status line, headers, body); the body, uploads, progress and
+//! tracing go through the transfer Receiver.
 
 use super::Exchange;
 use crate::ffi::c_string;
-use curl::easy::{Handler, WriteError};
+use crate::transfer::Receiver;
+use curl::easy::{Handler, InfoType, ReadError, SeekResult, WriteError};
+use std::io::SeekFrom;
 
 /// Receives the response into memory.
 #[derive(Default)]
@@ -10,17 +13,33 @@ pub struct Collector {
     pub(crate) exchange: Exchange,
     pub(crate) max_body: usize,
     pub(crate) too_large: bool,
+    /// Body decoding and destination, upload, progress and tracing of the current hop.
+    pub(crate) transfer: Receiver,
 }
 
 impl Handler for Collector {
     fn write(&mut self, data: &[u8]) -> std::result::Result<usize, WriteError> {
-        let body = &mut self.exchange.body;
-        if self.max_body != 0 && body.len() + data.len() > self.max_body {
-            self.too_large = true;
-            return Ok(0);
+        if self.transfer.write(&self.exchange, data) {
+            Ok(data.len())
+        } else {
+            Ok(0)
         }
-        body.extend_from_slice(data);
-        Ok(data.len())
+    }
+
+    fn read(&mut self, data: &mut [u8]) -> std::result::Result<usize, ReadError> {
+        self.transfer.read(data)
+    }
+
+    fn seek(&mut self, whence: SeekFrom) -> SeekResult {
+        self.transfer.seek(whence)
+    }
+
+    fn progress(&mut self, dltotal: f64, dlnow: f64, ultotal: f64, ulnow: f64) -> bool {
+        self.transfer.progress(dltotal, dlnow, ultotal, ulnow)
+    }
+
+    fn debug(&mut self, kind: InfoType, data: &[u8]) {
+        self.transfer.debug(kind, data)
     }
 
     fn header(&mut self, line: &[u8]) -> bool {

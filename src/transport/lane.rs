@@ -16,30 +16,19 @@ use std::time::{Duration, Instant};
 /// memory only while a lane is transferring, never per idle pooled connection.
 pub const RECEIVE_BUFFER: usize = 256 * 1024;
 
-/// The HTTP version a session asks for.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum HttpVersion {
-    /// libcurl's default: HTTP/2 over TLS when the server offers it (ALPN), else HTTP/1.1.
-    #[default]
-    Default,
-    Http11,
-    /// HTTP/2 over TLS through ALPN (falls back to 1.1); HTTP/1.1 for http://.
-    Http2,
-    /// HTTP/2 without negotiation, also over plain http:// (h2c).
-    Http2PriorKnowledge,
-}
-
-/// The engine's per-request libcurl options: HTTP version, and waiting for a connection
-/// that can multiplex rather than opening another.
-pub fn configure_engine(h: &mut Easy2<Collector>, settings: &Settings) -> std::result::Result<(), curl::Error> {
-    use curl::easy::HttpVersion as V;
-    h.http_version(match settings.http_version {
-        HttpVersion::Default => V::V2TLS,
-        HttpVersion::Http11 => V::V11,
-        HttpVersion::Http2 => V::V2TLS,
-        HttpVersion::Http2PriorKnowledge => V::V2PriorKnowledge,
-    })?;
-    h.pipewait(true)
+/// The engine's per-request libcurl option: where HTTP/2 multiplexing is likely (TLS with
+/// ALPN, or h2c prior knowledge), a transfer waits for a connection that can multiplex
+/// rather than opening another one. Not for http:// otherwise: an h2c Upgrade attempt would
+/// make HTTP/1.1 transfers queue on one connection.
+pub fn configure_engine(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared) -> std::result::Result<(), curl::Error> {
+    use crate::transfer::HttpVersion;
+    let version = hop.transfer.http_version.unwrap_or(settings.transfer.http_version);
+    let multiplex = match version {
+        HttpVersion::Http11 => false,
+        HttpVersion::Http2PriorKnowledge => true,
+        HttpVersion::Default | HttpVersion::Http2 => hop.url.scheme() == "https",
+    };
+    h.pipewait(multiplex)
 }
 
 /// Connection limits applied to every lane.
@@ -134,8 +123,14 @@ impl Lane {
     pub fn end(&mut self, transfer: Transfer, result: std::result::Result<(), curl::Error>) -> Result<Exchange> {
         let mut easy = self.multi.remove2(transfer).map_err(multi_err)?;
         let exchange = match result {
-            Ok(()) => Ok(finish(&mut easy)),
-            Err(err) => Err(classify(&easy, &err)),
+            Ok(()) => finish(&mut easy),
+            Err(mut err) => {
+                // As Easy2::perform does: libcurl's detailed message joins the error.
+                if let Some(detail) = easy.take_error_buf() {
+                    err.set_extra(detail);
+                }
+                Err(classify(&easy, &err))
+            }
         };
         self.idle.push(easy);
         exchange

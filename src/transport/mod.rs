@@ -11,8 +11,9 @@ mod options;
 mod pool;
 
 pub use collector::Collector;
-pub use lane::{HttpVersion, Lane, Limits, Transfer, RECEIVE_BUFFER};
+pub use lane::{Lane, Limits, Transfer, RECEIVE_BUFFER};
 pub use options::configure;
+pub(crate) use options::SYSTEM_CA;
 pub use pool::{fork_epoch, forget_forked, LaneGuard, Pool};
 
 use crate::error::{from_curl, Code, Error};
@@ -30,6 +31,7 @@ pub struct Exchange {
     pub body: Vec<u8>,
     pub http_version: &'static str,
     pub elapsed: f64,
+    pub timings: crate::transfer::Timings,
 }
 
 impl Exchange {
@@ -43,18 +45,25 @@ impl Exchange {
 }
 
 pub(crate) fn classify(h: &Easy2<Collector>, err: &curl::Error) -> Error {
+    if let Some(failure) = &h.get_ref().transfer.failure {
+        return failure.clone(); // a callback's reason (size limit, cancel, file, decoding)
+    }
     if err.is_write_error() && h.get_ref().too_large {
         return Error::new(Code::SESSION_E_TOO_LARGE, "response body is over the session's max body size");
+    }
+    if let Some(net_err) = crate::net::classify(h, err) {
+        return net_err;
     }
     from_curl(err)
 }
 
-pub(crate) fn finish(h: &mut Easy2<Collector>) -> Exchange {
+pub(crate) fn finish(h: &mut Easy2<Collector>) -> crate::error::Result<Exchange> {
     let elapsed = h.total_time().map(|d| d.as_secs_f64()).unwrap_or(0.0);
     let mut version: libc::c_long = 0;
     // SAFETY: CURLINFO_HTTP_VERSION writes one long.
     unsafe { curl_sys::curl_easy_getinfo(h.raw(), CURLINFO_HTTP_VERSION, &mut version) };
     let mut exchange = std::mem::take(&mut h.get_mut().exchange);
+    crate::transfer::complete(h, &mut exchange)?;
     exchange.elapsed = elapsed;
     exchange.http_version = match version as i32 {
         curl_sys::CURL_HTTP_VERSION_1_0 => "HTTP/1.0",
@@ -62,5 +71,5 @@ pub(crate) fn finish(h: &mut Easy2<Collector>) -> Exchange {
         curl_sys::CURL_HTTP_VERSION_3 => "HTTP/3",
         _ => "HTTP/1.1",
     };
-    exchange
+    Ok(exchange)
 }

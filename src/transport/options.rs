@@ -13,7 +13,7 @@ use std::time::Duration;
 pub(crate) const CURLOPT_PROTOCOLS_STR: curl_sys::CURLoption = curl_sys::CURLOPTTYPE_OBJECTPOINT + 318;
 
 /// The system CA file and directory, found once (as the curl crate does for a static libcurl).
-static SYSTEM_CA: LazyLock<(Option<CString>, Option<CString>)> = LazyLock::new(|| {
+pub(crate) static SYSTEM_CA: LazyLock<(Option<CString>, Option<CString>)> = LazyLock::new(|| {
     use std::os::unix::ffi::OsStrExt;
     let probe = openssl_probe::probe();
     let c_path = |path: std::path::PathBuf| c_string(path.as_os_str().as_bytes());
@@ -46,13 +46,16 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
         (method, None) if method != "POST" => h.custom_request(method)?,
         (method, body) => {
             h.post(true)?;
-            h.post_fields_copy(body.as_ref().map_or(&[][..], |b| b.data.as_slice()))?;
+            set_post_body(h, body.as_ref())?;
             if method != "POST" {
                 h.custom_request(method)?;
             }
         }
     }
     h.http_headers(header_list(hop)?)?;
+    // The default Accept-Encoding goes through libcurl's own header (cheaper than a custom
+    // line); libcurl doesn't decode (transfer::configure turns its decoding off).
+    setopt_str(h, curl_sys::CURLOPT_ACCEPT_ENCODING, default_accept_encoding(hop).then_some(crate::transfer::DEFAULT_ACCEPT_ENCODING_C))?;
 
     // Zero means libcurl's default connect timeout and no total timeout.
     h.connect_timeout(settings.connect_timeout.unwrap_or(Duration::ZERO))?;
@@ -71,15 +74,43 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
         resolve.append(entry)?;
     }
     h.resolve(resolve)?;
-    super::lane::configure_engine(h, settings)?;
+    crate::net::configure(h, settings, hop)?;
+    crate::transfer::configure(h, settings, hop)?;
+    super::lane::configure_engine(h, settings, hop)?;
     Ok(())
+}
+
+/// Points a POST at its body: a copy of the bytes, or the transfer Receiver's reader for a
+/// streamed body (with its length, or chunked when unknown).
+fn set_post_body(h: &mut Easy2<Collector>, body: Option<&crate::request::Body>) -> std::result::Result<(), curl::Error> {
+    let Some(upload) = body.and_then(|b| b.upload.as_ref()) else {
+        return h.post_fields_copy(body.map_or(&[][..], |b| b.data.as_slice()));
+    };
+    // NULL POSTFIELDS drops a body copied for an earlier request: libcurl then reads.
+    setopt_str(h, curl_sys::CURLOPT_POSTFIELDS, None)?;
+    let len = upload.len.map_or(-1, |len| len as curl_sys::curl_off_t);
+    // SAFETY: the handle is live; the option takes a curl_off_t.
+    let rc = unsafe { curl_sys::curl_easy_setopt(h.raw(), curl_sys::CURLOPT_POSTFIELDSIZE_LARGE, len) };
+    if rc == curl_sys::CURLE_OK {
+        Ok(())
+    } else {
+        Err(curl::Error::new(rc))
+    }
+}
+
+fn default_accept_encoding(hop: &Prepared) -> bool {
+    hop.headers.entry("Accept-Encoding") == Some(Some(crate::transfer::DEFAULT_ACCEPT_ENCODING))
 }
 
 /// The request header lines for libcurl: "Name: value", "Name;" for an empty value and
 /// "Name:" to suppress a header libcurl would add itself.
 fn header_list(hop: &Prepared) -> std::result::Result<List, curl::Error> {
     let mut list = List::new();
-    for (name, value) in hop.headers.iter() {
+    let skip_accept_encoding = default_accept_encoding(hop);
+    for (name, value) in hop.headers.iter().filter(|(name, _)| !crate::net::proxy_only_header(name)) {
+        if skip_accept_encoding && name.eq_ignore_ascii_case("Accept-Encoding") {
+            continue;
+        }
         match value {
             Some("") => list.append(&format!("{name};"))?,
             Some(value) => list.append(&format!("{name}: {value}"))?,

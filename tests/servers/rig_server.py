@@ -17,22 +17,39 @@ Endpoints (any method; HEAD gets headers only):
   /hang                 never answers (60 s at most, or until the client leaves).
   /bytes/<n>            n bytes, byte i = i % 251.
   /close                200 with `Connection: close`, then closes.
+  /drop-next?how=H      200 (kept alive); the next request on this connection is read and
+                        answered by closing the connection (a stale keep-alive connection);
+                        H=reset closes with a TCP RST instead.
+  /flaky?key=K&fail=N&status=S&retry_after=R   S (default 503, with `Retry-After: R` when
+                        given) for the first N requests with key K, then 200 with the count.
+  /attempts?key=K       {"attempts": N}: requests /flaky saw with key K.
+  /mirror?ce=E          200 whose body is the request body, with `Content-Encoding: E`
+                        when given (the client compresses; the server only labels).
+  /gzip-bomb?mb=N       N MiB of zeros, gzip-compressed on the fly, sent chunked.
+  /sink                 {"len", "sha256", "chunked", "content_type"} of the request body.
+With --tls also `MTLS_PORT <p>`, a TLS listener requiring a client certificate from the
+same CA, and `CLIENT_CERT <path>`, `CLIENT_KEY <path>` (encrypted with "secret").
 Query values are percent-decoded as latin-1, so any byte can be put into a header.
 """
 import argparse
+import hashlib
 import json
 import os
 import select
 import shutil
+import socket
 import ssl
+import struct
 import sys
 import tempfile
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 PATTERN_BLOCK = bytes(range(251)) * 256  # /bytes data; length is a multiple of 251
+FLAKY = {}  # /flaky request counts by key
 
 
 class BadRequest(Exception):
@@ -88,6 +105,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def dispatch(self):
         first, self.first_request = self.first_request, False
+        if getattr(self, "drop_next", False):
+            self.close_connection = True
+            if self.drop_next == "reset":  # RST instead of FIN
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return  # read, never answered: the client sees the connection close
         try:
             body = self.read_body()
         except (BadRequest, ValueError):
@@ -130,8 +152,34 @@ class Handler(BaseHTTPRequestHandler):
             self.hang()
         elif path.startswith("/bytes/") and path[7:].isdigit():
             self.send_bytes(int(path[7:]))
+        elif path == "/drop-next":
+            self.drop_next = q.get("how", ["close"])[0]
+            self.respond(200, b"kept\n")
+        elif path == "/flaky":
+            key = q.get("key", [""])[0]
+            with self.server.lock:
+                n = FLAKY[key] = FLAKY.get(key, 0) + 1
+            if n <= self.int_param(q, "fail", 0):
+                extra = [("Retry-After", q["retry_after"][0])] if "retry_after" in q else []
+                self.respond(self.int_param(q, "status", 503), b"not yet\n", extra)
+            else:
+                self.respond(200, f"attempt {n}\n".encode())
+        elif path == "/attempts":
+            self.respond_json({"attempts": FLAKY.get(q.get("key", [""])[0], 0)})
         elif path == "/close":
             self.respond(200, b"closing\n", [("Connection", "close")])
+        elif path == "/mirror":
+            headers = [("Content-Encoding", q["ce"][0])] if "ce" in q else []
+            self.respond(200, body, headers, content_type="application/octet-stream")
+        elif path == "/gzip-bomb":
+            self.send_gzip_bomb(self.int_param(q, "mb", 1))
+        elif path == "/sink":
+            self.respond_json({
+                "len": len(body),
+                "sha256": hashlib.sha256(body).hexdigest(),
+                "chunked": "chunked" in self.headers.get("Transfer-Encoding", "").lower(),
+                "content_type": self.headers.get("Content-Type", ""),
+            })
         else:
             self.respond(404, b"not found\n")
 
@@ -186,6 +234,27 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(chunk)
             n -= len(chunk)
 
+    def send_gzip_bomb(self, mib):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.close_connection = True
+        gz = zlib.compressobj(9, zlib.DEFLATED, 31)
+        zeros = bytes(1 << 20)
+        try:
+            for _ in range(mib):
+                self.write_chunk(gz.compress(zeros))
+            self.write_chunk(gz.flush())
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass  # the client stopped reading: expected
+
+    def write_chunk(self, data):
+        if data:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
     def hang(self):
         # Never answer; return when the client closes (readable + EOF) or after 60 s.
         self.close_connection = True
@@ -208,7 +277,27 @@ def tls_context(tmpdir):
     ctx.set_alpn_protocols(["http/1.1"])  # so HTTP/2-over-ALPN clients fall back
     ca_pem = os.path.join(tmpdir, "ca.pem")
     ca.cert_pem.write_to_path(ca_pem)
-    return ctx, ca_pem
+    return ctx, ca_pem, ca
+
+
+def mtls_context(ca, tmpdir):
+    """A server context requiring a client cert from `ca`; writes the client's cert and
+    its key encrypted with the password "secret"."""
+    from cryptography.hazmat.primitives import serialization
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
+    ca.configure_trust(ctx)
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.set_alpn_protocols(["http/1.1"])
+    client = ca.issue_cert("client@libsession.test")
+    cert, key = os.path.join(tmpdir, "client.pem"), os.path.join(tmpdir, "client-key.pem")
+    client.cert_chain_pems[0].write_to_path(cert)
+    pkey = serialization.load_pem_private_key(client.private_key_pem.bytes(), password=None)
+    with open(key, "wb") as f:
+        f.write(pkey.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                   serialization.BestAvailableEncryption(b"secret")))
+    return ctx, cert, key
 
 
 def main():
@@ -220,9 +309,12 @@ def main():
     servers = [Server(("127.0.0.1", 0), Handler)]
     lines = [f"PORT {servers[0].server_port}"]
     if args.tls:
-        ctx, ca_pem = tls_context(tmpdir)
+        ctx, ca_pem, ca = tls_context(tmpdir)
         servers.append(Server(("127.0.0.1", 0), Handler, ctx))
         lines += [f"TLS_PORT {servers[1].server_port}", f"CA_PEM {ca_pem}"]
+        mctx, cert, key = mtls_context(ca, tmpdir)
+        servers.append(Server(("127.0.0.1", 0), Handler, mctx))
+        lines += [f"MTLS_PORT {servers[2].server_port}", f"CLIENT_CERT {cert}", f"CLIENT_KEY {key}"]
     for s in servers:
         threading.Thread(target=s.serve_forever, daemon=True).start()
     print("\n".join(lines + ["READY"]), flush=True)

@@ -20,6 +20,8 @@ pub struct Server {
     pub tls_port: Option<u16>,
     /// CA certificate (PEM) that signed the TLS listener's cert; not trusted by default.
     pub ca_pem: Option<PathBuf>,
+    /// Other `KEY value` lines the server printed.
+    pub extra: Vec<(String, String)>,
     child: Child,
     stdin: Option<ChildStdin>, // closing it tells the server to exit
 }
@@ -98,6 +100,17 @@ pub fn rig_tls() -> Server {
     spawn("rig_server.py", &["--tls"], "READY")
 }
 
+/// A fresh tests/servers/proxy_server.py (forward, CONNECT and SOCKS5 proxy) with `args`.
+pub fn proxy(args: &[&str]) -> Server {
+    spawn("proxy_server.py", args, "READY")
+}
+
+/// A fresh HTTP/2 server (hypercorn): `port` cleartext (h2c, HTTP/1.1), `tls_port` with
+/// ALPN h2, its CA in `ca_pem`.
+pub fn h2_server() -> Server {
+    spawn("h2_server.py", &[], "READY")
+}
+
 /// Starts tests/servers/<script> and parses its `KEY value` lines up to and
 /// including the line whose first word is `last`.
 fn spawn(script: &str, args: &[&str], last: &'static str) -> Server {
@@ -138,6 +151,7 @@ fn spawn(script: &str, args: &[&str], last: &'static str) -> Server {
         port: 0,
         tls_port: None,
         ca_pem: None,
+        extra: Vec::new(),
         stdin: child.stdin.take(),
         child,
     };
@@ -152,7 +166,7 @@ fn spawn(script: &str, args: &[&str], last: &'static str) -> Server {
             "PORT" => server.port = port(),
             "TLS_PORT" => server.tls_port = Some(port()),
             "CA_PEM" => server.ca_pem = Some(PathBuf::from(value)),
-            _ => {}
+            _ => server.extra.push((key.to_owned(), value.to_owned())),
         }
     }
     assert_ne!(server.port, 0, "{script} printed no PORT line: {lines:?}");

@@ -1,0 +1,59 @@
+"""libsession for Python: a requests-like Session over the libsession C library (ctypes).
+
+    import libsession
+    with libsession.Session() as s:
+        s.headers["X-Client"] = "demo"
+        r = s.get("http://127.0.0.1:8080/get", params={"q": "1"})
+        r.raise_for_status()
+        print(r.status_code, r.json())
+
+The shared library is found through $LIBSESSION_LIBRARY, then next to this package, then
+the system's library path (ctypes.util.find_library("session")).
+"""
+from .exceptions import (  # noqa: F401
+    Cancelled,
+    ConnectionError,
+    ContentDecodingError,
+    HTTPError,
+    InternalError,
+    InvalidArgument,
+    InvalidURL,
+    JSONDecodeError,
+    LocalIOError,
+    NotSupported,
+    OutOfMemory,
+    ProxyError,
+    RequestException,
+    ResolveError,
+    SSLError,
+    Timeout,
+    TooLarge,
+    TooManyRedirects,
+)
+from .models import Response  # noqa: F401
+from .network import HTTPDigestAuth, Retry  # noqa: F401
+from .sessions import BearerAuth, HTTPBasicAuth, Session  # noqa: F401
+from .structures import CaseInsensitiveDict  # noqa: F401
+
+__version__ = "0.1.0"
+
+
+def library_version():
+    """session_version() of the loaded C library: "libsession X.Y.Z (libcurl A.B.C)"."""
+    from ._native import lib, text
+
+    return text(lib().session_version())
+
+
+def request(method, url, **kwargs):
+    """One request on a throwaway Session (as requests.request)."""
+    with Session() as s:
+        return s.request(method, url, **kwargs)
+
+
+def get(url, params=None, **kwargs):
+    return request("GET", url, params=params, **kwargs)
+
+
+def post(url, data=None, json=None, **kwargs):
+    return request("POST", url, data=data, json=json, **kwargs)

@@ -1,0 +1,221 @@
+//! Choosing the proxy of a hop: the session's own entries (requests' proxies dict keys
+//! "http", "https", "all", "<scheme>://<host>", "all://<host>"), then, with trust_env, the
+//! environment's *_proxy variables; NO_PROXY (or the "no_proxy" entry) exempts hosts.
+
+use crate::error::{Error, Result};
+use std::net::IpAddr;
+use url::{Host, Url};
+
+/// Proxy schemes libcurl is asked to speak.
+const SCHEMES: [&str; 6] = ["http", "https", "socks4", "socks4a", "socks5", "socks5h"];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxySettings {
+    /// (key, proxy URL); an empty URL means "go direct" for that key.
+    pub entries: Vec<(String, String)>,
+    /// Read HTTP(S)_PROXY, ALL_PROXY, NO_PROXY (either case) for every hop.
+    pub trust_env: bool,
+}
+
+impl Default for ProxySettings {
+    fn default() -> ProxySettings {
+        ProxySettings { entries: Vec::new(), trust_env: true }
+    }
+}
+
+impl ProxySettings {
+    /// Sets (Some) or removes (None) the proxy for `key`: "http", "https", "all", a
+    /// "<scheme>://<host>" key, or "no_proxy" with a NO_PROXY-style list as the value.
+    pub fn set(&mut self, key: &str, proxy: Option<&str>) -> Result<()> {
+        let key = key.trim().to_ascii_lowercase();
+        let valid_key = match key.split_once("://") {
+            Some((scheme, host)) => matches!(scheme, "http" | "https" | "all") && !host.is_empty() && !host.contains('/'),
+            None => matches!(key.as_str(), "http" | "https" | "all" | "no_proxy"),
+        };
+        if !valid_key {
+            return Err(Error::invalid(format!("proxy key {key:?} is not http, https, all, <scheme>://<host> or no_proxy")));
+        }
+        self.entries.retain(|(k, _)| *k != key);
+        if let Some(proxy) = proxy {
+            crate::ffi::check_no_ctl(proxy, "proxy URL")?;
+            let value = if key == "no_proxy" || proxy.is_empty() { proxy.to_owned() } else { normalize(proxy)? };
+            self.entries.push((key, value));
+        }
+        Ok(())
+    }
+
+    fn entry(&self, key: &str) -> Option<&str> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// The session's own entry for `url`, most specific first: scheme://host, scheme,
+    /// all://host, all (requests' select_proxy order).
+    fn explicit(&self, url: &Url) -> Option<&str> {
+        let (scheme, host) = (url.scheme(), url.host_str().unwrap_or_default());
+        let rank = |key: &str| match key.split_once("://") {
+            Some((s, h)) if s == scheme && h == host => Some(0),
+            Some(("all", h)) if h == host => Some(2),
+            None if key == scheme => Some(1),
+            None if key == "all" => Some(3),
+            _ => None,
+        };
+        self.entries.iter().filter_map(|(k, v)| Some((rank(k)?, v.as_str()))).min_by_key(|(r, _)| *r).map(|(_, v)| v)
+    }
+
+    /// The proxy URL for `url`, or None to connect directly.
+    pub fn select(&self, url: &Url) -> Option<String> {
+        let chosen = match self.explicit(url) {
+            Some(explicit) => explicit.to_owned(),
+            None if self.trust_env => env_proxy(url.scheme()).or_else(|| env_var("all_proxy"))?,
+            None => return None,
+        };
+        if chosen.is_empty() {
+            return None;
+        }
+        let no_proxy = match self.entry("no_proxy") {
+            Some(list) => Some(list.to_owned()),
+            None if self.trust_env => env_var("no_proxy"),
+            None => None,
+        };
+        if no_proxy.is_some_and(|list| bypass(&list, url)) {
+            return None;
+        }
+        // Environment values are normalized here; invalid ones go to libcurl as they are
+        // and fail there with a proxy error.
+        Some(normalize(&chosen).unwrap_or(chosen))
+    }
+}
+
+/// `<name>` lower case, then upper case; empty values count as unset.
+fn env_var(name: &str) -> Option<String> {
+    [name.to_owned(), name.to_ascii_uppercase()]
+        .into_iter()
+        .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+}
+
+/// The environment's proxy for `scheme`. Under CGI (REQUEST_METHOD set) HTTP_PROXY may come
+/// from a request header ("httpoxy"), so only lower-case http_proxy counts there.
+fn env_proxy(scheme: &str) -> Option<String> {
+    if scheme == "http" && std::env::var_os("REQUEST_METHOD").is_some() {
+        return std::env::var("http_proxy").ok().filter(|v| !v.trim().is_empty());
+    }
+    env_var(&format!("{scheme}_proxy"))
+}
+
+/// A proxy URL with a scheme ("http://" is assumed without one, as requests does), checked.
+pub fn normalize(proxy: &str) -> Result<String> {
+    let proxy = proxy.trim();
+    let full = if proxy.contains("://") { proxy.to_owned() } else { format!("http://{proxy}") };
+    let url = Url::parse(&full).map_err(|e| Error::invalid(format!("proxy URL {proxy:?}: {e}")))?;
+    if !SCHEMES.contains(&url.scheme()) {
+        return Err(Error::invalid(format!("proxy scheme {:?} is not one of {SCHEMES:?}", url.scheme())));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid(format!("proxy URL {proxy:?} has no host")));
+    }
+    Ok(full)
+}
+
+/// Whether `url` is exempt under a NO_PROXY list: "*", host names matching the host or a
+/// parent domain (".example.com" and "example.com" both match "a.example.com", never
+/// "notexample.com"), optional ":port", IP addresses and CIDR ranges.
+pub fn bypass(list: &str, url: &Url) -> bool {
+    let host = match url.host() {
+        Some(Host::Domain(d)) => d.to_ascii_lowercase(),
+        Some(Host::Ipv4(ip)) => ip.to_string(),
+        Some(Host::Ipv6(ip)) => ip.to_string(),
+        None => return false,
+    };
+    let port = url.port_or_known_default();
+    list.split([',', ' ']).map(str::trim).filter(|e| !e.is_empty()).any(|entry| {
+        if entry == "*" {
+            return true;
+        }
+        let entry = entry.to_ascii_lowercase();
+        if let Some((net, bits)) = entry.split_once('/') {
+            return in_cidr(&host, net, bits);
+        }
+        let entry = entry.trim_start_matches('[');
+        let (name, entry_port) = match entry.rsplit_once(':') {
+            Some((name, p)) if entry.matches(':').count() == 1 || name.ends_with(']') => (name.trim_end_matches(']'), p.parse().ok()),
+            _ => (entry.trim_end_matches(']'), None),
+        };
+        let name = name.trim_start_matches('.');
+        let name_matches = host == name || (host.ends_with(name) && host[..host.len() - name.len()].ends_with('.'));
+        !name.is_empty() && name_matches && entry_port.is_none_or(|p| Some(p) == port)
+    })
+}
+
+fn in_cidr(host: &str, net: &str, bits: &str) -> bool {
+    let (Ok(host), Ok(net), Ok(bits)) = (host.parse::<IpAddr>(), net.parse::<IpAddr>(), bits.parse::<u32>()) else {
+        return false;
+    };
+    match (host, net) {
+        (IpAddr::V4(h), IpAddr::V4(n)) if bits <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+            u32::from(h) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(h), IpAddr::V6(n)) if bits <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+            u128::from(h) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn keys_are_chosen_like_requests_select_proxy() {
+        let mut p = ProxySettings { trust_env: false, ..ProxySettings::default() };
+        p.set("all", Some("socks5h://s:1080")).unwrap();
+        p.set("http", Some("p:3128")).unwrap();
+        p.set("https://secure.test", Some("https://tls-proxy:443")).unwrap();
+        p.set("http://direct.test", Some("")).unwrap();
+        assert_eq!(p.select(&u("http://a.test/")).as_deref(), Some("http://p:3128"));
+        assert_eq!(p.select(&u("https://a.test/")).as_deref(), Some("socks5h://s:1080"));
+        assert_eq!(p.select(&u("https://secure.test/")).as_deref(), Some("https://tls-proxy:443"));
+        assert_eq!(p.select(&u("http://direct.test/")), None);
+        p.set("no_proxy", Some(".a.test")).unwrap();
+        assert_eq!(p.select(&u("http://x.a.test/")), None);
+        assert_eq!(p.select(&u("http://b.test/")).as_deref(), Some("http://p:3128"));
+        p.set("http", None).unwrap();
+        assert_eq!(p.select(&u("http://b.test/")).as_deref(), Some("socks5h://s:1080"));
+    }
+
+    #[test]
+    fn bad_keys_and_urls_are_refused() {
+        let mut p = ProxySettings::default();
+        assert!(p.set("ftp", Some("http://p")).is_err());
+        assert!(p.set("http", Some("ftp://p")).is_err());
+        assert!(p.set("http", Some("http://")).is_err());
+        assert!(p.set("http", Some("http://p\r\n")).is_err());
+        assert!(p.entries.is_empty());
+        p.set("HTTP", Some("http://user:pa%40ss@p:1")).unwrap();
+        assert_eq!(p.entries, vec![("http".to_string(), "http://user:pa%40ss@p:1".to_string())]);
+    }
+
+    #[test]
+    fn no_proxy_matches_on_label_boundaries() {
+        let url = u("http://api.example.com:8080/");
+        assert!(bypass("example.com", &url));
+        assert!(bypass(".example.com", &url));
+        assert!(bypass("other, api.example.com:8080", &url));
+        assert!(!bypass("api.example.com:9090", &url));
+        assert!(!bypass("ample.com", &url));
+        assert!(!bypass("", &url));
+        assert!(bypass("*", &url));
+        assert!(bypass("127.0.0.0/8", &u("http://127.0.0.1:1/")));
+        assert!(!bypass("10.0.0.0/8", &u("http://127.0.0.1:1/")));
+        assert!(bypass("::1", &u("http://[::1]:1/")));
+        assert!(bypass("[::1]:1", &u("http://[::1]:1/")));
+        assert!(bypass("localhost", &u("http://localhost/")));
+        assert!(!bypass("localhost", &u("http://127.0.0.1/")));
+    }
+}

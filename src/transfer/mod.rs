@@ -1,0 +1,80 @@
+//! Transfers beyond a body in memory: streaming uploads and downloads, content decoding,
+//! progress, hooks, wire tracing and timings. `Receiver` is the per-hop state the
+//! transport's Collector delegates to; `configure` sets the libcurl options it needs.
+
+pub mod callbacks;
+mod decode;
+pub mod hooks;
+mod receiver;
+mod redact;
+mod sink;
+pub mod upload;
+
+pub use callbacks::{DebugCallback, ProgressCallback, ResponseHook, UserData, WriteCallback};
+pub use receiver::{complete, configure, Receiver};
+pub use redact::redact;
+pub use upload::{FilePart, Upload};
+
+use std::path::PathBuf;
+
+/// What libsession advertises by default, and decodes when the server uses it.
+pub(crate) const DEFAULT_ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
+pub(crate) const DEFAULT_ACCEPT_ENCODING_C: &std::ffi::CStr = c"gzip, deflate, br, zstd";
+/// More stacked Content-Encodings than this are refused (SESSION_E_DECODE).
+pub(crate) const MAX_STACKED_ENCODINGS: usize = 5;
+
+/// HTTP versions a session or request may ask for (session_http_version in C).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HttpVersion {
+    /// libcurl's default: HTTP/2 over TLS when the server offers it (ALPN), else HTTP/1.1.
+    #[default]
+    Default,
+    Http11,
+    /// HTTP/2 over TLS via ALPN and, for http://, an Upgrade attempt; falls back to 1.1.
+    Http2,
+    /// HTTP/2 without negotiation (h2c prior knowledge).
+    Http2PriorKnowledge,
+}
+
+/// Where the final response's body goes.
+#[derive(Debug, Clone, Default)]
+pub enum Destination {
+    /// Into the response's `body` (bounded by the max body size).
+    #[default]
+    Memory,
+    Callback(WriteCallback),
+    File(PathBuf),
+}
+
+/// A request's own transfer options, carried on every hop.
+#[derive(Debug, Clone, Default)]
+pub struct Transfer {
+    pub destination: Destination,
+    pub progress: Option<ProgressCallback>,
+    pub http_version: Option<HttpVersion>,
+    /// Replaces the session's response hook for this request (requests' merge_hooks).
+    pub response_hook: Option<ResponseHook>,
+    /// Whether the request follows redirects (so that a redirect's body isn't streamed).
+    pub follows_redirects: bool,
+}
+
+/// Session-wide settings of this module (part of `Settings`).
+#[derive(Debug, Clone, Default)]
+pub struct SessionTransfer {
+    /// Identifies the session, so a callback can't re-enter it.
+    pub session_id: crate::reentry::SessionId,
+    pub http_version: HttpVersion,
+    pub response_hook: Option<ResponseHook>,
+    pub debug: Option<DebugCallback>,
+}
+
+/// Per-response timings in seconds from the start of the hop, and connection reuse.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    pub dns: f64,
+    pub connect: f64,
+    pub tls: f64,
+    pub first_byte: f64,
+    pub total: f64,
+    pub reused: bool,
+}

@@ -1,0 +1,226 @@
+//! The per-hop transfer state behind the transport's Collector (its write, read, seek,
+//! progress and debug callbacks), and the libcurl options it relies on.
+
+use super::callbacks::session_debug_kind;
+use super::decode::{parse_codings, Stage};
+use super::sink::{self, Sink, Target};
+use super::upload::Reader;
+use super::{DebugCallback, Destination, HttpVersion, Timings, Transfer, DEFAULT_ACCEPT_ENCODING};
+use crate::error::{Code, Error, Result};
+use crate::prepare::Prepared;
+use crate::redirect::is_redirect;
+use crate::reentry::SessionId;
+use crate::settings::Settings;
+use crate::transport::{Collector, Exchange};
+use curl::easy::{Easy2, InfoType, ReadError, SeekResult};
+use std::io::{SeekFrom, Write};
+
+/// What one hop does with its bodies, set by `configure` before each hop.
+#[derive(Default)]
+pub struct Receiver {
+    session: SessionId,
+    transfer: Transfer,
+    /// The library's own Accept-Encoding was sent, so the body is decoded.
+    decode: bool,
+    max_body: usize,
+    debug: Option<DebugCallback>,
+    /// The decoding chain into the sink, made at the first body byte.
+    stage: Option<Stage>,
+    upload: Option<Reader>,
+    /// Why a callback stopped the transfer; takes precedence over libcurl's own error.
+    pub failure: Option<Error>,
+}
+
+impl Receiver {
+    /// Whether this hop's response is a redirect that will be followed: its body then goes
+    /// to memory as received, never to the caller's callback or file.
+    fn followed(&self, exchange: &Exchange) -> bool {
+        self.transfer.follows_redirects
+            && is_redirect(exchange.status)
+            && exchange.header_values("Location").next().is_some()
+    }
+
+    fn open(&self, exchange: &Exchange) -> Result<Stage> {
+        let followed = self.followed(exchange);
+        let target = match &self.transfer.destination {
+            _ if followed => Target::Memory(Vec::new()),
+            Destination::Memory => Target::Memory(Vec::new()),
+            Destination::Callback(callback) => Target::Callback(*callback),
+            Destination::File(path) => {
+                let file = std::fs::File::create(path).map_err(|e| {
+                    Error::new(
+                        Code::SESSION_E_IO,
+                        format!("cannot create the output file {}: {e}", path.display()),
+                    )
+                })?;
+                Target::File(file, path.display().to_string())
+            }
+        };
+        let codings = if self.decode && !followed {
+            let values: Vec<&[u8]> = exchange.header_values("Content-Encoding").collect();
+            parse_codings(&values)?.unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        Stage::chain(&codings, Sink::new(target, self.max_body, self.session))
+            .map_err(sink::classify)
+    }
+
+    /// Takes body bytes; false stops the transfer (with `failure` set).
+    pub fn write(&mut self, exchange: &Exchange, data: &[u8]) -> bool {
+        if self.stage.is_none() {
+            match self.open(exchange) {
+                Ok(stage) => self.stage = Some(stage),
+                Err(err) => return self.fail(err),
+            }
+        }
+        match self.stage.as_mut().map(|stage| stage.write_all(data)) {
+            Some(Err(err)) => self.fail(sink::classify(err)),
+            _ => true,
+        }
+    }
+
+    fn fail(&mut self, err: Error) -> bool {
+        self.failure.get_or_insert(err);
+        false
+    }
+
+    /// Ends the body after a successful transfer: flushes the decoders, checks the streams
+    /// ended, and moves a body kept in memory into the exchange.
+    pub fn finish(&mut self, exchange: &mut Exchange) -> Result<()> {
+        let stage = match self.stage.take() {
+            Some(stage) => stage,
+            // No body: the output file still comes to exist, empty, for the final response.
+            None if self.followed(exchange) => return Ok(()),
+            None => match self.transfer.destination {
+                Destination::File(_) => self.open(exchange)?,
+                _ => return Ok(()),
+            },
+        };
+        let sink = stage.finish().map_err(sink::classify)?;
+        if let Target::Memory(body) = sink.target {
+            exchange.body = body;
+        }
+        Ok(())
+    }
+
+    pub fn read(&mut self, buf: &mut [u8]) -> std::result::Result<usize, ReadError> {
+        let Some(reader) = self.upload.as_mut() else {
+            return Ok(0);
+        };
+        reader.read(buf).map_err(|err| {
+            self.failure.get_or_insert(err);
+            ReadError::Abort
+        })
+    }
+
+    pub fn seek(&mut self, whence: SeekFrom) -> SeekResult {
+        match (self.upload.as_mut(), whence) {
+            (Some(reader), SeekFrom::Start(0)) => match reader.rewind() {
+                Ok(()) => SeekResult::Ok,
+                Err(err) => {
+                    self.failure.get_or_insert(err);
+                    SeekResult::Fail
+                }
+            },
+            _ => SeekResult::CantSeek,
+        }
+    }
+
+    pub fn progress(&mut self, dl_total: f64, dl_now: f64, ul_total: f64, ul_now: f64) -> bool {
+        let Some(progress) = self.transfer.progress else {
+            return true;
+        };
+        let go_on = progress.call(
+            self.session,
+            dl_now as u64,
+            dl_total as u64,
+            ul_now as u64,
+            ul_total as u64,
+        );
+        if !go_on {
+            self.failure.get_or_insert(Error::new(
+                Code::SESSION_E_CANCELLED,
+                "the progress callback cancelled the transfer",
+            ));
+        }
+        go_on
+    }
+
+    pub fn debug(&mut self, kind: InfoType, data: &[u8]) {
+        let Some(debug) = self.debug else { return };
+        let (kind, redact) = match kind {
+            InfoType::Text => (session_debug_kind::SESSION_DEBUG_TEXT, true),
+            InfoType::HeaderIn => (session_debug_kind::SESSION_DEBUG_HEADER_IN, true),
+            InfoType::HeaderOut => (session_debug_kind::SESSION_DEBUG_HEADER_OUT, true),
+            InfoType::DataIn => (session_debug_kind::SESSION_DEBUG_DATA_IN, false),
+            InfoType::DataOut => (session_debug_kind::SESSION_DEBUG_DATA_OUT, false),
+            _ => return, // TLS records
+        };
+        if redact {
+            debug.call(self.session, kind, &super::redact(data));
+        } else {
+            debug.call(self.session, kind, data);
+        }
+    }
+}
+
+fn curl_version(version: HttpVersion) -> curl::easy::HttpVersion {
+    match version {
+        HttpVersion::Default => curl::easy::HttpVersion::V2TLS,
+        HttpVersion::Http11 => curl::easy::HttpVersion::V11,
+        HttpVersion::Http2 => curl::easy::HttpVersion::V2,
+        HttpVersion::Http2PriorKnowledge => curl::easy::HttpVersion::V2PriorKnowledge,
+    }
+}
+
+/// Readies the handle's Receiver for `hop` and sets the options it needs (every one of
+/// them on every hop, so nothing carries over on a pooled handle).
+pub fn configure(
+    h: &mut Easy2<Collector>,
+    settings: &Settings,
+    hop: &Prepared,
+) -> std::result::Result<(), curl::Error> {
+    let session = settings.transfer.session_id;
+    let transfer = hop.transfer.clone();
+    let version = transfer
+        .http_version
+        .unwrap_or(settings.transfer.http_version);
+    let debug = settings.transfer.debug;
+    h.progress(transfer.progress.is_some())?;
+    h.verbose(debug.is_some())?;
+    // libcurl never decodes: the Receiver does, for every coding, within the body limit.
+    h.http_content_decoding(false)?;
+    h.http_version(curl_version(version))?;
+    h.get_mut().transfer = Receiver {
+        session,
+        decode: hop.headers.entry("Accept-Encoding") == Some(Some(DEFAULT_ACCEPT_ENCODING)),
+        max_body: settings.max_body_size,
+        debug,
+        stage: None,
+        upload: hop
+            .body
+            .as_ref()
+            .and_then(|b| b.upload.clone())
+            .map(|upload| Reader::new(upload, session)),
+        failure: None,
+        transfer,
+    };
+    Ok(())
+}
+
+/// After a successful transfer: ends the body and records the timings.
+pub fn complete(h: &mut Easy2<Collector>, exchange: &mut Exchange) -> Result<()> {
+    let secs = |d: std::result::Result<std::time::Duration, curl::Error>| {
+        d.map(|d| d.as_secs_f64()).unwrap_or(0.0)
+    };
+    exchange.timings = Timings {
+        dns: secs(h.namelookup_time()),
+        connect: secs(h.connect_time()),
+        tls: secs(h.appconnect_time()),
+        first_byte: secs(h.starttransfer_time()),
+        total: secs(h.total_time()),
+        reused: h.num_connects().is_ok_and(|n| n == 0),
+    };
+    h.get_mut().transfer.finish(exchange)
+}
