@@ -182,7 +182,9 @@ int main(int argc, char **argv)
     if (strcmp(mode, "seq") == 0 || strcmp(mode, "big") == 0) {
         rc = seq(url, n, 0);
     } else if (strcmp(mode, "stream") == 0) {
+        long before = bench_maxrss_kb();
         rc = seq(url, n, 1);
+        printf("STREAM peak RSS growth KiB: %ld\n", bench_maxrss_kb() - before);
     } else if (strcmp(mode, "par") == 0) {
         rc = par(url, n, k);
     } else if (strcmp(mode, "threads") == 0) {

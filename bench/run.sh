@@ -71,6 +71,7 @@ scenarios=(
   "b 64 in flight h1|raw par $u1/small $(n 10000) 64 1.1|ses par $u1/small $(n 10000) 64 1.1"
   "c 64 streams h2c|raw par $u2/small $(n 10000) 64 h2c|ses par $u2/small $(n 10000) 64 h2c"
   "d 64MiB in memory|raw big $u1/big 3|ses big $u1/big 3"
+  "d 64MiB streamed|raw stream $u1/big 3|ses stream $u1/big 3"
   "e 8 threads, 1 session|raw threads $u1/small $(n 16000) 8|ses threads $u1/small $(n 16000) 8"
   "e' 8 sessions|ses sessions $u1/small $(n 16000) 8|ses threads $u1/small $(n 16000) 8"
   "f seq TLS h1|raw seq $ut/small $(n 5000) 1 1.1 $ca|ses seq $ut/small $(n 5000) 1 1.1 $ca"
@@ -84,7 +85,10 @@ for rep in $(seq "$reps"); do
     for side in $([ $((rep % 2)) -eq 1 ] && echo "raw ses" || echo "ses raw"); do
       if [ "$side" = raw ]; then args=$raw; else args=$ses; fi
       # shellcheck disable=SC2086
-      line="$("$tmp/${args%% *}" ${args#* } | awk '/^RESULT/ { $1 = ""; print }')" || { echo "$side $args failed" >&2; exit 1; }
+      out="$("$tmp/${args%% *}" ${args#* })" || { echo "$side $args failed" >&2; exit 1; }
+      line="$(echo "$out" | awk '/^RESULT/ { $1 = ""; print }')"
+      growth="$(echo "$out" | awk '/^STREAM/ { print $NF }')"
+      if [ -n "$growth" ]; then results["$i,$side,growth"]+="$growth;"; fi
       results["$i,$side"]+="$line;"
     done
   done
@@ -107,6 +111,14 @@ for i in "${!scenarios[@]}"; do
   read -r rq1 mb1 cpu1 rss1 <<<"${fig[raw]}"; read -r rq2 mb2 cpu2 rss2 <<<"${fig[ses]}"
   awk -v n="$name" -v a="$rq1" -v b="$rq2" -v c="$mb1" -v d="$mb2" -v e="$cpu1" -v f="$cpu2" -v g="$rss1" -v h="$rss2" \
     'BEGIN { printf "%-22s %11d %11d %6.2f %9.1f %9.1f %6.2f %9.2f %9.2f %6.2f %7.1fM %7.1fM\n", n, a, b, b / a, c, d, (c > 0 ? d / c : 0), e, f, (e > 0 ? f / e : 0), g, h }'
+done
+for i in "${!scenarios[@]}"; do
+  for side in raw ses; do
+    g="${results[$i,$side,growth]:-}"
+    if [ -n "$g" ]; then
+      echo "streaming 64 MiB, peak RSS growth ($side): $(echo "$g" | tr ';' '\n' | sort -n | tail -n 1) KiB (largest of the runs)"
+    fi
+  done
 done
 echo "(row e': the baseline column is libsession with one session per thread, the other one session shared by 8 threads)"
 "$tmp/ses" memory "$u1/small" 1000 32 | sed "s,^MEMORY ,memory (HTTP/1.1): ,"

@@ -3,6 +3,8 @@
  *   seq       N sequential session_get calls
  *   par       N GETs in one session_send_all, pool limits K per host and in total
  *   big       N GETs of a large body into memory
+ *   stream    as big, the body streamed to a callback that only counts it; prints the
+ *             peak RSS growth over the RSS before the first request
  *   threads   K threads sharing one session, N GETs in all
  *   sessions  K threads, each with its own session, N GETs in all
  *   flat      N sequential GETs, printing RSS (KiB) after 10% and after all of them
@@ -44,6 +46,35 @@ static int seq(session_t *s, const char *url, long n, double *bytes)
         session_response_free(r);
     }
     return 0;
+}
+
+static size_t count_only(const char *data, size_t len, void *userdata)
+{
+    (void)data;
+    *(double *)userdata += (double)len;
+    return len;
+}
+
+static int stream(const char *url, long n)
+{
+    session_t *s = new_session();
+    session_request_t *req = session_request_new("GET", url);
+    long i, before;
+    int rc = 0;
+    session_request_set_write_callback(req, count_only, &total_bytes);
+    before = bench_maxrss_kb();
+    for (i = 0; i < n && rc == 0; i++) {
+        session_response_t *r = session_send(s, req);
+        if (r->error != SESSION_OK || r->status_code != 200) {
+            fprintf(stderr, "request %ld failed: %s\n", i, r->error_message);
+            rc = 1;
+        }
+        session_response_free(r);
+    }
+    printf("STREAM peak RSS growth KiB: %ld\n", bench_maxrss_kb() - before);
+    session_request_free(req);
+    session_free(s);
+    return rc;
 }
 
 static int par(session_t *s, const char *url, long n, long k)
@@ -176,6 +207,8 @@ int main(int argc, char **argv)
         s = new_session();
         rc = seq(s, url, n, &total_bytes);
         session_free(s);
+    } else if (strcmp(mode, "stream") == 0) {
+        rc = stream(url, n);
     } else if (strcmp(mode, "flat") == 0) {
         long tenth = n / 10;
         s = new_session();
