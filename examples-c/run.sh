@@ -37,7 +37,7 @@ if [[ -z "$base" ]]; then
     base="http://127.0.0.1:$port"
 fi
 
-for prog in get_status login_session cookie_pitfall download_progress multipart_upload cpp_example; do
+for prog in get_status login_session cookie_pitfall download_progress multipart_upload parallel_batch cpp_example; do
     echo "### $prog $base"
     "$here/$prog" "$base"
     echo

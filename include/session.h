@@ -22,9 +22,22 @@
 #define SESSION_MAX_HEADER_LINES 1000
 
 /**
+ * Transfers added to a lane at once by one driver when the pool has no total limit; the
+ * rest wait their turn. With a limit, the window is the lane's connection limit.
+ */
+#define WINDOW 256
+
+/**
  * A read callback's return value that cancels the upload.
  */
 #define SESSION_READ_ABORT (size_t)-1
+
+/**
+ * Receive buffer per transfer (CURLOPT_BUFFERSIZE). libcurl 8 lends one buffer per multi
+ * handle to the running transfer and frees it when the lane goes idle, so this costs
+ * memory only while a lane is transferring, never per idle pooled connection.
+ */
+#define RECEIVE_BUFFER (256 * 1024)
 
 /**
  * Major version of libsession.
@@ -168,6 +181,12 @@ typedef struct session_request session_request;
 typedef struct session session;
 
 /**
+ * Future of an asynchronous request (opaque). Owned by the caller: free it with
+ * session_future_free, which may be called before or after the request finishes.
+ */
+typedef struct session_future session_future;
+
+/**
  * Opaque session handle: cookies, default headers, auth, settings and a connection pool,
  * shared by every request sent through it. Safe to use from several threads at once.
  */
@@ -229,6 +248,16 @@ typedef struct session_response {
  * until session_response_free; everything reachable from it lives as long as it.
  */
 typedef struct session_response session_response_t;
+
+/**
+ * Future handle (see session_future).
+ */
+typedef struct session_future session_future_t;
+
+/**
+ * Callback for session_send_async_cb.
+ */
+typedef void (*session_done_fn)(void *user_data);
 
 /**
  * Sees each final response before it is returned (requests' hooks['response']). The
@@ -316,6 +345,92 @@ typedef int (*session_progress_cb)(uint64_t dl_now,
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Sends the `n` requests `reqs[0..n]` at once on the session's connection pool (HTTP/2
+ * streams multiplexed on one connection where the server offers h2; HTTP/1.1 spread over
+ * several connections within the pool limits) and returns when all are done. Each request
+ * follows redirects and uses the cookie jar as session_send does. Every `out[i]` receives a
+ * response owned by the caller (free each with session_response_free), failures included:
+ * a NULL `reqs[i]` or a transport error fails only its own slot. Returns SESSION_OK once
+ * every slot is filled; SESSION_E_INVALID_ARGUMENT (and `out` untouched) when `s` is NULL or
+ * `reqs`/`out` is NULL with n > 0. The requests are not modified.
+ */
+enum session_code session_send_all(session_t *s,
+                                   session_request_t *const *reqs,
+                                   size_t n,
+                                   session_response_t **out);
+
+/**
+ * Starts `req` on the session's worker thread (started at the first call; it has its own
+ * connections) and returns its future, owned by the caller. The request is copied: `req`
+ * may be changed or freed at once. Returns NULL with session_last_error set when `s` or
+ * `req` is NULL or the worker cannot start. A request that cannot be sent (bad URL)
+ * gives a future that is already done with that error.
+ */
+session_future_t *session_send_async(session_t *s, const session_request_t *req);
+
+/**
+ * As session_send_async, and calls `on_done(user_data)` once when the request finishes
+ * (also when cancelled or when the session is freed first; not after session_future_free),
+ * just before the future becomes ready. It runs on the session's worker thread (or on the
+ * thread that cancels), must not block for long and must not free the session.
+ * `on_done` NULL is SESSION_E_INVALID_ARGUMENT (returns NULL).
+ */
+session_future_t *session_send_async_cb(session_t *s,
+                                        const session_request_t *req,
+                                        session_done_fn on_done,
+                                        void *user_data);
+
+/**
+ * Waits at most `timeout_ms` (-1: forever, 0: don't wait) for the future and returns its
+ * response, owned by the caller (free with session_response_free). The response is handed
+ * out once: later calls return NULL. NULL also on timeout, for a NULL future (last error
+ * set) or a timeout below -1 (SESSION_E_INVALID_ARGUMENT).
+ */
+session_response_t *session_future_wait(session_future_t *f, long timeout_ms);
+
+/**
+ * Whether the future is done (its response may already have been taken). false for NULL.
+ */
+bool session_future_ready(const session_future_t *f);
+
+/**
+ * Cancels the request unless it is done: its response then carries SESSION_E_CANCELLED
+ * (take it with session_future_wait). The transfer stops soon after. NULL is a no-op.
+ */
+void session_future_cancel(session_future_t *f);
+
+/**
+ * Frees a future; a request still running is dropped (its on_done is not called) and an
+ * unclaimed response is freed. NULL is a no-op.
+ */
+void session_future_free(session_future_t *f);
+
+/**
+ * A file descriptor that is readable while a finished future of this session has not had
+ * its response taken (by session_future_wait or session_future_free): add it to epoll,
+ * poll, libuv or GLib, then check session_future_ready / wait with timeout 0. Do not read,
+ * write or close it; it lives as long as the session and its futures. Returns -1 with
+ * session_last_error set when `s` is NULL or no descriptor can be made.
+ */
+int session_completion_fd(session_t *s);
+
+/**
+ * Caps connections: at most `per_host` to one host and `total` in all per connection lane
+ * (a thread's blocking requests, one batch, or the async worker), and at most `total`
+ * lanes at once (threads beyond it wait for one). Requests beyond a limit wait, they never
+ * fail. 0 means no limit. Defaults: per_host 10, total 100. Idle connections are closed;
+ * requests in flight keep the limits they started with.
+ */
+enum session_code session_set_pool_limits(session_t *s, size_t per_host, size_t total);
+
+/**
+ * Closes pooled connections idle for longer than `ms` milliseconds instead of reusing
+ * them (libcurl's CURLOPT_MAXAGE_CONN; default 118000). 0 is SESSION_E_INVALID_ARGUMENT,
+ * as is a negative value.
+ */
+enum session_code session_set_pool_idle_timeout_ms(session_t *s, long ms);
 
 /**
  * Sets a cookie in the session's jar. `domain` is required: "example.com" makes a host-only

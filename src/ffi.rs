@@ -123,6 +123,12 @@ pub fn check_field_value(value: &str, what: &str) -> Result<()> {
 
 /// A C string of `bytes` with any NUL bytes dropped, allocated once at its final size.
 pub fn c_string(bytes: &[u8]) -> CString {
+    if !bytes.contains(&0) {
+        let mut owned = Vec::with_capacity(bytes.len() + 1);
+        owned.extend_from_slice(bytes);
+        // SAFETY: no NUL in `bytes`.
+        return unsafe { CString::from_vec_unchecked(owned) };
+    }
     let mut owned = Vec::with_capacity(bytes.len() + 1);
     owned.extend(bytes.iter().copied().filter(|&b| b != 0));
     // SAFETY: the NUL bytes were just removed.

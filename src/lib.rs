@@ -5,6 +5,7 @@
 //! A request flows `prepare` (merge with session defaults) -> `client` (hop loop, cookie
 //! jar, `redirect` policy) -> `transport` (libcurl on the caller's thread) -> `response`.
 
+pub mod asynchronous;
 pub mod capi;
 pub mod client;
 pub mod cookies;
@@ -13,6 +14,7 @@ pub mod ffi;
 pub mod headers;
 pub mod limits;
 pub mod net;
+pub mod parallel;
 pub mod prepare;
 pub mod redirect;
 pub mod reentry;

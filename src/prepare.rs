@@ -21,8 +21,17 @@ pub struct Prepared {
 
 /// Parses an absolute http(s) URL with a host.
 pub fn parse_url(raw: &str) -> Result<Url> {
+    // Programs send the same URL again and again: the last one parsed on this thread is
+    // kept, and cloning it costs a fraction of parsing.
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, Url)>> = const { std::cell::RefCell::new(None) };
+    }
+    if let Some(url) = LAST.with(|last| last.borrow().as_ref().filter(|(r, _)| r == raw).map(|(_, url)| url.clone())) {
+        return Ok(url);
+    }
     let url = Url::parse(raw).map_err(|e| Error::invalid_url(format!("{raw:?}: {e}")))?;
     check_scheme(&url)?;
+    LAST.with(|last| *last.borrow_mut() = Some((raw.to_owned(), url.clone())));
     Ok(url)
 }
 

@@ -12,6 +12,8 @@ pub struct Session {
     settings: RwLock<Arc<Settings>>,
     jar: Mutex<Jar>,
     pub(crate) pool: Pool,
+    /// The async worker and completion fd (stopped first when the session is dropped).
+    pub(crate) background: crate::asynchronous::Background,
 }
 
 impl Session {

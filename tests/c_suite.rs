@@ -20,6 +20,9 @@ const C_TESTS: &[&str] = &[
     "test_response_lifetime",
     "test_network",
     "test_streaming",
+    "test_batch",
+    "test_async",
+    "test_fork",
 ];
 const RUN_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -230,6 +233,21 @@ fn test_reuse() {
 #[test]
 fn test_response_lifetime() {
     run_c_test("test_response_lifetime");
+}
+
+#[test]
+fn test_batch() {
+    run_c_test("test_batch");
+}
+
+#[test]
+fn test_async() {
+    run_c_test("test_async");
+}
+
+#[test]
+fn test_fork() {
+    run_c_test("test_fork");
 }
 
 /// Every tests/c/test_*.c has a runner above.

@@ -7,7 +7,6 @@ use std::time::Duration;
 use support::cbuild;
 
 #[test]
-#[ignore = "needs fork safety in the engine (a child must drop the parent's pooled connections)"]
 fn child_after_fork_opens_its_own_connection() {
     let rig = support::rig();
     let dir = cbuild::work_dir("fork_safety", "fork_child");

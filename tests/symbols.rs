@@ -26,7 +26,7 @@ fn declared() -> BTreeSet<String> {
     for line in header.lines().filter(|l| !l.starts_with(' ') && !l.starts_with('#')) {
         let Some(open) = line.find('(') else { continue };
         let before = &line[..open];
-        let name = before.rsplit(|c: char| c == ' ' || c == '*').next().unwrap_or("");
+        let name = before.rsplit([' ', '*']).next().unwrap_or("");
         if name.starts_with("session_") {
             names.insert(name.to_owned());
         }

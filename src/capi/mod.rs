@@ -4,6 +4,7 @@
 // its doc comment and docs/CONVENTIONS.md (pointers NULL or made by this library).
 #![allow(clippy::missing_safety_doc)]
 
+pub mod concurrency;
 pub mod cookies;
 pub mod error;
 pub mod limits;

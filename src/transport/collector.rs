@@ -14,8 +14,6 @@ pub struct Collector {
     pub(crate) exchange: Exchange,
     pub(crate) max_body: usize,
     pub(crate) too_large: bool,
-    /// The pool generation this handle was made in.
-    pub(crate) generation: u64,
     /// Body decoding and destination, upload, progress and tracing of the current hop.
     pub(crate) transfer: Receiver,
     /// Header caps and framing checks, renewed for each transfer by `configure`.

@@ -1,18 +1,20 @@
-//! One HTTP exchange over libcurl, on the calling thread, with an easy handle checked out
-//! of the session's pool. Each pooled handle keeps its own live connections, so a thread
-//! doing sequential requests gets the same handle, and the same connection, back.
+//! HTTP exchanges over libcurl. A blocking request drives a lane (a multi handle with its
+//! connections) checked out of the session's pool on the calling thread; a thread doing
+//! sequential requests gets the same lane, and the same connection, back.
 //!
 //! `collector` receives a response, `options` turns a prepared hop into libcurl options,
-//! `pool` keeps the handles.
+//! `lane` runs transfers, `pool` keeps the lanes.
 
 mod collector;
+mod lane;
 mod options;
 mod pool;
 
 pub use collector::Collector;
+pub use lane::{Lane, Limits, Transfer, RECEIVE_BUFFER};
 pub use options::configure;
 pub(crate) use options::SYSTEM_CA;
-pub use pool::Pool;
+pub use pool::{fork_epoch, forget_forked, LaneGuard, Pool};
 
 use crate::error::{from_curl, Code, Error};
 use curl::easy::Easy2;

@@ -104,6 +104,7 @@ fn configure_all(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
     }
     crate::net::configure(h, settings, hop, fresh)?;
     crate::transfer::configure(h, settings, hop, fresh)?;
+    super::lane::configure_engine(h, settings, hop)?;
     h.get_mut().applied.snapshot = settings.snapshot.0;
     Ok(())
 }

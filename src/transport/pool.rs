@@ -1,61 +1,186 @@
-//! The session's idle easy handles.
+//! The session's lanes. A blocking request checks out the most recently used idle lane
+//! (so a thread doing sequential requests gets its connection back) and drives it on the
+//! caller's thread; a batch checks out one lane for all its requests.
+//!
+//! Limits: within a lane libcurl caps connections per host and in total (transfers beyond
+//! wait in its queue); across threads at most `total` lanes run at once (more callers wait).
+//!
+//! Fork: a child never reuses, nor closes, lanes made before the fork (their connections
+//! belong to the parent): they are parked, untouched, in `FORKED_AWAY` for the child's life.
 
-use super::options::{setopt_str, CURLOPT_PROTOCOLS_STR};
-use super::{classify, configure, finish, Collector, Exchange};
-use crate::error::{from_curl, Result};
+use super::lane::{Lane, Limits};
+use super::Exchange;
+use crate::error::Result;
 use crate::prepare::Prepared;
 use crate::settings::Settings;
-use curl::easy::Easy2;
+use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Condvar, Mutex, MutexGuard, Once};
+use std::time::{Duration, Instant};
 
-/// Idle easy handles, most recently used last. Handles keep their options between requests:
-/// `configure` sets every option a request uses, so no curl_easy_reset is needed.
+/// Bumped in every child process right after fork.
+static FORK_EPOCH: AtomicU64 = AtomicU64::new(0);
+/// Lanes inherited from the parent process: never used nor cleaned up (a clean shutdown
+/// would send TLS close_notify / HTTP/2 GOAWAY on the parent's connections).
+static FORKED_AWAY: Mutex<Vec<Lane>> = Mutex::new(Vec::new());
+
+extern "C" fn after_fork_in_child() {
+    FORK_EPOCH.fetch_add(1, Ordering::Relaxed);
+}
+
+/// The fork epoch of this process.
+pub fn fork_epoch() -> u64 {
+    static REGISTER: Once = Once::new();
+    REGISTER.call_once(|| {
+        // SAFETY: registers a handler that only bumps an atomic.
+        unsafe { libc::pthread_atfork(None, None, Some(after_fork_in_child)) };
+    });
+    FORK_EPOCH.load(Ordering::Relaxed)
+}
+
+/// Parks lanes that belong to the parent process.
+pub fn forget_forked(lanes: impl IntoIterator<Item = Lane>) {
+    FORKED_AWAY.lock().unwrap_or_else(|e| e.into_inner()).extend(lanes);
+}
+
+#[derive(Default)]
+struct State {
+    /// Idle lanes, most recently used last.
+    idle: Vec<Lane>,
+    /// Lanes checked out.
+    busy: usize,
+    limits: Limits,
+    generation: u64,
+    fork_epoch: u64,
+}
+
 #[derive(Default)]
 pub struct Pool {
-    idle: Mutex<Vec<Easy2<Collector>>>,
-    /// Bumped when pooled connections must not be reused (e.g. a resolve override changed,
-    /// which libcurl's connection reuse by host name would not notice).
-    generation: AtomicU64,
+    state: Mutex<State>,
+    lane_returned: Condvar,
 }
 
 impl Pool {
-    fn checkout(&self) -> Result<Easy2<Collector>> {
-        if let Some(handle) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
-            return Ok(handle);
-        }
-        let mut handle = Easy2::new(Collector::default());
-        setopt_str(&handle, CURLOPT_PROTOCOLS_STR, Some(c"http,https")).map_err(|e| from_curl(&e))?;
-        handle.get_mut().generation = self.generation.load(Ordering::Acquire);
-        Ok(handle)
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn checkin(&self, handle: Easy2<Collector>) {
-        if handle.get_ref().generation == self.generation.load(Ordering::Acquire) {
-            self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(handle);
+    /// A lane for the calling thread; waits while `total` lanes are busy.
+    pub fn checkout(&self) -> Result<LaneGuard<'_>> {
+        let epoch = fork_epoch();
+        let mut stale = Vec::new();
+        let mut state = self.lock();
+        if state.fork_epoch != epoch {
+            forget_forked(state.idle.drain(..));
+            state.fork_epoch = epoch;
+            state.busy = 0; // lanes out in the parent never come back here
+        }
+        let idle_timeout = state.limits.idle_timeout;
+        let keep_from = state.idle.iter().position(|lane| lane.last_used.elapsed() < idle_timeout).unwrap_or(state.idle.len());
+        stale.extend(state.idle.drain(..keep_from));
+        let (limits, generation) = loop {
+            if let Some(lane) = state.idle.pop() {
+                state.busy += 1;
+                drop(state);
+                drop(stale);
+                return Ok(LaneGuard { pool: self, lane: Some(lane) });
+            }
+            if state.limits.total == 0 || state.busy < state.limits.total {
+                state.busy += 1;
+                break (state.limits, state.generation);
+            }
+            state = self.lane_returned.wait(state).unwrap_or_else(|e| e.into_inner());
+        };
+        drop(state);
+        drop(stale);
+        match Lane::new(limits, generation, epoch) {
+            Ok(lane) => Ok(LaneGuard { pool: self, lane: Some(lane) }),
+            Err(err) => {
+                self.lock().busy -= 1;
+                self.lane_returned.notify_one();
+                Err(err)
+            }
         }
     }
 
-    /// Closes idle connections and keeps in-flight handles from returning to the pool.
+    fn checkin(&self, mut lane: Lane) {
+        let mut state = self.lock();
+        if lane.fork_epoch != state.fork_epoch {
+            drop(state);
+            forget_forked([lane]);
+            return;
+        }
+        state.busy = state.busy.saturating_sub(1);
+        let stale = if lane.generation == state.generation {
+            lane.last_used = Instant::now();
+            state.idle.push(lane);
+            None
+        } else {
+            Some(lane)
+        };
+        drop(state);
+        self.lane_returned.notify_one();
+        drop(stale); // closes its connections outside the lock
+    }
+
+    /// Closes idle connections and keeps lanes in use from returning to the pool.
     pub fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        let mut state = self.lock();
+        state.generation += 1;
+        let idle = std::mem::take(&mut state.idle);
+        drop(state);
+        drop(idle);
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.lock().limits
+    }
+
+    /// New limits apply to lanes made from now on; idle lanes are closed.
+    pub fn set_limits(&self, limits: Limits) {
+        self.lock().limits = limits;
+        self.invalidate();
+        self.lane_returned.notify_all();
     }
 
     /// Performs one hop (no redirect following) with the given total timeout.
     pub fn perform(&self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> Result<Exchange> {
-        let mut handle = self.checkout()?;
-        let collector = handle.get_mut();
-        collector.exchange = Exchange::default();
-        collector.max_body = settings.max_body_size;
-        collector.too_large = false;
-        let result = configure(&mut handle, settings, hop, timeout)
-            .map_err(|e| from_curl(&e))
-            .and_then(|()| handle.perform().map_err(|e| classify(&handle, &e)))
-            .and_then(|()| finish(&mut handle));
-        self.checkin(handle);
-        result
+        self.checkout()?.perform(settings, hop, timeout)
     }
 }
 
+impl Drop for Pool {
+    fn drop(&mut self) {
+        let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
+        if state.fork_epoch != fork_epoch() {
+            forget_forked(state.idle.drain(..));
+        }
+    }
+}
+
+/// A checked-out lane; goes back to the pool when dropped.
+pub struct LaneGuard<'p> {
+    pool: &'p Pool,
+    lane: Option<Lane>,
+}
+
+impl Deref for LaneGuard<'_> {
+    type Target = Lane;
+    fn deref(&self) -> &Lane {
+        self.lane.as_ref().expect("lane present until drop")
+    }
+}
+
+impl DerefMut for LaneGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Lane {
+        self.lane.as_mut().expect("lane present until drop")
+    }
+}
+
+impl Drop for LaneGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(lane) = self.lane.take() {
+            self.pool.checkin(lane);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Many requests at once on one lane: the driver behind `session_send_all` and the async
+//! worker. Each request is a `client::Flow`, so redirects, cookies and credential rules run
+//! on every hop; a hop that ends re-adds the flow's next hop. Errors stay per request.
+
+use crate::client::Flow;
+use crate::error::{Code, Error};
+use crate::request::Request;
+use crate::response::Response;
+use crate::session::Session;
+use crate::transport::{Lane, Transfer};
+use curl::multi::WaitFd;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// Transfers added to a lane at once by one driver when the pool has no total limit; the
+/// rest wait their turn. With a limit, the window is the lane's connection limit.
+pub const WINDOW: usize = 256;
+
+struct Slot<T> {
+    flow: Flow,
+    transfer: Option<Transfer>,
+    tag: T,
+}
+
+/// Runs flows on a lane; `T` tags each with where its response goes.
+pub struct Driver<T> {
+    slots: Vec<Option<Slot<T>>>,
+    free: Vec<usize>,
+    ready: VecDeque<usize>,
+    delayed: Vec<(Instant, usize)>,
+    running: usize,
+    done: Vec<(usize, std::result::Result<(), curl::Error>)>,
+}
+
+impl<T> Default for Driver<T> {
+    fn default() -> Self {
+        Driver { slots: Vec::new(), free: Vec::new(), ready: VecDeque::new(), delayed: Vec::new(), running: 0, done: Vec::new() }
+    }
+}
+
+impl<T> Driver<T> {
+    /// Queues a flow; returns its slot id.
+    pub fn add(&mut self, flow: Flow, tag: T) -> usize {
+        let slot = Some(Slot { flow, transfer: None, tag });
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.slots[id] = slot;
+                id
+            }
+            None => {
+                self.slots.push(slot);
+                self.slots.len() - 1
+            }
+        };
+        self.ready.push_back(id);
+        id
+    }
+
+    pub fn is_idle(&self) -> bool {
+        self.slots.len() == self.free.len()
+    }
+
+    /// Tags of the flows still running.
+    pub fn tags(&self) -> impl Iterator<Item = (usize, &T)> {
+        self.slots.iter().enumerate().filter_map(|(id, s)| s.as_ref().map(|s| (id, &s.tag)))
+    }
+
+    /// Takes every flow back; only when none is running on a lane.
+    pub fn take_all(&mut self) -> Vec<T> {
+        debug_assert_eq!(self.running, 0);
+        self.ready.clear();
+        self.delayed.clear();
+        self.free.clear();
+        self.slots.drain(..).flatten().map(|slot| slot.tag).collect()
+    }
+
+    /// Stops flow `id` and gives back its tag.
+    pub fn remove(&mut self, lane: &mut Lane, id: usize) -> Option<T> {
+        let slot = self.slots.get_mut(id)?.take()?;
+        if let Some(transfer) = slot.transfer {
+            self.running -= 1;
+            let _ = lane.end(transfer, Ok(()));
+        }
+        self.ready.retain(|&r| r != id);
+        self.delayed.retain(|&(_, d)| d != id);
+        self.free.push(id);
+        Some(slot.tag)
+    }
+
+    /// Starts what may start, runs the lane once, and hands finished responses to `finished`.
+    pub fn step(&mut self, session: &Session, lane: &mut Lane, finished: &mut impl FnMut(T, Response)) {
+        let now = Instant::now();
+        let ready = &mut self.ready;
+        self.delayed.retain(|&(at, id)| {
+            if at <= now {
+                ready.push_back(id);
+            }
+            at > now
+        });
+        let window = lane.window(WINDOW);
+        while self.running < window {
+            let Some(id) = self.ready.pop_front() else { break };
+            let slot = self.slots[id].as_mut().expect("ready slot is live");
+            let started = slot
+                .flow
+                .begin_hop(session)
+                .and_then(|timeout| lane.start(&slot.flow.settings, &slot.flow.hop, timeout, id));
+            match started {
+                Ok(transfer) => {
+                    slot.transfer = Some(transfer);
+                    self.running += 1;
+                }
+                Err(err) => self.hop_ended(session, id, Err(err), finished),
+            }
+        }
+        if let Err(err) = lane.poll(&mut self.done) {
+            // The lane itself failed: every running transfer fails with it.
+            for id in 0..self.slots.len() {
+                if let Some(transfer) = self.slots[id].as_mut().and_then(|s| s.transfer.take()) {
+                    self.running -= 1;
+                    let _ = lane.end(transfer, Ok(()));
+                    self.hop_ended(session, id, Err(err.clone()), finished);
+                }
+            }
+            return;
+        }
+        let mut done = std::mem::take(&mut self.done);
+        for (id, result) in done.drain(..) {
+            let Some(transfer) = self.slots.get_mut(id).and_then(|s| s.as_mut()).and_then(|s| s.transfer.take()) else { continue };
+            self.running -= 1;
+            let exchange = lane.end(transfer, result);
+            self.hop_ended(session, id, exchange, finished);
+        }
+        self.done = done;
+    }
+
+    fn hop_ended(&mut self, session: &Session, id: usize, result: crate::error::Result<crate::transport::Exchange>, finished: &mut impl FnMut(T, Response)) {
+        let slot = self.slots[id].as_mut().expect("ended slot is live");
+        match slot.flow.end_hop(session, result) {
+            Some(response) => {
+                let slot = self.slots[id].take().expect("live");
+                self.free.push(id);
+                finished(slot.tag, response);
+            }
+            None => match slot.flow.not_before.take() {
+                Some(at) if at > Instant::now() => self.delayed.push((at, id)),
+                _ => self.ready.push_back(id),
+            },
+        }
+    }
+
+    /// How long the lane may sleep before the driver has something to do.
+    pub fn idle_wait(&self, lane: &Lane, max: Duration) -> Duration {
+        if !self.ready.is_empty() && self.running < lane.window(WINDOW) {
+            return Duration::ZERO;
+        }
+        let now = Instant::now();
+        self.delayed.iter().map(|&(at, _)| at.saturating_duration_since(now)).fold(max, Duration::min)
+    }
+
+    /// Waits on the lane (and `extra` fds) until something may have happened.
+    pub fn wait(&self, lane: &mut Lane, extra: &mut [WaitFd], max: Duration) {
+        let wait = self.idle_wait(lane, max);
+        if !wait.is_zero() {
+            let _ = lane.wait(extra, wait);
+        }
+    }
+}
+
+/// Sends every request at once on one lane of the session's pool; `out[i]` is the response
+/// to `requests[i]` (errors included).
+pub fn send_all(session: &Session, requests: &[&Request]) -> Vec<Response> {
+    let mut out: Vec<Option<Response>> = (0..requests.len()).map(|_| None).collect();
+    let mut driver = Driver::default();
+    for (i, request) in requests.iter().enumerate() {
+        match Flow::start(session, request) {
+            Ok(flow) => {
+                driver.add(flow, i);
+            }
+            Err(response) => out[i] = Some(*response),
+        }
+    }
+    if !driver.is_idle() {
+        match session.pool.checkout() {
+            Ok(mut lane) => {
+                while !driver.is_idle() {
+                    driver.step(session, &mut lane, &mut |i, response| out[i] = Some(response));
+                    driver.wait(&mut lane, &mut [], Duration::from_secs(1));
+                }
+            }
+            Err(err) => {
+                for i in driver.take_all() {
+                    out[i] = Some(Response::failed(err.clone(), &requests[i].url));
+                }
+            }
+        }
+    }
+    out.into_iter()
+        .map(|r| r.unwrap_or_else(|| Response::failed(Error::new(Code::SESSION_E_INTERNAL, "no response"), "")))
+        .collect()
+}

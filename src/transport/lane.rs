@@ -1,0 +1,171 @@
+//! A lane: one curl multi handle (its own connection cache, DNS cache and HTTP/2
+//! connections) with its idle easy handles. One thread drives a lane at a time: a blocking
+//! request on the caller's thread, a batch, or the async worker.
+
+use super::options::{setopt_str, CURLOPT_PROTOCOLS_STR};
+use super::{classify, configure, finish, Collector, Exchange};
+use crate::error::{from_curl, Code, Error, Result};
+use crate::prepare::Prepared;
+use crate::settings::Settings;
+use curl::easy::Easy2;
+use curl::multi::{Easy2Handle, Multi, WaitFd};
+use std::time::{Duration, Instant};
+
+/// Receive buffer per transfer (CURLOPT_BUFFERSIZE). libcurl 8 lends one buffer per multi
+/// handle to the running transfer and frees it when the lane goes idle, so this costs
+/// memory only while a lane is transferring, never per idle pooled connection.
+pub const RECEIVE_BUFFER: usize = 256 * 1024;
+
+/// The engine's per-request libcurl option: where HTTP/2 multiplexing is likely (TLS with
+/// ALPN, or h2c prior knowledge), a transfer waits for a connection that can multiplex
+/// rather than opening another one. Not for http:// otherwise: an h2c Upgrade attempt would
+/// make HTTP/1.1 transfers queue on one connection.
+pub fn configure_engine(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared) -> std::result::Result<(), curl::Error> {
+    use crate::transfer::HttpVersion;
+    let version = hop.transfer.http_version.unwrap_or(settings.transfer.http_version);
+    let multiplex = match version {
+        HttpVersion::Http11 => false,
+        HttpVersion::Http2PriorKnowledge => true,
+        HttpVersion::Default | HttpVersion::Http2 => hop.url.scheme() == "https",
+    };
+    h.pipewait(multiplex)
+}
+
+/// Connection limits applied to every lane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Connections to one host per lane (0: no limit). Transfers beyond it wait.
+    pub per_host: usize,
+    /// Connections per lane, and lanes per session (0: no limit).
+    pub total: usize,
+    /// Idle connections older than this are closed, not reused.
+    pub idle_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { per_host: 10, total: 100, idle_timeout: Duration::from_secs(118) }
+    }
+}
+
+/// A transfer running on a lane.
+pub type Transfer = Easy2Handle<Collector>;
+
+pub struct Lane {
+    multi: Multi,
+    idle: Vec<Easy2<Collector>>,
+    limits: Limits,
+    pub(super) generation: u64,
+    pub(super) fork_epoch: u64,
+    pub(super) last_used: Instant,
+}
+
+// SAFETY: libcurl handles may move between threads as long as one thread uses them at a
+// time; a lane is only reachable through the pool's mutex or by the one thread that checked
+// it out, and its transfers never outlive it on another thread.
+unsafe impl Send for Lane {}
+
+fn multi_err(err: curl::MultiError) -> Error {
+    Error::new(Code::SESSION_E_INTERNAL, format!("libcurl multi handle: {err}"))
+}
+
+impl Lane {
+    pub fn new(limits: Limits, generation: u64, fork_epoch: u64) -> Result<Lane> {
+        let mut multi = Multi::new();
+        multi.pipelining(false, true).map_err(multi_err)?;
+        multi.set_max_host_connections(limits.per_host).map_err(multi_err)?;
+        multi.set_max_total_connections(limits.total).map_err(multi_err)?;
+        Ok(Lane { multi, idle: Vec::new(), limits, generation, fork_epoch, last_used: Instant::now() })
+    }
+
+    fn take_easy(&mut self, settings: &Settings) -> Result<Easy2<Collector>> {
+        let mut easy = match self.idle.pop() {
+            Some(easy) => easy,
+            None => self.new_easy().map_err(|e| from_curl(&e))?,
+        };
+        let collector = easy.get_mut();
+        collector.exchange = Exchange::default();
+        collector.max_body = settings.max_body_size;
+        collector.too_large = false;
+        Ok(easy)
+    }
+
+    fn new_easy(&self) -> std::result::Result<Easy2<Collector>, curl::Error> {
+        let mut easy = Easy2::new(Collector::default());
+        setopt_str(&easy, CURLOPT_PROTOCOLS_STR, Some(c"http,https"))?;
+        easy.buffer_size(RECEIVE_BUFFER)?;
+        easy.maxage_conn(self.limits.idle_timeout)?;
+        Ok(easy)
+    }
+
+    /// How many transfers a driver should keep on this lane at once: its connection limit,
+    /// so requests wait in the driver rather than in libcurl's pending queue.
+    pub fn window(&self, max: usize) -> usize {
+        match self.limits.total {
+            0 => max,
+            total => total.min(max),
+        }
+    }
+
+    /// Starts a hop; `token` comes back with its completion from `poll`.
+    pub fn start(&mut self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>, token: usize) -> Result<Transfer> {
+        let mut easy = self.take_easy(settings)?;
+        if let Err(err) = configure(&mut easy, settings, hop, timeout) {
+            self.idle.push(easy);
+            return Err(from_curl(&err));
+        }
+        let mut transfer = self.multi.add2(easy).map_err(multi_err)?;
+        transfer.set_token(token).map_err(|e| from_curl(&e))?;
+        Ok(transfer)
+    }
+
+    /// Takes a finished (or abandoned) transfer off the lane, with what it received.
+    pub fn end(&mut self, transfer: Transfer, result: std::result::Result<(), curl::Error>) -> Result<Exchange> {
+        let mut easy = self.multi.remove2(transfer).map_err(multi_err)?;
+        let exchange = match result {
+            Ok(()) => finish(&mut easy),
+            Err(mut err) => {
+                // As Easy2::perform does: libcurl's detailed message joins the error.
+                if let Some(detail) = easy.take_error_buf() {
+                    err.set_extra(detail);
+                }
+                Err(classify(&easy, &err))
+            }
+        };
+        self.idle.push(easy);
+        exchange
+    }
+
+    /// Runs the transfers: returns the tokens of those finished since the last call.
+    pub fn poll(&mut self, done: &mut Vec<(usize, std::result::Result<(), curl::Error>)>) -> Result<()> {
+        self.multi.perform().map_err(multi_err)?;
+        self.multi.messages(|msg| {
+            if let (Ok(token), Some(result)) = (msg.token(), msg.result()) {
+                done.push((token, result));
+            }
+        });
+        Ok(())
+    }
+
+    /// Waits for network activity (or `extra` becoming readable) at most `max`.
+    pub fn wait(&mut self, extra: &mut [WaitFd], max: Duration) -> Result<()> {
+        self.multi.wait(extra, max).map_err(multi_err)?;
+        Ok(())
+    }
+
+    /// Performs one hop on the calling thread.
+    pub fn perform(&mut self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> Result<Exchange> {
+        let transfer = self.start(settings, hop, timeout, 0)?;
+        let mut done = Vec::with_capacity(1);
+        loop {
+            if let Err(err) = self.poll(&mut done) {
+                let _ = self.end(transfer, Ok(()));
+                return Err(err);
+            }
+            if let Some((_, result)) = done.pop() {
+                return self.end(transfer, result);
+            }
+            self.wait(&mut [], Duration::from_secs(1))?;
+        }
+    }
+}
