@@ -38,6 +38,7 @@ fn norm(ty: &str) -> String {
     words
         .join(" ")
         .replace(" *", "*")
+        .replace("* const", "*const")
         .replace("enum ", "")
         .replace("struct ", "")
 }
@@ -318,7 +319,9 @@ impl Gen<'_> {
                     writeln!(out, "    expect((int)rc >= 0 && (int)rc <= SESSION_E_INTERNAL, \"{label}\", (int)rc);").unwrap();
                 }
             }
-            "session_response_t*" => {
+            // A response getter documented to return NULL (session_future_wait) is checked
+            // like any other pointer return below.
+            "session_response_t*" if !f.doc.contains("return NULL") => {
                 writeln!(out, "    session_response_t *res = {call};").unwrap();
                 let want = if null_at.is_none() {
                     "SESSION_E_INTERNAL"
