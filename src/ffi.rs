@@ -21,6 +21,12 @@ pub fn guard<T>(on_panic: impl FnOnce() -> T, f: impl FnOnce() -> T) -> T {
     }
 }
 
+/// The text of a caught panic's payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let text = payload.downcast_ref::<&str>().copied().or_else(|| payload.downcast_ref::<String>().map(String::as_str));
+    format!("a panic was caught in a callback: {}", text.unwrap_or("(no message)"))
+}
+
 /// Runs a setter-like body and turns its result into a code, recording failures.
 pub fn guard_code(f: impl FnOnce() -> Result<()>) -> Code {
     guard(

@@ -20,6 +20,26 @@ pub struct Collector {
     pub(crate) head_guard: crate::limits::HeaderGuard,
     /// The options this handle's earlier requests left set (see `Applied`).
     pub(crate) applied: Applied,
+    /// A panic caught in one of this transfer's callbacks. Kept here rather than left to the
+    /// curl crate, whose thread-local record is only cleared by Easy::perform, never on a
+    /// multi handle: there it would fail every later callback on the thread.
+    pub(crate) panicked: Option<String>,
+}
+
+impl Collector {
+    /// Runs a callback body; a panic aborts the transfer (`abort`) and is recorded.
+    fn shielded<T>(&mut self, abort: T, f: impl FnOnce(&mut Collector) -> T) -> T {
+        if self.panicked.is_some() {
+            return abort;
+        }
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self))) {
+            Ok(value) => value,
+            Err(payload) => {
+                self.panicked = Some(crate::ffi::panic_message(&*payload));
+                abort
+            }
+        }
+    }
 }
 
 /// What the libcurl options of this handle were last set from, so that a request skips the
@@ -58,30 +78,32 @@ fn header_string(bytes: &[u8]) -> CString {
 
 impl Handler for Collector {
     fn write(&mut self, data: &[u8]) -> std::result::Result<usize, WriteError> {
-        if self.transfer.write(&self.exchange, data) {
-            Ok(data.len())
-        } else {
-            Ok(0)
-        }
+        self.shielded(Ok(0), |c| Ok(if c.transfer.write(&c.exchange, data) { data.len() } else { 0 }))
     }
 
     fn read(&mut self, data: &mut [u8]) -> std::result::Result<usize, ReadError> {
-        self.transfer.read(data)
+        self.shielded(Err(ReadError::Abort), |c| c.transfer.read(data))
     }
 
     fn seek(&mut self, whence: SeekFrom) -> SeekResult {
-        self.transfer.seek(whence)
+        self.shielded(SeekResult::Fail, |c| c.transfer.seek(whence))
     }
 
     fn progress(&mut self, dltotal: f64, dlnow: f64, ultotal: f64, ulnow: f64) -> bool {
-        self.transfer.progress(dltotal, dlnow, ultotal, ulnow)
+        self.shielded(false, |c| c.transfer.progress(dltotal, dlnow, ultotal, ulnow))
     }
 
     fn debug(&mut self, kind: InfoType, data: &[u8]) {
-        self.transfer.debug(kind, data)
+        self.shielded((), |c| c.transfer.debug(kind, data))
     }
 
     fn header(&mut self, line: &[u8]) -> bool {
+        self.shielded(false, |c| c.on_header(line))
+    }
+}
+
+impl Collector {
+    fn on_header(&mut self, line: &[u8]) -> bool {
         #[cfg(feature = "panic-injection")]
         crate::ffi::panic_injection::maybe_panic_in_callback("header");
         if !self.head_guard.check(line) {

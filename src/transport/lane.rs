@@ -87,6 +87,7 @@ impl Lane {
         collector.exchange = Exchange::default();
         collector.max_body = settings.max_body_size;
         collector.too_large = false;
+        collector.panicked = None;
         Ok(easy)
     }
 

@@ -45,6 +45,9 @@ impl Exchange {
 }
 
 pub(crate) fn classify(h: &Easy2<Collector>, err: &curl::Error) -> Error {
+    if let Some(panic) = &h.get_ref().panicked {
+        return Error::new(Code::SESSION_E_INTERNAL, panic.clone());
+    }
     if let Some(failure) = &h.get_ref().transfer.failure {
         return failure.clone(); // a callback's reason (size limit, cancel, file, decoding)
     }
@@ -61,6 +64,9 @@ pub(crate) fn classify(h: &Easy2<Collector>, err: &curl::Error) -> Error {
 }
 
 pub(crate) fn finish(h: &mut Easy2<Collector>) -> crate::error::Result<Exchange> {
+    if let Some(panic) = h.get_mut().panicked.take() {
+        return Err(Error::new(Code::SESSION_E_INTERNAL, panic)); // e.g. in the debug callback
+    }
     let elapsed = h.total_time().map(|d| d.as_secs_f64()).unwrap_or(0.0);
     let mut version: libc::c_long = 0;
     // SAFETY: CURLINFO_HTTP_VERSION writes one long.
