@@ -12,6 +12,32 @@
 #include <stdint.h>
 
 /**
+ * Default cap on cookies per registrable domain (as Firefox).
+ */
+#define SESSION_COOKIES_DEFAULT_PER_DOMAIN 180
+
+/**
+ * Default cap on cookies in the whole jar (as Firefox).
+ */
+#define SESSION_COOKIES_DEFAULT_TOTAL 3000
+
+/**
+ * Longest name plus value accepted, in bytes (RFC 6265bis).
+ */
+#define SESSION_COOKIE_MAX_NAME_VALUE 4096
+
+/**
+ * Set-Cookie headers honoured per response; the rest are ignored.
+ */
+#define SESSION_COOKIES_MAX_PER_RESPONSE 50
+
+/**
+ * Longest Cookie header value sent, in bytes, so that the header line stays within the
+ * 8 KiB header-field limit of common servers; cookies that would exceed it are left out.
+ */
+#define SESSION_COOKIE_HEADER_MAX 8000
+
+/**
  * Default of session_set_max_header_bytes: response header bytes per transfer.
  */
 #define SESSION_DEFAULT_MAX_HEADER_BYTES (256 * 1024)
@@ -181,6 +207,11 @@ typedef struct session_request session_request;
 typedef struct session session;
 
 /**
+ * A snapshot of a session's jar (opaque): session_cookie_list_len, session_cookie_list_at.
+ */
+typedef struct session_cookie_list session_cookie_list;
+
+/**
  * Future of an asynchronous request (opaque). Owned by the caller: free it with
  * session_future_free, which may be called before or after the request finishes.
  */
@@ -260,6 +291,44 @@ typedef struct session_future session_future_t;
 typedef void (*session_done_fn)(void *user_data);
 
 /**
+ * One cookie with all its attributes. In a list, the strings belong to the list.
+ */
+typedef struct session_cookie {
+  const char *name;
+  const char *value;
+  /**
+   * The host (host-only cookie) or the domain (sent to subdomains too), without a leading dot.
+   */
+  const char *domain;
+  const char *path;
+  /**
+   * Unix seconds; -1 for a session cookie.
+   */
+  int64_t expires;
+  bool secure;
+  bool http_only;
+  /**
+   * True: sent to `domain` alone; false: to its subdomains too.
+   */
+  bool host_only;
+} session_cookie;
+
+/**
+ * See session_cookie.
+ */
+typedef struct session_cookie session_cookie_t;
+
+/**
+ * See session_cookie_list.
+ */
+typedef struct session_cookie_list session_cookie_list_t;
+
+/**
+ * Cookie jar file formats, an `int` validated on every call.
+ */
+typedef int session_cookie_format;
+
+/**
  * Sees each final response before it is returned (requests' hooks['response']). The
  * response belongs to the library: read it, don't free or keep it.
  */
@@ -334,6 +403,17 @@ typedef int (*session_progress_cb)(uint64_t dl_now,
                                    uint64_t ul_now,
                                    uint64_t ul_total,
                                    void *userdata);
+
+/**
+ * JSON: `{"libsession_cookies": 1, "cookies": [...]}`, every attribute kept.
+ */
+#define SESSION_COOKIES_JSON 0
+
+/**
+ * The Netscape cookies.txt of curl (-b/-c), wget and browser exporters, `#HttpOnly_` lines
+ * included.
+ */
+#define SESSION_COOKIES_NETSCAPE 1
 
 
 
@@ -434,8 +514,10 @@ enum session_code session_set_pool_idle_timeout_ms(session_t *s, long ms);
 
 /**
  * Sets a cookie in the session's jar. `domain` is required: "example.com" makes a host-only
- * cookie, ".example.com" one also sent to subdomains. `path` NULL means "/". The cookie obeys
- * the same policy as one from a server; refused cookies give SESSION_E_INVALID_ARGUMENT.
+ * cookie, sent to that host alone; ".example.com" one also sent to subdomains. `path` NULL
+ * means "/". The cookie obeys the same policy as one from a server, as if received from
+ * http://domain/ (so it is never Secure: use session_cookie_add for that). Refused cookies
+ * give SESSION_E_INVALID_ARGUMENT with the reason in session_last_error. Strings are copied.
  */
 enum session_code session_cookie_set(session_t *s,
                                      const char *name,
@@ -444,14 +526,25 @@ enum session_code session_cookie_set(session_t *s,
                                      const char *path);
 
 /**
- * The value of cookie `name` that would be sent to `url`, as a copy the caller frees with
- * session_string_free; NULL when there is none or an argument is invalid.
+ * Adds a cookie with every attribute of `cookie` (name, value, domain and path required;
+ * expires -1 for a session cookie; host_only false sends it to subdomains of domain too).
+ * It obeys the same policy as one from a server, as if received from https://domain/ when
+ * secure, else http://domain/: a refused or already expired cookie gives
+ * SESSION_E_INVALID_ARGUMENT. The strings are copied.
+ */
+enum session_code session_cookie_add(session_t *s, const session_cookie_t *cookie);
+
+/**
+ * The value of cookie `name` that would be sent to `url` (the longest-path one if several),
+ * as a copy the caller frees with session_string_free; NULL when there is none or an
+ * argument is invalid.
  */
 char *session_cookie_get(session_t *s, const char *url, const char *name);
 
 /**
- * The Cookie header value the session would send to `url`, as a copy the caller frees with
- * session_string_free; NULL when no cookie matches or an argument is invalid.
+ * The Cookie header value the session would send to `url` (longest path first, then oldest;
+ * at most 8000 bytes), as a copy the caller frees with session_string_free; NULL when no
+ * cookie matches or an argument is invalid. Previewing does not count as a use for eviction.
  */
 char *session_cookie_header(session_t *s, const char *url);
 
@@ -464,6 +557,83 @@ void session_string_free(char *str);
  * Removes every cookie from the session's jar.
  */
 enum session_code session_cookies_clear(session_t *s);
+
+/**
+ * Removes the cookies of `domain` (a leading dot is ignored) and of its subdomains:
+ * "example.com" clears example.com and www.example.com, not notexample.com.
+ */
+enum session_code session_cookies_clear_domain(session_t *s, const char *domain);
+
+/**
+ * Removes the cookie `name` stored for `domain` (with or without its leading dot) and `path`
+ * (NULL means "/"), as session_cookies_list shows them. Removing a cookie that is not there
+ * is not an error.
+ */
+enum session_code session_cookie_delete(session_t *s,
+                                        const char *domain,
+                                        const char *path,
+                                        const char *name);
+
+/**
+ * Caps the jar at `per_domain` cookies per registrable domain (default 180) and `total`
+ * cookies (default 3000); 0 keeps a cap as it is. Over a cap, the least recently used
+ * cookies (stored or sent longest ago) are evicted, at once and on every new cookie.
+ */
+enum session_code session_set_cookie_limits(session_t *s, size_t per_domain, size_t total);
+
+/**
+ * A snapshot of every unexpired cookie in the jar, oldest first, owned by the caller until
+ * session_cookie_list_free (it stays valid after the session is freed). NULL only for an
+ * invalid argument or out of memory.
+ */
+session_cookie_list_t *session_cookies_list(session_t *s);
+
+/**
+ * Number of cookies in `list`; 0 for NULL.
+ */
+size_t session_cookie_list_len(const session_cookie_list_t *list);
+
+/**
+ * Cookie `i` of `list`, owned by the list (valid until session_cookie_list_free); NULL when
+ * `list` is NULL or `i` is out of range.
+ */
+const session_cookie_t *session_cookie_list_at(const session_cookie_list_t *list, size_t i);
+
+/**
+ * Frees a list from session_cookies_list and every string in it. NULL is a no-op.
+ */
+void session_cookie_list_free(session_cookie_list_t *list);
+
+/**
+ * Saves the jar's persistent cookies (those with an expiry; session cookies are left out,
+ * see session_cookies_save_ex) to the file at `path` in `format`. The write is atomic: a
+ * temp file in the same directory, fsync, rename over `path` (mode 0600). Errors:
+ * SESSION_E_INVALID_ARGUMENT (NULL, bad format), SESSION_E_IO (the file could not be written;
+ * an existing file is then left as it was).
+ */
+enum session_code session_cookies_save(session_t *s,
+                                       const char *path,
+                                       session_cookie_format format);
+
+/**
+ * As session_cookies_save; `include_session_cookies` true saves session cookies (no expiry)
+ * too, written with expiry 0 in cookies.txt and null in JSON, as curl does.
+ */
+enum session_code session_cookies_save_ex(session_t *s,
+                                          const char *path,
+                                          session_cookie_format format,
+                                          bool include_session_cookies);
+
+/**
+ * Loads the cookies of the file at `path` (in `format`) into the jar, replacing cookies of
+ * the same domain, path and name. Each obeys the jar's policy, as if received from
+ * https://domain/ when Secure, else http://domain/; refused and expired ones are skipped.
+ * Errors: SESSION_E_IO (unreadable), SESSION_E_DECODE (malformed: the jar is left untouched),
+ * SESSION_E_INVALID_ARGUMENT (NULL, bad format).
+ */
+enum session_code session_cookies_load(session_t *s,
+                                       const char *path,
+                                       session_cookie_format format);
 
 /**
  * A static description of `code`. Codes outside the enum give "unknown error code".
