@@ -13,6 +13,7 @@ Endpoints (any method; HEAD gets headers only):
   /redirect?to=U&status=S   S (default 302) with `Location: U` verbatim.
   /loop                 302 to /loop.
   /cookies/set-raw?h=V&h=...&status=S&to=U   one `Set-Cookie: V` line per h.
+  /set-raw?...          the same at the root, so that the cookies' default path is "/".
   /status/<code>        that status, standard reason, small body.
   /hang                 never answers (60 s at most, or until the client leaves).
   /bytes/<n>            n bytes, byte i = i % 251.
@@ -138,7 +139,7 @@ class Handler(BaseHTTPRequestHandler):
             self.respond(status, headers=[("Location", q.get("to", [""])[0])])
         elif path == "/loop":
             self.respond(302, headers=[("Location", "/loop")])
-        elif path == "/cookies/set-raw":
+        elif path in ("/cookies/set-raw", "/set-raw"):
             headers = [("Set-Cookie", h) for h in q.get("h", [])]
             if "to" in q:
                 headers.append(("Location", q["to"][0]))
