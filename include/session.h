@@ -38,6 +38,12 @@
 #define SESSION_COOKIE_HEADER_MAX 8000
 
 /**
+ * Longest lifetime of a cookie, in days: later expiry times are brought back to it
+ * (RFC 6265bis).
+ */
+#define SESSION_COOKIE_MAX_AGE_DAYS 400
+
+/**
  * Default of session_set_max_header_bytes: response header bytes per transfer.
  */
 #define SESSION_DEFAULT_MAX_HEADER_BYTES (256 * 1024)
@@ -527,7 +533,8 @@ enum session_code session_cookie_set(session_t *s,
 
 /**
  * Adds a cookie with every attribute of `cookie` (name, value, domain and path required;
- * expires -1 for a session cookie; host_only false sends it to subdomains of domain too).
+ * expires -1 for a session cookie; host_only false, or a leading dot on domain, sends it to
+ * subdomains of domain too).
  * It obeys the same policy as one from a server, as if received from https://domain/ when
  * secure, else http://domain/: a refused or already expired cookie gives
  * SESSION_E_INVALID_ARGUMENT. The strings are copied.

@@ -16,6 +16,7 @@ const C_TESTS: &[&str] = &[
     "test_requests",
     "test_redirects",
     "test_cookies",
+    "test_cookie_jar",
     "test_reuse",
     "test_response_lifetime",
     "test_network",
@@ -223,6 +224,11 @@ fn test_redirects() {
 #[test]
 fn test_cookies() {
     run_c_test("test_cookies");
+}
+
+#[test]
+fn test_cookie_jar() {
+    run_c_test("test_cookie_jar");
 }
 
 #[test]

@@ -229,19 +229,30 @@ fn max_age_zero_and_past_expires_delete() {
 
 #[test]
 fn rfc_date_formats_are_parsed() {
+    let at = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap() + time::Duration::days(30);
+    let (day, month) = (at.weekday().to_string(), at.month().to_string());
+    let (hms, year) = (format!("{:02}:{:02}:{:02}", at.hour(), at.minute(), at.second()), at.year());
+    let rfc1123 = format!("rfc1123=1; Expires={}, {:02} {} {year} {hms} GMT", &day[..3], at.day(), &month[..3]);
+    let rfc850 = format!("rfc850=1; Expires={day}, {:02}-{}-{:02} {hms} GMT", at.day(), &month[..3], year % 100);
+    let asctime = format!("asctime=1; Expires={} {} {:>2} {hms} {year}", &day[..3], &month[..3], at.day());
     let jar = Jar::new();
-    jar.serve(
-        &http("example.org"),
-        &[
-            b"rfc1123=1; Expires=Sun, 06 Nov 2044 08:49:37 GMT",
-            b"rfc850=1; Expires=Sunday, 06-Nov-44 08:49:37 GMT",
-            b"asctime=1; Expires=Sun Nov  6 08:49:37 2044",
-        ],
-    );
+    jar.serve(&http("example.org"), &[rfc1123.as_bytes(), rfc850.as_bytes(), asctime.as_bytes()]);
     let list = jar.list();
     assert_eq!(list.len(), 3);
     for cookie in &list {
-        assert_eq!(cookie.expires, 2362034977, "{cookie:?}");
+        assert_eq!(cookie.expires, at.unix_timestamp(), "{cookie:?}");
+    }
+}
+
+#[test]
+fn lifetimes_are_capped_at_400_days() {
+    let jar = Jar::new();
+    jar.serve(&http("example.org"), &[b"a=1; Max-Age=999999999", b"b=1; Expires=Fri, 01 Jan 2100 00:00:00 GMT"]);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let list = jar.list();
+    assert_eq!(list.len(), 2);
+    for cookie in &list {
+        assert!((cookie.expires - (now + 400 * 86400)).abs() < 60, "{cookie:?}");
     }
 }
 

@@ -74,7 +74,8 @@ pub unsafe extern "C" fn session_cookie_set(s: *mut session_t, name: *const c_ch
 }
 
 /// Adds a cookie with every attribute of `cookie` (name, value, domain and path required;
-/// expires -1 for a session cookie; host_only false sends it to subdomains of domain too).
+/// expires -1 for a session cookie; host_only false, or a leading dot on domain, sends it to
+/// subdomains of domain too).
 /// It obeys the same policy as one from a server, as if received from https://domain/ when
 /// secure, else http://domain/: a refused or already expired cookie gives
 /// SESSION_E_INVALID_ARGUMENT. The strings are copied.

@@ -150,6 +150,7 @@ impl Jar {
     /// A creation time unique in the jar: `wanted` (from a file) if free, else now.
     fn next_created(&mut self, wanted: Option<u64>) -> u64 {
         if let Some(t) = wanted.filter(|t| *t > 0 && !self.meta.values().any(|m| m.created == *t)) {
+            self.last_created = self.last_created.max(t);
             return t;
         }
         self.last_created = now_micros().max(self.last_created + 1);
@@ -309,11 +310,13 @@ impl Jar {
         if !record.path.starts_with('/') || record.path.contains(';') {
             return Err(Error::invalid("cookie path must start with '/' and hold no ';'"));
         }
-        let domain = record.domain.to_ascii_lowercase();
+        // A leading dot is the cookies.txt way to say "subdomains too".
+        let host_only = record.host_only && !record.domain.starts_with('.');
+        let domain = record.domain.strip_prefix('.').unwrap_or(&record.domain).to_ascii_lowercase();
         if domain.is_empty() || domain.starts_with('.') || domain.contains(';') {
             return Err(Error::invalid(format!("cookie domain {:?} is not a host name", record.domain)));
         }
-        if !record.host_only && policy::is_public_suffix(&domain) {
+        if !host_only && policy::is_public_suffix(&domain) {
             return Err(Error::invalid(format!("cookie refused: .{domain} is a public suffix")));
         }
         let origin = origin_for(&domain, record.secure)?;
@@ -321,7 +324,7 @@ impl Jar {
         raw.set_path(record.path.clone());
         raw.set_secure(record.secure);
         raw.set_http_only(record.http_only);
-        if !record.host_only {
+        if !host_only {
             raw.set_domain(domain);
         }
         if let Some(t) = record.expires {

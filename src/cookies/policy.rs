@@ -2,7 +2,7 @@
 //! whether it comes from a server, the API or a file.
 
 use crate::error::{Error, Result};
-use cookie_store::{Cookie, CookieStore, RawCookie};
+use cookie_store::{Cookie, CookieExpiration, CookieStore, RawCookie};
 use url::{Host, Url};
 
 /// Longest name plus value accepted, in bytes (RFC 6265bis).
@@ -12,6 +12,10 @@ pub const SESSION_COOKIES_MAX_PER_RESPONSE: usize = 50;
 /// Longest Cookie header value sent, in bytes, so that the header line stays within the
 /// 8 KiB header-field limit of common servers; cookies that would exceed it are left out.
 pub const SESSION_COOKIE_HEADER_MAX: usize = 8000;
+
+/// Longest lifetime of a cookie, in days: later expiry times are brought back to it
+/// (RFC 6265bis).
+pub const SESSION_COOKIE_MAX_AGE_DAYS: i64 = 400;
 
 /// A control character that rejects a cookie: 0x00-0x08, 0x0A-0x1F, 0x7F (tab is allowed).
 pub fn is_ctl(b: u8) -> bool {
@@ -152,9 +156,13 @@ pub fn admit(raw: &RawCookie<'_>, origin: &Url, store: &CookieStore) -> Result<C
             None => raw.unset_domain(),
         }
     }
-    let cookie = Cookie::try_from_raw_cookie(&raw, origin)
+    let mut cookie = Cookie::try_from_raw_cookie(&raw, origin)
         .map_err(|e| Error::invalid(format!("cookie refused: {e}")))?
         .into_owned();
+    if let CookieExpiration::AtUtc(at) = cookie.expires {
+        let latest = time::OffsetDateTime::now_utc() + time::Duration::days(SESSION_COOKIE_MAX_AGE_DAYS);
+        cookie.expires = CookieExpiration::AtUtc(at.min(latest));
+    }
     if !cookie.domain.matches(origin) {
         return refuse(format!("Domain={} does not match the host {}", String::from(&cookie.domain), origin.host_str().unwrap_or("")));
     }
