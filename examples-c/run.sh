@@ -42,3 +42,12 @@ for prog in get_status login_session cookie_pitfall download_progress multipart_
     "$here/$prog" "$base"
     echo
 done
+
+# cookie_jar twice: the second run restores the jar the first one saved.
+jar_dir="$(mktemp -d)"
+for run in 1 2; do
+    echo "### cookie_jar $base (run $run)"
+    "$here/cookie_jar" "$base" "$jar_dir/cookies.txt"
+    echo
+done
+rm -rf "$jar_dir"
