@@ -311,7 +311,14 @@ typedef struct session_cookie {
    * Unix seconds; -1 for a session cookie.
    */
   int64_t expires;
+  /**
+   * Sent only to secure origins: https, or http to a loopback host (localhost, 127.0.0.0/8,
+   * ::1) as browsers treat them; a server can set it only from such an origin.
+   */
   bool secure;
+  /**
+   * Not for scripts; libsession sends it like any other cookie.
+   */
   bool http_only;
   /**
    * True: sent to `domain` alone; false: to its subdomains too.

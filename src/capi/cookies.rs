@@ -37,7 +37,10 @@ pub struct session_cookie {
     pub path: *const c_char,
     /// Unix seconds; -1 for a session cookie.
     pub expires: i64,
+    /// Sent only to secure origins: https, or http to a loopback host (localhost, 127.0.0.0/8,
+    /// ::1) as browsers treat them; a server can set it only from such an origin.
     pub secure: bool,
+    /// Not for scripts; libsession sends it like any other cookie.
     pub http_only: bool,
     /// True: sent to `domain` alone; false: to its subdomains too.
     pub host_only: bool,
