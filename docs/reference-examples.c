@@ -125,6 +125,37 @@ void example_cookies_clear(session_t *s)
     session_cookies_clear(s); /* log out */
 }
 
+void example_cookies_list(session_t *s)
+{
+    session_cookie_list_t *list = session_cookies_list(s);
+    size_t i;
+    for (i = 0; i < session_cookie_list_len(list); i++) {
+        const session_cookie_t *c = session_cookie_list_at(list, i); /* owned by the list */
+        printf("%s=%s for %s%s%s\n", c->name, c->value, c->host_only ? "" : ".", c->domain, c->path);
+    }
+    session_cookie_list_free(list);
+}
+
+void example_cookies_save_ex(session_t *s)
+{
+    /* at exit, session cookies included; session_cookies_load restores it on the next run */
+    if (session_cookies_save_ex(s, "cookies.txt", SESSION_COOKIES_NETSCAPE, true) != SESSION_OK)
+        fprintf(stderr, "%s\n", session_last_error());
+}
+
+void example_cookies_load(session_t *s)
+{
+    session_code rc = session_cookies_load(s, "cookies.txt", SESSION_COOKIES_NETSCAPE);
+    if (rc != SESSION_OK && rc != SESSION_E_IO) /* E_IO: no jar yet */
+        fprintf(stderr, "%s\n", session_last_error());
+}
+
+void example_cookie_add(session_t *s)
+{
+    session_cookie_t c = {"__Host-sid", "42", "example.com", "/", -1, true, true, true};
+    session_cookie_add(s, &c); /* Secure: sent over https only */
+}
+
 void example_request_new(session_t *s)
 {
     session_request_t *req = session_request_new("POST", "http://127.0.0.1:8080/post");
