@@ -53,7 +53,6 @@ fn exchange_corpus() {
 }
 
 #[test]
-#[ignore = "needs the cookie policy (public-suffix list, no control characters sent back)"]
 fn cookie_policy_invariants_over_the_corpora() {
     replay("cookie_jar", |d| targets::cookie_jar_with(d, true));
     replay("exchange", |d| targets::exchange_with(d, true));
