@@ -9,8 +9,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
 "$root/scripts/install-deps.sh"
-(cd "$root" && cargo build)
-make -C "$here"
+# A release build: it leaves target/debug to the tests, whose cdylib is built with the
+# test-only panic-injection feature (a plain debug build would overwrite it).
+(cd "$root" && cargo build --release)
+make -C "$here" LIBDIR="$root/target/release"
 
 base="${1:-}"
 if [[ -z "$base" ]]; then
