@@ -7,62 +7,11 @@ use session::capi::cookies::*;
 use session::capi::request::*;
 use session::capi::response::*;
 use session::capi::session::*;
-use session::error::session_code::{self, *};
-use session::response::session_response_t;
-use std::ffi::{c_char, CStr, CString};
+use session::error::session_code::*;
+use std::ffi::CStr;
 use std::ptr;
 
-fn c(s: &str) -> CString {
-    CString::new(s).unwrap()
-}
-
-/// What a test needs of a response, copied out; the C response is freed.
-#[derive(Debug)]
-struct Resp {
-    error: session_code,
-    message: String,
-    status: i64,
-    url: String,
-    body: String,
-    redirects: usize,
-    elapsed: f64,
-}
-
-fn text(p: *const c_char) -> String {
-    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
-}
-
-fn take(r: *mut session_response_t) -> Resp {
-    let v = unsafe { &*r };
-    let out = Resp {
-        error: v.error,
-        message: text(v.error_message),
-        status: v.status_code,
-        url: text(v.url),
-        body: String::from_utf8_lossy(unsafe { std::slice::from_raw_parts(v.body as *const u8, v.body_len) }).into_owned(),
-        redirects: v.redirect_count,
-        elapsed: v.elapsed,
-    };
-    unsafe { session_response_free(r) };
-    out
-}
-
-struct S(*mut session_t);
-unsafe impl Send for S {}
-unsafe impl Sync for S {}
-impl Drop for S {
-    fn drop(&mut self) {
-        unsafe { session_free(self.0) }
-    }
-}
-impl S {
-    fn new() -> S {
-        S(session_new())
-    }
-    fn get(&self, url: &str) -> Resp {
-        take(unsafe { session_get(self.0, c(url).as_ptr()) })
-    }
-}
+use support::capi::{c, take, text, Session as S};
 
 fn accepted(rig: &support::Server) -> u64 {
     let body = support::get_json(&rig.url("/connections"));

@@ -5,10 +5,11 @@
 //! Environment: LIBSESSION_REQUIRE_VALGRIND=1 makes a missing valgrind an error.
 mod support;
 
+use support::cbuild::{self, lib_dir};
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 const WARNINGS: &[&str] = &["-Wall", "-Wextra", "-Wpedantic", "-Werror"];
 const C_TESTS: &[&str] = &[
@@ -25,28 +26,6 @@ const C_TESTS: &[&str] = &[
     "test_async",
     "test_fork",
 ];
-const RUN_TIMEOUT: Duration = Duration::from_secs(600);
-
-/// The directory holding the libsession.so of this cargo build: `cargo test` writes the
-/// cdylib next to this test executable (target/<profile>/deps) and only `cargo build` copies
-/// it up to target/<profile>; prefer the former, which is always this build's.
-fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let deps = exe.parent().expect("test executable has no parent");
-    let found = [Some(deps), deps.parent()]
-        .into_iter()
-        .flatten()
-        .find(|dir| dir.join("libsession.so").is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "no libsession.so in {} or its parent: the C tests need the cdylib that this \
-                 cargo build produces (crate-type \"cdylib\" in Cargo.toml [lib])",
-                deps.display()
-            )
-        })
-        .to_path_buf();
-    found
-}
 
 fn header_dir() -> PathBuf {
     let dir = support::repo_root().join("include");
@@ -61,16 +40,7 @@ fn header_dir() -> PathBuf {
 /// A fresh scratch directory for one test, holding links named libsession.so and
 /// libsession.so.0 to this build's library (the executable's NEEDED entry is the soname).
 fn work_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("c_suite")
-        .join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("create scratch dir");
-    let so = lib_dir().join("libsession.so");
-    for link in ["libsession.so", "libsession.so.0"] {
-        std::os::unix::fs::symlink(&so, dir.join(link)).expect("symlink libsession");
-    }
-    dir
+    cbuild::work_dir("c_suite", name)
 }
 
 /// Runs a compiler command; panics with its output when it fails.
@@ -106,20 +76,6 @@ fn build(compiler: &str, std: &str, src: &Path, out: &Path, dir: &Path, compile_
     compile(cmd, &format!("{} as {std}", src.display()));
 }
 
-fn valgrind() -> Option<&'static str> {
-    let found = Command::new("valgrind")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !found && std::env::var("LIBSESSION_REQUIRE_VALGRIND").as_deref() == Ok("1") {
-        panic!("LIBSESSION_REQUIRE_VALGRIND=1 but valgrind is not installed");
-    }
-    found.then_some("valgrind")
-}
-
 /// Compiles tests/c/<name>.c, runs it against fresh servers and asserts it exits 0.
 fn run_c_test(name: &str) {
     let dir = work_dir(name);
@@ -134,71 +90,12 @@ fn run_c_test(name: &str) {
     let rig_tls = support::rig_tls();
     let ca_pem = rig_tls.ca_pem.as_ref().expect("rig_tls() has no CA file");
 
-    let mut cmd = match valgrind() {
-        Some(vg) => {
-            let mut c = Command::new(vg);
-            c.args([
-                "--leak-check=full",
-                "--errors-for-leak-kinds=definite,indirect",
-                "--show-leak-kinds=definite,indirect",
-                "--error-exitcode=99",
-                "--quiet",
-                "--num-callers=40",
-            ]);
-            c.arg(&exe);
-            c
-        }
-        None => Command::new(&exe),
-    };
-    let stdout_path = dir.join("stdout.txt");
-    let stderr_path = dir.join("stderr.txt");
+    let mut cmd = cbuild::under_valgrind(&exe);
     cmd.env("HTTPBIN_URL", httpbin.url(""))
         .env("RIG_URL", rig.url(""))
         .env("RIG_TLS_URL", rig_tls.tls_url("").trim_end_matches('/'))
-        .env("RIG_CA_PEM", ca_pem)
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env("no_proxy", "127.0.0.1,localhost");
-    for var in [
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.current_dir(&dir)
-        .stdin(Stdio::null())
-        .stdout(fs::File::create(&stdout_path).expect("stdout file"))
-        .stderr(fs::File::create(&stderr_path).expect("stderr file"));
-
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break Some(status);
-        }
-        if start.elapsed() > RUN_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let output = format!(
-        "--- stdout ---\n{}--- stderr ---\n{}",
-        fs::read_to_string(&stdout_path).unwrap_or_default(),
-        fs::read_to_string(&stderr_path).unwrap_or_default()
-    );
-    match status {
-        None => panic!("{name} did not finish within {RUN_TIMEOUT:?}\n{output}"),
-        Some(s) if s.success() => print!("{output}"),
-        Some(s) if s.code() == Some(99) => panic!("{name}: valgrind reported errors\n{output}"),
-        Some(s) => panic!("{name} failed ({s})\n{output}"),
-    }
+        .env("RIG_CA_PEM", ca_pem);
+    cbuild::run_program(cmd, &dir, name);
 }
 
 #[test]

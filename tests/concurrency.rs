@@ -12,71 +12,16 @@ use session::capi::transfer::session_set_http_version;
 use session::capi::request::*;
 use session::capi::response::*;
 use session::capi::session::*;
-use session::error::session_code::{self, *};
-use session::response::session_response_t;
-use std::ffi::{c_char, c_void, CStr, CString};
+use session::error::session_code::*;
+use std::ffi::c_void;
 use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-fn c(s: &str) -> CString {
-    CString::new(s).unwrap()
-}
+use support::capi::{c, take, text, Req, Resp, Session as S};
 
-fn text(p: *const c_char) -> String {
-    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
-}
-
-#[derive(Debug)]
-struct Resp {
-    error: session_code,
-    message: String,
-    status: i64,
-    body: String,
-    len: usize,
-    redirects: usize,
-}
-
-fn take(r: *mut session_response_t) -> Resp {
-    assert!(!r.is_null());
-    let v = unsafe { &*r };
-    let out = Resp {
-        error: v.error,
-        message: text(v.error_message),
-        status: v.status_code,
-        body: String::from_utf8_lossy(unsafe { std::slice::from_raw_parts(v.body as *const u8, v.body_len) }).into_owned(),
-        len: v.body_len,
-        redirects: v.redirect_count,
-    };
-    unsafe { session_response_free(r) };
-    out
-}
-
-struct S(*mut session_t);
-unsafe impl Send for S {}
-unsafe impl Sync for S {}
-impl Drop for S {
-    fn drop(&mut self) {
-        unsafe { session_free(self.0) }
-    }
-}
-
-impl S {
-    fn raw(&self) -> *mut session_t {
-        self.0
-    }
-}
-
-struct Req(*mut session_request_t);
-impl Drop for Req {
-    fn drop(&mut self) {
-        unsafe { session_request_free(self.0) }
-    }
-}
 fn req(method: &str, url: &str) -> Req {
-    let r = unsafe { session_request_new(c(method).as_ptr(), c(url).as_ptr()) };
-    assert!(!r.is_null());
-    Req(r)
+    Req::new(method, url)
 }
 
 fn accepted(rig: &support::Server) -> u64 {

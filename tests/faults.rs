@@ -6,45 +6,11 @@ mod support;
 
 use session::capi::limits::session_set_max_header_bytes;
 use session::capi::request::*;
-use session::capi::response::*;
 use session::capi::session::*;
 use session::error::session_code::{self, *};
-use session::response::session_response_t;
-use std::ffi::{c_char, CStr, CString};
 use std::time::Instant;
 
-fn c(s: &str) -> CString {
-    CString::new(s).unwrap()
-}
-
-fn text(p: *const c_char) -> String {
-    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
-}
-
-#[derive(Debug)]
-struct Resp {
-    error: session_code,
-    message: String,
-    status: i64,
-    body: Vec<u8>,
-    headers: usize,
-    redirects: usize,
-}
-
-fn take(r: *mut session_response_t) -> Resp {
-    assert!(!r.is_null());
-    let v = unsafe { &*r };
-    let out = Resp {
-        error: v.error,
-        message: text(v.error_message),
-        status: v.status_code,
-        body: unsafe { std::slice::from_raw_parts(v.body as *const u8, v.body_len) }.to_vec(),
-        headers: unsafe { session_response_header_count(r) },
-        redirects: v.redirect_count,
-    };
-    unsafe { session_response_free(r) };
-    out
-}
+use support::capi::{c, take, Resp};
 
 /// A fault server and a session talking to it.
 struct Rig {
@@ -79,7 +45,7 @@ impl Rig {
         );
         let ok = rig.get("/ok");
         assert_eq!(
-            (ok.error, ok.body.as_slice()),
+            (ok.error, ok.bytes.as_slice()),
             (SESSION_OK, &b"conn 1"[..]),
             "{ok:?}"
         );
@@ -130,7 +96,7 @@ impl Rig {
         let ok = self.get("/ok");
         assert_eq!((ok.error, ok.status), (SESSION_OK, 200), "{ok:?}");
         let second = self.get("/ok");
-        assert_eq!(second.body, ok.body, "a good connection is kept alive");
+        assert_eq!(second.bytes, ok.bytes, "a good connection is kept alive");
         assert_eq!(
             self.stats().tainted_reuse,
             0,
@@ -151,7 +117,7 @@ fn fault(path: &str, code: session_code, message: &str) -> Rig {
         r.message
     );
     assert_eq!(
-        (r.status, r.body.len(), r.headers),
+        (r.status, r.bytes.len(), r.headers),
         (0, 0, 0),
         "{path}: no partial response"
     );
@@ -289,7 +255,7 @@ fn endless_body_stops_at_max_body_size() {
     unsafe { session_set_max_body_size(rig.s, 1 << 20) };
     let started = Instant::now();
     let r = rig.get("/endless-body");
-    assert_eq!((r.error, r.body.len()), (SESSION_E_TOO_LARGE, 0), "{r:?}");
+    assert_eq!((r.error, r.bytes.len()), (SESSION_E_TOO_LARGE, 0), "{r:?}");
     assert!(started.elapsed().as_secs_f64() < 5.0);
     rig.assert_recovers();
 }
@@ -316,13 +282,13 @@ fn keep_alive_closed_after_a_response_is_not_reused() {
     let rig = Rig::new();
     let r = rig.get("/keepalive-close");
     assert_eq!(
-        (r.error, r.body.as_slice()),
+        (r.error, r.bytes.as_slice()),
         (SESSION_OK, &b"bye"[..]),
         "{r:?}"
     );
     let ok = rig.get("/ok");
     assert_eq!(
-        (ok.error, ok.body.as_slice()),
+        (ok.error, ok.bytes.as_slice()),
         (SESSION_OK, &b"conn 2"[..]),
         "{ok:?}"
     );
@@ -332,11 +298,11 @@ fn keep_alive_closed_after_a_response_is_not_reused() {
 #[test]
 fn stale_keep_alive_get_is_retried_once() {
     let rig = Rig::new();
-    assert_eq!(rig.get("/stale-next").body, b"fresh");
+    assert_eq!(rig.get("/stale-next").bytes, b"fresh");
     // The next request goes out on the kept-alive connection, which the server drops unanswered.
     let ok = rig.get("/ok");
     assert_eq!(
-        (ok.error, ok.body.as_slice()),
+        (ok.error, ok.bytes.as_slice()),
         (SESSION_OK, &b"conn 2"[..]),
         "{ok:?}"
     );
@@ -347,7 +313,7 @@ fn stale_keep_alive_get_is_retried_once() {
 #[ignore = "needs an idempotent-only stale-connection rule: libcurl itself replays any method on a reused connection that answered nothing"]
 fn stale_keep_alive_post_is_not_retried() {
     let rig = Rig::new();
-    assert_eq!(rig.get("/stale-next").body, b"fresh");
+    assert_eq!(rig.get("/stale-next").bytes, b"fresh");
     let r = rig.post("/ok");
     assert_eq!(
         r.error, SESSION_E_CONNECT,

@@ -237,7 +237,7 @@ fn https_goes_through_a_connect_tunnel_with_credentials_only_in_the_connect() {
     ok(unsafe { session_set_ca_bundle(s.0, c(rig.ca_pem.as_ref().unwrap().to_str().unwrap()).as_ptr()) });
     ok(unsafe { session_set_proxy(s.0, c("https").as_ptr(), c(&proxy_url(&proxy, "http", "")).as_ptr()) });
     // The caller's own Proxy-Authorization header goes into the CONNECT, not the tunnel.
-    let r = s.send("GET", &rig.tls_url("/echo"), &[("Proxy-Authorization", "Basic cHU6cHA=")]);
+    let r = s.send_with("GET", &rig.tls_url("/echo"), &[("Proxy-Authorization", "Basic cHU6cHA=")]);
     assert_eq!((r.error, r.status), (SESSION_OK, 200), "{r:?}");
     assert_eq!(echoed_header(&r.body, "Proxy-Authorization"), None, "{}", r.body);
     let seen = proxy_seen(&proxy, "connect");
@@ -264,7 +264,7 @@ fn proxy_authorization_header_never_reaches_an_origin_without_proxy() {
     let rig = support::rig();
     let s = S::new();
     ok(unsafe { session_set_trust_env(s.0, false) });
-    let r = s.send("GET", &rig.url("/echo"), &[("Proxy-Authorization", "Basic c2VjcmV0")]);
+    let r = s.send_with("GET", &rig.url("/echo"), &[("Proxy-Authorization", "Basic c2VjcmV0")]);
     assert_eq!(r.status, 200);
     assert_eq!(echoed_header(&r.body, "Proxy-Authorization"), None, "{}", r.body);
 }
@@ -311,7 +311,7 @@ fn the_proxy_is_chosen_per_hop_and_per_host() {
     assert_eq!(s.get(&rig.url("/echo")).status, 200);
     assert_eq!(proxy_seen(&proxy, "forward").len(), 2, "all applies to 127.0.0.1");
     // The caller's Proxy-Authorization goes to the first hop's proxy only (as requests).
-    let r = s.send("GET", &format!("http://origin.test:{}/redirect?to={}", rig.port, rig.url("/echo")), &[("Proxy-Authorization", "Basic Zmlyc3Q=")]);
+    let r = s.send_with("GET", &format!("http://origin.test:{}/redirect?to={}", rig.port, rig.url("/echo")), &[("Proxy-Authorization", "Basic Zmlyc3Q=")]);
     assert_eq!((r.status, r.redirects), (200, 1));
     let seen = proxy_seen(&proxy, "forward");
     assert_eq!(seen.len(), 4, "{seen:?}");
@@ -412,11 +412,11 @@ fn listed_statuses_are_retried_for_idempotent_methods_only() {
     ok(unsafe { session_set_retries(s.0, 3, 0.01) });
     let r = s.get(&rig.url("/flaky?key=get&fail=2"));
     assert_eq!((r.status, r.body.as_str()), (200, "attempt 3\n"), "{r:?}");
-    let r = s.send("POST", &rig.url("/flaky?key=post&fail=2"), &[]);
+    let r = s.send_with("POST", &rig.url("/flaky?key=post&fail=2"), &[]);
     assert_eq!(r.status, 503, "POST is not retried by default");
     assert_eq!(attempts(&rig, "post"), 1);
     ok(unsafe { session_set_retry_methods(s.0, c("get, post").as_ptr()) });
-    let r = s.send("POST", &rig.url("/flaky?key=post2&fail=2"), &[]);
+    let r = s.send_with("POST", &rig.url("/flaky?key=post2&fail=2"), &[]);
     assert_eq!(r.status, 200, "{r:?}");
     let r = s.get(&rig.url("/flaky?key=many&fail=10&status=502"));
     assert_eq!(r.status, 502);
@@ -473,7 +473,7 @@ fn a_stale_pooled_connection_is_retried_transparently() {
     for (method, how) in [("GET", "close"), ("PUT", "close"), ("GET", "reset"), ("DELETE", "reset"), ("POST", "close")] {
         assert_eq!(s.get(&rig.url(&format!("/drop-next?how={how}"))).status, 200);
         // The pooled connection now closes on the next request without answering.
-        let r = s.send(method, &rig.url("/echo"), &[]);
+        let r = s.send_with(method, &rig.url("/echo"), &[]);
         assert_eq!((r.error, r.status), (SESSION_OK, 200), "{method} {how}: {r:?}");
     }
     // Each request after /drop-next was sent on the dying connection, then on a new one.

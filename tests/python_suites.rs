@@ -4,21 +4,8 @@
 //! suite; pytest's output is shown on failure.
 mod support;
 
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
-
-/// The directory holding this build's libsession.so (as tests/c_suite.rs finds it).
-fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let deps = exe.parent().expect("test executable has no parent");
-    let found = [Some(deps), deps.parent()]
-        .into_iter()
-        .flatten()
-        .find(|dir| dir.join("libsession.so").is_file())
-        .unwrap_or_else(|| panic!("no libsession.so in {} or its parent", deps.display()))
-        .to_path_buf();
-    found
-}
+use support::cbuild::lib_dir;
 
 /// Runs pytest on `suite` (relative to the repository); returns its output, panicking with it
 /// unless every test passed.
@@ -30,19 +17,8 @@ fn pytest(suite: &str) -> String {
         .current_dir(&root)
         .env("LIBSESSION_LIBRARY", lib_dir().join("libsession.so"))
         .env("PYTHONDONTWRITEBYTECODE", "1")
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env("no_proxy", "127.0.0.1,localhost")
         .stdin(Stdio::null());
-    for var in [
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ] {
-        cmd.env_remove(var);
-    }
+    support::cbuild::no_proxy(&mut cmd);
     let out = cmd.output().expect("run pytest");
     let text = format!(
         "{}{}",

@@ -10,92 +10,12 @@ use session::capi::session::*;
 use session::capi::transfer::*;
 use session::error::session_code::{self, *};
 use session::response::session_response_t;
-use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::ffi::{c_char, c_int, c_void};
 use std::io::Write;
 use std::path::PathBuf;
 use std::ptr;
 
-fn c(s: &str) -> CString {
-    CString::new(s).unwrap()
-}
-
-fn text(p: *const c_char) -> String {
-    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
-}
-
-#[derive(Debug)]
-struct Resp {
-    error: session_code,
-    message: String,
-    status: i64,
-    body: Vec<u8>,
-    version: String,
-    redirects: usize,
-    history_body: Option<Vec<u8>>,
-    timings: session_timings_t,
-}
-
-impl Resp {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-fn body_of(r: &session_response_t) -> Vec<u8> {
-    unsafe { std::slice::from_raw_parts(r.body as *const u8, r.body_len) }.to_vec()
-}
-
-fn take(r: *mut session_response_t) -> Resp {
-    let v = unsafe { &*r };
-    let history = unsafe { session_response_history_at(r, 0) };
-    let mut timings = session_timings_t::default();
-    assert_eq!(
-        unsafe { session_response_timings(r, &mut timings) },
-        SESSION_OK
-    );
-    let out = Resp {
-        error: v.error,
-        message: text(v.error_message),
-        status: v.status_code,
-        body: body_of(v),
-        version: text(v.http_version),
-        redirects: v.redirect_count,
-        history_body: unsafe { history.as_ref() }.map(body_of),
-        timings,
-    };
-    unsafe { session_response_free(r) };
-    out
-}
-
-struct S(*mut session_t);
-impl Drop for S {
-    fn drop(&mut self) {
-        unsafe { session_free(self.0) }
-    }
-}
-impl S {
-    fn new() -> S {
-        S(session_new())
-    }
-    fn get(&self, url: &str) -> Resp {
-        take(unsafe { session_get(self.0, c(url).as_ptr()) })
-    }
-    fn send(&self, req: &Req) -> Resp {
-        take(unsafe { session_send(self.0, req.0) })
-    }
-}
-
-struct Req(*mut session_request_t);
-impl Drop for Req {
-    fn drop(&mut self) {
-        unsafe { session_request_free(self.0) }
-    }
-}
-impl Req {
-    fn new(method: &str, url: &str) -> Req {
-        Req(unsafe { session_request_new(c(method).as_ptr(), c(url).as_ptr()) })
-    }
-}
+use support::capi::{c, Req, Resp, Session as S};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("transfer");
@@ -439,7 +359,7 @@ fn write_callback_streams_the_final_body_only() {
     };
     let r = s.send(&req);
     assert_eq!(
-        (r.error, r.status, r.body.len()),
+        (r.error, r.status, r.bytes.len()),
         (SESSION_OK, 200, 0),
         "{}",
         r.message
@@ -504,7 +424,7 @@ fn output_file_receives_the_body_and_errors_are_io() {
     unsafe { session_request_set_output_file(req.0, c(path.to_str().unwrap()).as_ptr()) };
     let r = s.send(&req);
     assert_eq!(
-        (r.error, r.status, r.body.len()),
+        (r.error, r.status, r.bytes.len()),
         (SESSION_OK, 200, 0),
         "{}",
         r.message
@@ -702,7 +622,7 @@ fn zstd_raw_deflate_and_stacked_encodings_decode_in_order() {
             "{ce}: {}",
             r.message
         );
-        assert!(r.body == data, "{ce}: {} bytes back", r.body.len());
+        assert!(r.bytes == data, "{ce}: {} bytes back", r.bytes.len());
     }
     // Streamed to a write callback, decoded chunk by chunk.
     let mut rec = Received::default();
@@ -732,7 +652,7 @@ fn too_many_stacked_corrupt_and_truncated_bodies_are_decode_errors() {
         five = gzip(&five);
     }
     assert_eq!(
-        mirror(&s, &rig, "gzip,gzip,gzip,gzip,gzip", &five, |_| {}).body,
+        mirror(&s, &rig, "gzip,gzip,gzip,gzip,gzip", &five, |_| {}).bytes,
         b"x"
     );
 
@@ -751,7 +671,7 @@ fn too_many_stacked_corrupt_and_truncated_bodies_are_decode_errors() {
     assert_eq!(r.error, SESSION_E_DECODE, "truncated: {}", r.message);
     // Unknown codings are delivered as received.
     assert_eq!(
-        mirror(&s, &rig, "compress", b"as is", |_| {}).body,
+        mirror(&s, &rig, "compress", b"as is", |_| {}).bytes,
         b"as is"
     );
 }
@@ -764,12 +684,12 @@ fn own_accept_encoding_gets_the_raw_body() {
     let r = mirror(&s, &rig, "gzip", &encoded, |req| unsafe {
         session_request_set_header(req.0, c("Accept-Encoding").as_ptr(), c("gzip").as_ptr());
     });
-    assert_eq!(r.body, encoded);
+    assert_eq!(r.bytes, encoded);
     let r = mirror(&s, &rig, "gzip", &encoded, |_| {});
-    assert_eq!(r.body, b"hello");
+    assert_eq!(r.bytes, b"hello");
     // A session's own value counts as the caller's too.
     unsafe { session_set_header(s.0, c("Accept-Encoding").as_ptr(), c("gzip").as_ptr()) };
-    assert_eq!(mirror(&s, &rig, "gzip", &encoded, |_| {}).body, encoded);
+    assert_eq!(mirror(&s, &rig, "gzip", &encoded, |_| {}).bytes, encoded);
 }
 
 fn peak_rss_kib() -> u64 {
@@ -1129,7 +1049,7 @@ fn http2_streams_decodes_nothing_extra_and_trace_is_redacted() {
     };
     let r = s.send(&req);
     assert_eq!(
-        (r.error, r.version.as_str(), r.body.len()),
+        (r.error, r.version.as_str(), r.bytes.len()),
         (SESSION_OK, "HTTP/2", 0),
         "{}",
         r.message

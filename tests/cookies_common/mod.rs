@@ -9,7 +9,6 @@ use session::capi::request::session_get;
 use session::capi::response::session_response_free;
 use session::capi::session::*;
 use session::error::session_code::{self, *};
-use std::ffi::{c_char, CStr, CString};
 use std::sync::OnceLock;
 
 /// Names mapped to 127.0.0.1 in every test session.
@@ -23,13 +22,7 @@ pub const HOSTS: &[&str] = &[
     "other.co.uk",
 ];
 
-pub fn c(s: &str) -> CString {
-    CString::new(s).unwrap()
-}
-
-pub fn text(p: *const c_char) -> String {
-    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
-}
+pub use crate::support::capi::{c, text};
 
 /// The rig server (with its TLS listener) shared by the tests of one binary.
 pub fn rig() -> &'static support::Server {

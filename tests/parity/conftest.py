@@ -2,35 +2,7 @@
 import pytest
 
 from harness import CLOSED, DIFFERENCES, GAPS, Both  # also puts tests/servers on sys.path
-import launch  # noqa: E402  (tests/servers)
-
-
-@pytest.fixture(scope="session")
-def httpbin():
-    server = launch.httpbin()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def rig():
-    server = launch.rig(tls=True)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def proxy():
-    server = launch.Server("proxy_server.py", last="READY")
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def auth_proxy():
-    server = launch.Server("proxy_server.py", ["--auth", "pu:pp"], last="READY")
-    yield server
-    server.stop()
+from checkout_fixtures import auth_proxy, httpbin, proxy, rig  # noqa: E402,F401  (fixtures)
 
 
 @pytest.fixture

@@ -18,13 +18,11 @@ import requests.cookies
 import urllib3
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
 sys.dont_write_bytecode = True  # keep tests/servers and the package free of __pycache__
 sys.path.insert(0, os.path.join(ROOT, "tests", "servers"))
-_debug_so = os.path.join(ROOT, "target", "debug", "libsession.so")
-if "LIBSESSION_LIBRARY" not in os.environ and os.path.exists(_debug_so):
-    os.environ["LIBSESSION_LIBRARY"] = _debug_so
+from checkout_fixtures import use_checkout  # noqa: E402
 
+use_checkout(ROOT)
 import libsession  # noqa: E402
 
 # Headers whose defaults differ by design (client identity, compression, keep-alive):

@@ -116,3 +116,75 @@ pub fn no_proxy(cmd: &mut Command) {
         cmd.env_remove(var);
     }
 }
+
+pub fn have_valgrind() -> bool {
+    let found = Command::new("valgrind")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found && std::env::var("LIBSESSION_REQUIRE_VALGRIND").as_deref() == Ok("1") {
+        panic!("LIBSESSION_REQUIRE_VALGRIND=1 but valgrind is not installed");
+    }
+    found
+}
+
+/// `exe` under valgrind (definite and indirect leaks are errors, exit 99) when installed.
+pub fn under_valgrind(exe: &Path) -> Command {
+    if !have_valgrind() {
+        return Command::new(exe);
+    }
+    let mut c = Command::new("valgrind");
+    c.args([
+        "--leak-check=full",
+        "--errors-for-leak-kinds=definite,indirect",
+        "--show-leak-kinds=definite,indirect",
+        "--error-exitcode=99",
+        "--quiet",
+        "--num-callers=40",
+    ]);
+    c.arg(exe);
+    c
+}
+
+const RUN_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Runs `cmd` in `dir` with a deadline, stdout/stderr to files there; panics unless it exits
+/// 0 (exit 99 is valgrind's report). Returns stdout.
+pub fn run_program(mut cmd: Command, dir: &Path, name: &str) -> String {
+    no_proxy(&mut cmd);
+    let stdout_path = dir.join(format!("{name}.stdout"));
+    let stderr_path = dir.join(format!("{name}.stderr"));
+    cmd.current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&stdout_path).expect("stdout file"))
+        .stderr(fs::File::create(&stderr_path).expect("stderr file"));
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if start.elapsed() > RUN_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stdout = fs::read_to_string(&stdout_path).unwrap_or_default();
+    let output = format!(
+        "--- stdout ---\n{stdout}--- stderr ---\n{}",
+        fs::read_to_string(&stderr_path).unwrap_or_default()
+    );
+    match status {
+        None => panic!("{name} did not finish within {RUN_TIMEOUT:?}\n{output}"),
+        Some(s) if s.success() => {
+            print!("{output}");
+            stdout
+        }
+        Some(s) if s.code() == Some(99) => panic!("{name}: valgrind reported errors\n{output}"),
+        Some(s) => panic!("{name} failed ({s})\n{output}"),
+    }
+}

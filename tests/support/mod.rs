@@ -6,6 +6,7 @@
 //! shared httpbin, when the test process exits and the kernel closes the pipe.
 #![allow(dead_code)] // each test binary uses a subset
 
+pub mod capi;
 pub mod cbuild;
 
 use std::io::{BufRead, BufReader, Read, Write};
