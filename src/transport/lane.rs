@@ -156,14 +156,20 @@ impl Lane {
 
     /// Performs one hop on the calling thread.
     pub fn perform(&mut self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> Result<Exchange> {
+        // The lane runs only this transfer: its completion is the first message.
         let transfer = self.start(settings, hop, timeout, 0)?;
-        let mut done = Vec::with_capacity(1);
         loop {
-            if let Err(err) = self.poll(&mut done) {
+            if let Err(err) = self.multi.perform() {
                 let _ = self.end(transfer, Ok(()));
-                return Err(err);
+                return Err(multi_err(err));
             }
-            if let Some((_, result)) = done.pop() {
+            let mut finished = None;
+            self.multi.messages(|msg| {
+                if finished.is_none() {
+                    finished = msg.result();
+                }
+            });
+            if let Some(result) = finished {
                 return self.end(transfer, result);
             }
             self.wait(&mut [], Duration::from_secs(1))?;

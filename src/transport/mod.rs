@@ -67,13 +67,12 @@ pub(crate) fn finish(h: &mut Easy2<Collector>) -> crate::error::Result<Exchange>
     if let Some(panic) = h.get_mut().panicked.take() {
         return Err(Error::new(Code::SESSION_E_INTERNAL, panic)); // e.g. in the debug callback
     }
-    let elapsed = h.total_time().map(|d| d.as_secs_f64()).unwrap_or(0.0);
     let mut version: libc::c_long = 0;
     // SAFETY: CURLINFO_HTTP_VERSION writes one long.
     unsafe { curl_sys::curl_easy_getinfo(h.raw(), CURLINFO_HTTP_VERSION, &mut version) };
     let mut exchange = std::mem::take(&mut h.get_mut().exchange);
     crate::transfer::complete(h, &mut exchange)?;
-    exchange.elapsed = elapsed;
+    exchange.elapsed = exchange.timings.total; // CURLINFO_TOTAL_TIME, read by `complete`
     exchange.http_version = match version as i32 {
         curl_sys::CURL_HTTP_VERSION_1_0 => "HTTP/1.0",
         curl_sys::CURL_HTTP_VERSION_2_0 => "HTTP/2",
