@@ -126,7 +126,7 @@ pub fn collect_head(
         .all(|line| collector.header(line));
     (
         collector.exchange.status,
-        std::mem::take(&mut collector.exchange.headers),
+        collector.exchange.headers.iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect(),
         aborted,
     )
 }
