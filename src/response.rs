@@ -107,7 +107,7 @@ impl ResponseBox {
             None => (Code::SESSION_OK, String::new()),
         };
         let reason = if reason.is_empty() { canonical_reason(status).as_bytes() } else { &reason };
-        let strings = [c_string(message.as_bytes()), c_string(reason), c_string(url.as_bytes())];
+        let strings = [c_string(message.as_bytes()), c_string(reason), into_c_string(url)];
         let body_len = body.len();
         body.push(0);
         let joined = join_repeated(&headers);
@@ -189,6 +189,18 @@ impl ResponseBox {
     pub fn history(&self) -> &[ResponseBox] {
         &self.owned.history
     }
+}
+
+/// `text` in a String with room for a NUL, so that `into_c_string` needs no new allocation.
+pub fn c_ready(text: &str) -> String {
+    let mut owned = String::with_capacity(text.len() + 1);
+    owned.push_str(text);
+    owned
+}
+
+/// The String as a C string, reusing its buffer when it has room (NUL bytes dropped).
+fn into_c_string(text: String) -> CString {
+    CString::new(text).unwrap_or_else(|err| c_string(&err.into_vec()))
 }
 
 /// Versions are static C strings, so the pointer needs no storage.
