@@ -61,6 +61,8 @@ pub struct Applied {
     pub proxy: Option<(Option<String>, Option<String>)>,
     pub progress: Option<bool>,
     pub http_version: Option<crate::transfer::HttpVersion>,
+    /// CURLOPT_PIPEWAIT (lane::configure_engine).
+    pub pipewait: Option<bool>,
 }
 
 impl Handler for Collector {

@@ -28,7 +28,10 @@ pub fn configure_engine(h: &mut Easy2<Collector>, settings: &Settings, hop: &Pre
         HttpVersion::Http2PriorKnowledge => true,
         HttpVersion::Default | HttpVersion::Http2 => hop.url.scheme() == "https",
     };
-    h.pipewait(multiplex)
+    if crate::net::changed(&mut h.get_mut().applied.pipewait, multiplex) {
+        h.pipewait(multiplex)?;
+    }
+    Ok(())
 }
 
 /// Connection limits applied to every lane.
