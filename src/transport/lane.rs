@@ -113,14 +113,19 @@ impl Lane {
 
     /// Starts a hop; `token` comes back with its completion from `poll`.
     pub fn start(&mut self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>, token: usize) -> Result<Transfer> {
+        let mut transfer = self.start_untagged(settings, hop, timeout)?;
+        transfer.set_token(token).map_err(|e| from_curl(&e))?;
+        Ok(transfer)
+    }
+
+    /// Starts a hop whose completion is recognised without a token (the lane's only one).
+    fn start_untagged(&mut self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> Result<Transfer> {
         let mut easy = self.take_easy(settings)?;
         if let Err(err) = configure(&mut easy, settings, hop, timeout) {
             self.idle.push(easy);
             return Err(from_curl(&err));
         }
-        let mut transfer = self.multi.add2(easy).map_err(multi_err)?;
-        transfer.set_token(token).map_err(|e| from_curl(&e))?;
-        Ok(transfer)
+        self.multi.add2(easy).map_err(multi_err)
     }
 
     /// Takes a finished (or abandoned) transfer off the lane, with what it received.
@@ -160,7 +165,7 @@ impl Lane {
     /// Performs one hop on the calling thread.
     pub fn perform(&mut self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> Result<Exchange> {
         // The lane runs only this transfer: its completion is the first message.
-        let transfer = self.start(settings, hop, timeout, 0)?;
+        let transfer = self.start_untagged(settings, hop, timeout)?;
         loop {
             if let Err(err) = self.multi.perform() {
                 let _ = self.end(transfer, Ok(()));
