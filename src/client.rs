@@ -147,7 +147,7 @@ fn into_response(exchange: Exchange, hop: &Prepared, history: Vec<Response>) -> 
         error: None,
         status: exchange.status,
         reason: exchange.reason,
-        url: hop.url.to_string(),
+        url: crate::response::c_ready(hop.url.as_str()),
         headers: exchange.headers,
         body: exchange.body,
         elapsed: exchange.elapsed,

@@ -3,10 +3,13 @@
 
 use crate::error::{Error, Result};
 use crate::ffi::check_field_value;
+use std::sync::Arc;
 
+/// Names and values are shared (Arc), so that merging a request over the session's
+/// defaults copies no strings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Headers {
-    entries: Vec<(String, Option<String>)>,
+    entries: Vec<(Arc<str>, Option<Arc<str>>)>,
 }
 
 /// Checks a header name (an HTTP token) and value before anything is sent.
@@ -24,10 +27,10 @@ pub fn validate(name: &str, value: Option<&str>) -> Result<()> {
 impl Headers {
     /// Sets `name` (replacing any entry of that name); `None` marks it removed.
     pub fn set(&mut self, name: &str, value: Option<&str>) {
-        let value = value.map(str::to_owned);
+        let value = value.map(Arc::from);
         match self.entries.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
             Some(entry) => entry.1 = value,
-            None => self.entries.push((name.to_owned(), value)),
+            None => self.entries.push((Arc::from(name), value)),
         }
     }
 
@@ -49,15 +52,18 @@ impl Headers {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
-        self.entries.iter().map(|(n, v)| (n.as_str(), v.as_deref()))
+        self.entries.iter().map(|(n, v)| (&**n, v.as_deref()))
     }
 
     /// `defaults` overlaid with `self`: own entries win, removed markers stay (so the
     /// transport can suppress its own defaults), in defaults' order then own order.
     pub fn merged_over(&self, defaults: &Headers) -> Headers {
         let mut merged = defaults.clone();
-        for (name, value) in self.iter() {
-            merged.set(name, value);
+        for (name, value) in &self.entries {
+            match merged.entries.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                Some(entry) => entry.1 = value.clone(),
+                None => merged.entries.push((name.clone(), value.clone())),
+            }
         }
         merged
     }

@@ -58,13 +58,15 @@ impl HeaderGuard {
         if trimmed.starts_with(b"HTTP/") {
             // A new response (after 1xx or a proxy's CONNECT): framing starts over.
             (self.content_length, self.chunked) = (false, false);
-        } else if let Some(value) = header_value(trimmed, b"content-length") {
-            self.content_length |= !value.is_empty();
-        } else if let Some(value) = header_value(trimmed, b"transfer-encoding") {
-            self.chunked |= value
-                .to_ascii_lowercase()
-                .windows(7)
-                .any(|w| w == b"chunked");
+        } else if let Some((name, value)) = split_header(trimmed) {
+            if name.eq_ignore_ascii_case(b"content-length") {
+                self.content_length |= !value.is_empty();
+            } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+                self.chunked |= value
+                    .to_ascii_lowercase()
+                    .windows(7)
+                    .any(|w| w == b"chunked");
+            }
         } else if trimmed.is_empty() && self.content_length && self.chunked {
             // RFC 9112 6.3: a sign of response smuggling; handled as an error.
             return self.fail(
@@ -81,12 +83,10 @@ impl HeaderGuard {
     }
 }
 
-/// The value of `line` when it is the header `lower_name` (case-insensitive).
-fn header_value<'a>(line: &'a [u8], lower_name: &[u8]) -> Option<&'a [u8]> {
+/// The trimmed name and value of a header line (None without a colon).
+fn split_header(line: &[u8]) -> Option<(&[u8], &[u8])> {
     let colon = line.iter().position(|&b| b == b':')?;
-    let name = line[..colon].trim_ascii();
-    name.eq_ignore_ascii_case(lower_name)
-        .then(|| line[colon + 1..].trim_ascii())
+    Some((line[..colon].trim_ascii(), line[colon + 1..].trim_ascii()))
 }
 
 /// Gives libcurl errors that mean a malformed or oversized response their precise code.
@@ -126,7 +126,7 @@ pub fn collect_head(
         .all(|line| collector.header(line));
     (
         collector.exchange.status,
-        std::mem::take(&mut collector.exchange.headers),
+        collector.exchange.headers.iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect(),
         aborted,
     )
 }

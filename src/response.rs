@@ -2,6 +2,7 @@
 
 use crate::error::{session_code, Code, Error};
 use crate::ffi::c_string;
+use crate::transport::HeaderLines;
 use std::ffi::{c_char, c_long, CStr, CString};
 
 /// A response as the client builds it.
@@ -11,7 +12,7 @@ pub struct Response {
     pub status: u32,
     pub reason: Vec<u8>,
     pub url: String,
-    pub headers: Vec<(CString, CString)>,
+    pub headers: HeaderLines,
     pub body: Vec<u8>,
     pub elapsed: f64,
     pub http_version: &'static str,
@@ -68,7 +69,7 @@ pub struct ResponseBox {
 struct Owned {
     _strings: [CString; 3],
     body: Vec<u8>,
-    headers: Vec<(CString, CString)>,
+    headers: HeaderLines,
     /// Repeated headers joined with ", ", keyed by lower-cased name.
     joined: Vec<(Vec<u8>, CString)>,
     history: Vec<ResponseBox>,
@@ -106,7 +107,7 @@ impl ResponseBox {
             None => (Code::SESSION_OK, String::new()),
         };
         let reason = if reason.is_empty() { canonical_reason(status).as_bytes() } else { &reason };
-        let strings = [c_string(message.as_bytes()), c_string(reason), c_string(url.as_bytes())];
+        let strings = [c_string(message.as_bytes()), c_string(reason), into_c_string(url)];
         let body_len = body.len();
         body.push(0);
         let joined = join_repeated(&headers);
@@ -177,17 +178,29 @@ impl ResponseBox {
         self.owned
             .headers
             .iter()
-            .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name.as_bytes()))
-            .map(|(_, v)| v.as_c_str())
+            .find(|(n, _)| n.to_bytes().eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| v)
     }
 
-    pub fn headers(&self) -> &[(CString, CString)] {
+    pub fn headers(&self) -> &HeaderLines {
         &self.owned.headers
     }
 
     pub fn history(&self) -> &[ResponseBox] {
         &self.owned.history
     }
+}
+
+/// `text` in a String with room for a NUL, so that `into_c_string` needs no new allocation.
+pub fn c_ready(text: &str) -> String {
+    let mut owned = String::with_capacity(text.len() + 1);
+    owned.push_str(text);
+    owned
+}
+
+/// The String as a C string, reusing its buffer when it has room (NUL bytes dropped).
+fn into_c_string(text: String) -> CString {
+    CString::new(text).unwrap_or_else(|err| c_string(&err.into_vec()))
 }
 
 /// Versions are static C strings, so the pointer needs no storage.
@@ -201,15 +214,15 @@ fn static_version(version: &str) -> *const c_char {
     }
 }
 
-fn join_repeated(headers: &[(CString, CString)]) -> Vec<(Vec<u8>, CString)> {
-    let same = |a: &CString, b: &CString| a.as_bytes().eq_ignore_ascii_case(b.as_bytes());
+fn join_repeated(headers: &HeaderLines) -> Vec<(Vec<u8>, CString)> {
+    let same = |a: &CStr, b: &CStr| a.to_bytes().eq_ignore_ascii_case(b.to_bytes());
     let mut joined = Vec::new();
     for (i, (name, _)) in headers.iter().enumerate() {
-        let first = headers[..i].iter().all(|(earlier, _)| !same(earlier, name));
-        let repeated = headers[i + 1..].iter().any(|(later, _)| same(later, name));
+        let first = headers.iter().take(i).all(|(earlier, _)| !same(earlier, name));
+        let repeated = headers.iter().skip(i + 1).any(|(later, _)| same(later, name));
         if first && repeated {
-            let values: Vec<&[u8]> = headers.iter().filter(|(n, _)| same(n, name)).map(|(_, v)| v.as_bytes()).collect();
-            joined.push((name.as_bytes().to_ascii_lowercase(), c_string(&values.join(&b", "[..]))));
+            let values: Vec<&[u8]> = headers.iter().filter(|(n, _)| same(n, name)).map(|(_, v)| v.to_bytes()).collect();
+            joined.push((name.to_bytes().to_ascii_lowercase(), c_string(&values.join(&b", "[..]))));
         }
     }
     joined
@@ -224,10 +237,7 @@ mod tests {
         let response = Response {
             status: 404,
             url: "http://h/x".into(),
-            headers: [("Set-Cookie", "a=1"), ("Content-Type", "text/plain"), ("set-cookie", "b=2")]
-                .iter()
-                .map(|(n, v)| (c_string(n.as_bytes()), c_string(v.as_bytes())))
-                .collect(),
+            headers: [("Set-Cookie", "a=1"), ("Content-Type", "text/plain"), ("set-cookie", "b=2")].into_iter().collect(),
             body: b"hi".to_vec(),
             http_version: "HTTP/1.1",
             history: vec![Response { status: 302, ..Response::default() }],

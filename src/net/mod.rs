@@ -112,7 +112,9 @@ pub fn prepare(settings: &Settings, req: &Request, url: &mut Url, headers: &mut 
         }
         _ => None,
     };
-    if let Some((user, password)) = take_userinfo(&mut url.clone())? {
+    // The copy is only made for a URL with credentials in it.
+    let has_userinfo = !url.username().is_empty() || url.password().is_some();
+    if let Some((user, password)) = if has_userinfo { take_userinfo(&mut url.clone())? } else { None } {
         if !headers.contains("Authorization") && digest.is_none() {
             let basic = Auth::Basic { user, password };
             headers.set("Authorization", Some(&basic.header_value()));

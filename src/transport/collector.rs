@@ -2,10 +2,8 @@
 //! tracing go through the transfer Receiver.
 
 use super::Exchange;
-use crate::ffi::c_string;
 use crate::transfer::Receiver;
 use curl::easy::{Handler, InfoType, ReadError, SeekResult, WriteError};
-use std::ffi::CString;
 use std::io::SeekFrom;
 
 /// Receives the response into memory.
@@ -63,17 +61,8 @@ pub struct Applied {
     pub proxy: Option<(Option<String>, Option<String>)>,
     pub progress: Option<bool>,
     pub http_version: Option<crate::transfer::HttpVersion>,
-}
-
-/// A received header name or value as a C string (NUL bytes dropped): one allocation.
-fn header_string(bytes: &[u8]) -> CString {
-    if bytes.contains(&0) {
-        return c_string(bytes);
-    }
-    let mut owned = Vec::with_capacity(bytes.len() + 1);
-    owned.extend_from_slice(bytes);
-    // SAFETY: just checked: no NUL inside.
-    unsafe { CString::from_vec_unchecked(owned) }
+    /// CURLOPT_PIPEWAIT (lane::configure_engine).
+    pub pipewait: Option<bool>,
 }
 
 impl Handler for Collector {
@@ -113,8 +102,7 @@ impl Collector {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.starts_with(b"HTTP/") {
             // A new status line (after 1xx or a proxy CONNECT): start over.
-            self.exchange.headers.clear();
-            self.exchange.headers.reserve(16); // one allocation for a typical response
+            self.exchange.headers.clear_with_room(16); // enough for a typical response
             let mut parts = line.splitn(3, |&b| b == b' ');
             let _version = parts.next();
             self.exchange.status = parts
@@ -124,13 +112,10 @@ impl Collector {
             self.exchange.reason = parts.next().unwrap_or_default().to_vec();
         } else if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
             // Obsolete line folding continues the previous value.
-            if let Some((_, value)) = self.exchange.headers.last_mut() {
-                let joined = [value.as_bytes(), b" ", line.trim_ascii()].concat();
-                *value = c_string(&joined);
-            }
+            self.exchange.headers.extend_last(line.trim_ascii());
         } else if let Some(colon) = line.iter().position(|&b| b == b':') {
             let (name, value) = (&line[..colon], &line[colon + 1..]);
-            self.exchange.headers.push((header_string(name.trim_ascii()), header_string(value.trim_ascii())));
+            self.exchange.headers.push(name.trim_ascii(), value.trim_ascii());
         }
         true
     }

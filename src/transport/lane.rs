@@ -28,7 +28,10 @@ pub fn configure_engine(h: &mut Easy2<Collector>, settings: &Settings, hop: &Pre
         HttpVersion::Http2PriorKnowledge => true,
         HttpVersion::Default | HttpVersion::Http2 => hop.url.scheme() == "https",
     };
-    h.pipewait(multiplex)
+    if crate::net::changed(&mut h.get_mut().applied.pipewait, multiplex) {
+        h.pipewait(multiplex)?;
+    }
+    Ok(())
 }
 
 /// Connection limits applied to every lane.
@@ -110,14 +113,19 @@ impl Lane {
 
     /// Starts a hop; `token` comes back with its completion from `poll`.
     pub fn start(&mut self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>, token: usize) -> Result<Transfer> {
+        let mut transfer = self.start_untagged(settings, hop, timeout)?;
+        transfer.set_token(token).map_err(|e| from_curl(&e))?;
+        Ok(transfer)
+    }
+
+    /// Starts a hop whose completion is recognised without a token (the lane's only one).
+    fn start_untagged(&mut self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> Result<Transfer> {
         let mut easy = self.take_easy(settings)?;
         if let Err(err) = configure(&mut easy, settings, hop, timeout) {
             self.idle.push(easy);
             return Err(from_curl(&err));
         }
-        let mut transfer = self.multi.add2(easy).map_err(multi_err)?;
-        transfer.set_token(token).map_err(|e| from_curl(&e))?;
-        Ok(transfer)
+        self.multi.add2(easy).map_err(multi_err)
     }
 
     /// Takes a finished (or abandoned) transfer off the lane, with what it received.
@@ -156,14 +164,20 @@ impl Lane {
 
     /// Performs one hop on the calling thread.
     pub fn perform(&mut self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> Result<Exchange> {
-        let transfer = self.start(settings, hop, timeout, 0)?;
-        let mut done = Vec::with_capacity(1);
+        // The lane runs only this transfer: its completion is the first message.
+        let transfer = self.start_untagged(settings, hop, timeout)?;
         loop {
-            if let Err(err) = self.poll(&mut done) {
+            if let Err(err) = self.multi.perform() {
                 let _ = self.end(transfer, Ok(()));
-                return Err(err);
+                return Err(multi_err(err));
             }
-            if let Some((_, result)) = done.pop() {
+            let mut finished = None;
+            self.multi.messages(|msg| {
+                if finished.is_none() {
+                    finished = msg.result();
+                }
+            });
+            if let Some(result) = finished {
                 return self.end(transfer, result);
             }
             self.wait(&mut [], Duration::from_secs(1))?;

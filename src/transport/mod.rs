@@ -9,16 +9,17 @@ mod collector;
 mod lane;
 mod options;
 mod pool;
+mod received;
 
 pub use collector::Collector;
 pub use lane::{Lane, Limits, Transfer, RECEIVE_BUFFER};
 pub use options::configure;
 pub(crate) use options::SYSTEM_CA;
 pub use pool::{fork_epoch, forget_forked, LaneGuard, Pool};
+pub use received::HeaderLines;
 
 use crate::error::{from_curl, Code, Error};
 use curl::easy::Easy2;
-use std::ffi::CString;
 
 const CURLINFO_HTTP_VERSION: curl_sys::CURLINFO = curl_sys::CURLINFO_LONG + 46;
 
@@ -27,7 +28,7 @@ const CURLINFO_HTTP_VERSION: curl_sys::CURLINFO = curl_sys::CURLINFO_LONG + 46;
 pub struct Exchange {
     pub status: u32,
     pub reason: Vec<u8>,
-    pub headers: Vec<(CString, CString)>,
+    pub headers: HeaderLines,
     pub body: Vec<u8>,
     pub http_version: &'static str,
     pub elapsed: f64,
@@ -39,8 +40,8 @@ impl Exchange {
     pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.headers
             .iter()
-            .filter(move |(n, _)| n.as_bytes().eq_ignore_ascii_case(name.as_bytes()))
-            .map(|(_, v)| v.as_bytes())
+            .filter(move |(n, _)| n.to_bytes().eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| v.to_bytes())
     }
 }
 
@@ -67,13 +68,12 @@ pub(crate) fn finish(h: &mut Easy2<Collector>) -> crate::error::Result<Exchange>
     if let Some(panic) = h.get_mut().panicked.take() {
         return Err(Error::new(Code::SESSION_E_INTERNAL, panic)); // e.g. in the debug callback
     }
-    let elapsed = h.total_time().map(|d| d.as_secs_f64()).unwrap_or(0.0);
     let mut version: libc::c_long = 0;
     // SAFETY: CURLINFO_HTTP_VERSION writes one long.
     unsafe { curl_sys::curl_easy_getinfo(h.raw(), CURLINFO_HTTP_VERSION, &mut version) };
     let mut exchange = std::mem::take(&mut h.get_mut().exchange);
     crate::transfer::complete(h, &mut exchange)?;
-    exchange.elapsed = elapsed;
+    exchange.elapsed = exchange.timings.total; // CURLINFO_TOTAL_TIME, read by `complete`
     exchange.http_version = match version as i32 {
         curl_sys::CURL_HTTP_VERSION_1_0 => "HTTP/1.0",
         curl_sys::CURL_HTTP_VERSION_2_0 => "HTTP/2",

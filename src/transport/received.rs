@@ -1,0 +1,110 @@
+//! Received header lines in one buffer ("name\0value\0" per line) with their offsets: two
+//! allocations per response instead of two per header line.
+
+use std::ffi::CStr;
+
+#[derive(Default, Clone, PartialEq, Eq)]
+pub struct HeaderLines {
+    bytes: Vec<u8>,
+    /// Where each line's name and value start in `bytes`.
+    starts: Vec<(usize, usize)>,
+}
+
+/// Appends `text` without its NUL bytes, then a NUL.
+fn push_c(bytes: &mut Vec<u8>, text: &[u8]) {
+    if text.contains(&0) {
+        bytes.extend(text.iter().copied().filter(|&b| b != 0));
+    } else {
+        bytes.extend_from_slice(text);
+    }
+    bytes.push(0);
+}
+
+impl HeaderLines {
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Forgets every line, keeping `lines` lines of about 32 bytes' room.
+    pub fn clear_with_room(&mut self, lines: usize) {
+        self.bytes.clear();
+        self.starts.clear();
+        self.bytes.reserve(lines * 32);
+        self.starts.reserve(lines);
+    }
+
+    /// Adds a line; NUL bytes in `name` or `value` are dropped.
+    pub fn push(&mut self, name: &[u8], value: &[u8]) {
+        let name_at = self.bytes.len();
+        push_c(&mut self.bytes, name);
+        let value_at = self.bytes.len();
+        push_c(&mut self.bytes, value);
+        self.starts.push((name_at, value_at));
+    }
+
+    /// Continues the last line's value with " " and `more` (obsolete line folding).
+    pub fn extend_last(&mut self, more: &[u8]) {
+        if self.starts.is_empty() {
+            return;
+        }
+        self.bytes.pop(); // the value's NUL, the buffer's last byte
+        self.bytes.push(b' ');
+        push_c(&mut self.bytes, more);
+    }
+
+    /// The `i`th line's name and value.
+    pub fn get(&self, i: usize) -> Option<(&CStr, &CStr)> {
+        let (name_at, value_at) = *self.starts.get(i)?;
+        let end = self.starts.get(i + 1).map_or(self.bytes.len(), |next| next.0);
+        // SAFETY: push_c wrote each name and value as bytes without NUL followed by one NUL.
+        unsafe {
+            Some((
+                CStr::from_bytes_with_nul_unchecked(&self.bytes[name_at..value_at]),
+                CStr::from_bytes_with_nul_unchecked(&self.bytes[value_at..end]),
+            ))
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&CStr, &CStr)> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+}
+
+impl<N: AsRef<[u8]>, V: AsRef<[u8]>> FromIterator<(N, V)> for HeaderLines {
+    fn from_iter<I: IntoIterator<Item = (N, V)>>(lines: I) -> HeaderLines {
+        let mut headers = HeaderLines::default();
+        for (name, value) in lines {
+            headers.push(name.as_ref(), value.as_ref());
+        }
+        headers
+    }
+}
+
+impl std::fmt::Debug for HeaderLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_keep_order_drop_nul_and_fold() {
+        let mut h = HeaderLines::default();
+        h.push(b"A", b"1");
+        h.push(b"B\0", b"x\0y");
+        h.extend_last(b"more");
+        h.push(b"", b"");
+        let lines: Vec<(&[u8], &[u8])> = h.iter().map(|(n, v)| (n.to_bytes(), v.to_bytes())).collect();
+        assert_eq!(lines, [(&b"A"[..], &b"1"[..]), (b"B", b"xy more"), (b"", b"")]);
+        assert!(h.get(3).is_none());
+        h.clear_with_room(4);
+        assert!(h.is_empty());
+    }
+}
