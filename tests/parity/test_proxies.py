@@ -4,32 +4,21 @@ NO_PROXY, proxy credentials and CONNECT tunnels, through tests/servers/proxy_ser
 Targets are named *.test, which only the proxy resolves (to 127.0.0.1): a response proves the
 request went through the proxy, a resolve failure that it went direct. The proxy's /stats
 shows what each client sent it."""
-import http.client
-import json
-
 import pytest
+
+import launch
 
 from harness import Reduced, deliberate, outcome
 
-PROXY_ENV = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
-             "no_proxy", "NO_PROXY")
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
     """No proxy variables but the ones a scenario sets (cargo test sets NO_PROXY)."""
-    for var in PROXY_ENV:
-        monkeypatch.delenv(var, raising=False)
-    return monkeypatch
+    return launch.clear_proxy_env(monkeypatch)
 
 
-def seen(proxy):
-    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
-    try:
-        conn.request("GET", "/stats")
-        return json.loads(conn.getresponse().read())["seen"]
-    finally:
-        conn.close()
+seen = launch.proxy_seen
 
 
 def via(proxy, get):

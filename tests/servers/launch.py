@@ -3,6 +3,8 @@
 Each server runs under the current interpreter on 127.0.0.1 with ephemeral ports, prints its
 `KEY value` lines, and exits when its stdin closes (Server.stop, or the test process dying).
 """
+import http.client
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +12,9 @@ import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STARTUP_TIMEOUT = 60
+# The variables libsession's trust_env and requests read for proxies.
+PROXY_ENV = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+             "no_proxy", "NO_PROXY")
 
 
 class Server:
@@ -58,3 +63,20 @@ def httpbin():
 
 def rig(tls=False):
     return Server("rig_server.py", ["--tls"] if tls else [], last="READY")
+
+
+def clear_proxy_env(monkeypatch):
+    """Removes every proxy variable for one test (cargo test sets NO_PROXY)."""
+    for var in PROXY_ENV:
+        monkeypatch.delenv(var, raising=False)
+    return monkeypatch
+
+
+def proxy_seen(proxy):
+    """What a proxy_server.py has handled so far (its /stats)."""
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+    try:
+        conn.request("GET", "/stats")
+        return json.loads(conn.getresponse().read())["seen"]
+    finally:
+        conn.close()

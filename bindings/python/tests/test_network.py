@@ -1,7 +1,5 @@
 """Network settings: digest auth, proxies (explicit, environment, SOCKS), CA directory,
 client certificates, netrc, read timeout and retries, against the loopback servers."""
-import http.client
-import json
 import shutil
 import subprocess
 import time
@@ -13,8 +11,6 @@ import launch
 import libsession
 from libsession import HTTPDigestAuth, Retry
 
-PROXY_ENV = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
-             "no_proxy", "NO_PROXY")
 
 
 @pytest.fixture
@@ -23,35 +19,12 @@ def s():
         yield session
 
 
-@pytest.fixture(scope="module")
-def proxy():
-    server = launch.Server("proxy_server.py", last="READY")
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def auth_proxy():
-    server = launch.Server("proxy_server.py", ["--auth", "pu:pp"], last="READY")
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def clean_env(monkeypatch):
-    for var in PROXY_ENV:
-        monkeypatch.delenv(var, raising=False)
-    return monkeypatch
+    return launch.clear_proxy_env(monkeypatch)
 
 
-def seen(proxy):
-    """What the proxy has handled so far (its /stats)."""
-    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
-    try:
-        conn.request("GET", "/stats")
-        return json.loads(conn.getresponse().read())["seen"]
-    finally:
-        conn.close()
+seen = launch.proxy_seen
 
 
 def through(proxy, action):
