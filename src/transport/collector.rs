@@ -10,8 +10,6 @@ use std::io::SeekFrom;
 #[derive(Default)]
 pub struct Collector {
     pub(crate) exchange: Exchange,
-    pub(crate) max_body: usize,
-    pub(crate) too_large: bool,
     /// Body decoding and destination, upload, progress and tracing of the current hop.
     pub(crate) transfer: Receiver,
     /// Header caps and framing checks, renewed for each transfer by `configure`.

@@ -81,15 +81,13 @@ impl Lane {
         Ok(Lane { multi, idle: Vec::new(), limits, generation, fork_epoch, last_used: Instant::now() })
     }
 
-    fn take_easy(&mut self, settings: &Settings) -> Result<Easy2<Collector>> {
+    fn take_easy(&mut self) -> Result<Easy2<Collector>> {
         let mut easy = match self.idle.pop() {
             Some(easy) => easy,
             None => self.new_easy().map_err(|e| from_curl(&e))?,
         };
         let collector = easy.get_mut();
         collector.exchange = Exchange::default();
-        collector.max_body = settings.max_body_size;
-        collector.too_large = false;
         collector.panicked = None;
         Ok(easy)
     }
@@ -120,7 +118,7 @@ impl Lane {
 
     /// Starts a hop whose completion is recognised without a token (the lane's only one).
     fn start_untagged(&mut self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> Result<Transfer> {
-        let mut easy = self.take_easy(settings)?;
+        let mut easy = self.take_easy()?;
         if let Err(err) = configure(&mut easy, settings, hop, timeout) {
             self.idle.push(easy);
             return Err(from_curl(&err));

@@ -52,9 +52,6 @@ pub(crate) fn classify(h: &Easy2<Collector>, err: &curl::Error) -> Error {
     if let Some(failure) = &h.get_ref().transfer.failure {
         return failure.clone(); // a callback's reason (size limit, cancel, file, decoding)
     }
-    if err.is_write_error() && h.get_ref().too_large {
-        return Error::new(Code::SESSION_E_TOO_LARGE, "response body is over the session's max body size");
-    }
     if let Some(fault) = h.get_ref().head_guard.fault.clone().filter(|_| err.is_write_error()) {
         return fault;
     }
