@@ -54,4 +54,21 @@ static void bench_report(long requests, double secs, double cpu, double bytes)
 {
     printf("RESULT %ld %.6f %.6f %ld %.0f\n", requests, secs, cpu, bench_maxrss_kb(), bytes);
 }
+
+/* The drivers' command line: MODE URL N [K [VERSION [CAFILE]]]; 0 when too short. */
+static int bench_args(int argc, char **argv, const char **mode, const char **url, long *n, long *k,
+                      const char **version, const char **cafile)
+{
+    if (argc < 4)
+        return 0;
+    *mode = argv[1];
+    *url = argv[2];
+    *n = atol(argv[3]);
+    *k = argc > 4 ? atol(argv[4]) : 1;
+    if (argc > 5)
+        *version = argv[5];
+    if (argc > 6)
+        *cafile = argv[6];
+    return 1;
+}
 #endif

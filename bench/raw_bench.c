@@ -166,16 +166,8 @@ int main(int argc, char **argv)
     long n, k;
     double t0, c0;
     int rc = 0;
-    if (argc < 4)
+    if (!bench_args(argc, argv, &mode, &url, &n, &k, &version, &cafile))
         return 2;
-    mode = argv[1];
-    url = argv[2];
-    n = atol(argv[3]);
-    k = argc > 4 ? atol(argv[4]) : 1;
-    if (argc > 5)
-        version = argv[5];
-    if (argc > 6)
-        cafile = argv[6];
     curl_global_init(CURL_GLOBAL_ALL);
     t0 = bench_now();
     c0 = bench_cpu();

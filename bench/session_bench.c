@@ -187,16 +187,8 @@ int main(int argc, char **argv)
     double t0, c0;
     int rc = 0;
     session_t *s;
-    if (argc < 4)
+    if (!bench_args(argc, argv, &mode, &url, &n, &k, &version, &cafile))
         return 2;
-    mode = argv[1];
-    url = argv[2];
-    n = atol(argv[3]);
-    k = argc > 4 ? atol(argv[4]) : 1;
-    if (argc > 5)
-        version = argv[5];
-    if (argc > 6)
-        cafile = argv[6];
     if (strcmp(mode, "memory") == 0)
         return memory(url, n, k);
     /* global initialisation (libcurl, OpenSSL) outside the timing, as raw_bench does */
