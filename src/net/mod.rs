@@ -7,7 +7,7 @@ use crate::error::{Code, Error, Result};
 use crate::headers::Headers;
 use crate::request::Request;
 use crate::settings::{Auth, Settings};
-use crate::transport::Collector;
+use crate::transport::{setopt_long, setopt_str, Collector};
 use curl::easy::{Easy2, Handler, List};
 use std::ffi::{c_long, CStr, CString};
 use std::time::Duration;
@@ -169,25 +169,6 @@ fn percent_decode(s: &str) -> Result<String> {
     let text = String::from_utf8(out).map_err(|_| Error::invalid("URL credentials are not UTF-8"))?;
     crate::ffi::check_no_ctl(&text, "URL credentials")?;
     Ok(text)
-}
-
-fn setopt_long<H: Handler>(h: &Easy2<H>, option: curl_sys::CURLoption, value: c_long) -> std::result::Result<(), curl::Error> {
-    // SAFETY: the handle is live and `option` takes a long.
-    check(unsafe { curl_sys::curl_easy_setopt(h.raw(), option, value) })
-}
-
-fn setopt_str<H: Handler>(h: &Easy2<H>, option: curl_sys::CURLoption, value: Option<&CStr>) -> std::result::Result<(), curl::Error> {
-    let ptr = value.map_or(std::ptr::null(), CStr::as_ptr);
-    // SAFETY: the handle is live; libcurl copies string options and accepts NULL to clear.
-    check(unsafe { curl_sys::curl_easy_setopt(h.raw(), option, ptr) })
-}
-
-fn check(rc: curl_sys::CURLcode) -> std::result::Result<(), curl::Error> {
-    if rc == curl_sys::CURLE_OK {
-        Ok(())
-    } else {
-        Err(curl::Error::new(rc))
-    }
 }
 
 /// Records `value` in `slot`; true when it differs from what was there (the option it stands

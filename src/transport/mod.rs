@@ -14,6 +14,7 @@ mod received;
 pub use collector::Collector;
 pub use lane::{Lane, Limits, Transfer, RECEIVE_BUFFER};
 pub use options::configure;
+pub(crate) use options::{setopt_long, setopt_str};
 pub(crate) use options::SYSTEM_CA;
 pub use pool::{fork_epoch, forget_forked, LaneGuard, Pool};
 pub use received::HeaderLines;

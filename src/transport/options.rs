@@ -6,8 +6,8 @@ use super::Collector;
 use crate::ffi::c_string;
 use crate::prepare::Prepared;
 use crate::settings::Settings;
-use curl::easy::{Easy2, List};
-use std::ffi::{c_char, CStr, CString};
+use curl::easy::{Easy2, Handler, List};
+use std::ffi::{c_long, CStr, CString};
 use std::sync::LazyLock;
 use std::time::Duration;
 
@@ -22,10 +22,19 @@ pub(crate) static SYSTEM_CA: LazyLock<(Option<CString>, Option<CString>)> = Lazy
 });
 
 /// Sets a string option, or clears it with NULL.
-pub(crate) fn setopt_str(h: &Easy2<Collector>, option: curl_sys::CURLoption, value: Option<&CStr>) -> std::result::Result<(), curl::Error> {
-    let ptr = value.map_or(std::ptr::null(), |v| v.as_ptr()) as *const c_char;
+pub(crate) fn setopt_str<H: Handler>(h: &Easy2<H>, option: curl_sys::CURLoption, value: Option<&CStr>) -> std::result::Result<(), curl::Error> {
+    let ptr = value.map_or(std::ptr::null(), CStr::as_ptr);
     // SAFETY: the handle is live; libcurl copies string options and accepts NULL to clear.
-    let rc = unsafe { curl_sys::curl_easy_setopt(h.raw(), option, ptr) };
+    check(unsafe { curl_sys::curl_easy_setopt(h.raw(), option, ptr) })
+}
+
+/// Sets an option that takes a long.
+pub(crate) fn setopt_long<H: Handler>(h: &Easy2<H>, option: curl_sys::CURLoption, value: c_long) -> std::result::Result<(), curl::Error> {
+    // SAFETY: the handle is live and `option` takes a long.
+    check(unsafe { curl_sys::curl_easy_setopt(h.raw(), option, value) })
+}
+
+fn check(rc: curl_sys::CURLcode) -> std::result::Result<(), curl::Error> {
     if rc == curl_sys::CURLE_OK {
         Ok(())
     } else {
