@@ -27,15 +27,7 @@ unsafe fn path_arg(ptr: *const c_char, what: &str) -> Result<Option<std::ffi::CS
 #[no_mangle]
 pub unsafe extern "C" fn session_set_digest_auth(s: *mut session_t, user: *const c_char, password: *const c_char) -> session_code {
     update(s, |settings| {
-        settings.auth = match opt_str_arg(user, "user")? {
-            None => None,
-            Some(user) => {
-                let password = opt_str_arg(password, "password")?.unwrap_or("");
-                check_no_ctl(user, "user")?;
-                check_no_ctl(password, "password")?;
-                Some(Auth::Digest { user: user.to_owned(), password: password.to_owned() })
-            }
-        };
+        settings.auth = auth_arg("digest", user, password)?;
         Ok(())
     })
 }
@@ -200,8 +192,9 @@ pub unsafe extern "C" fn session_request_set_read_timeout_ms(req: *mut session_r
     })
 }
 
-/// Credentials from C, checked as the session's are (no CR, LF, NUL; no ':' in a basic user).
-unsafe fn auth_arg(kind: &str, user: *const c_char, password: *const c_char) -> Result<Option<Auth>> {
+/// Credentials from C for a session or a request (no CR, LF, NUL; no ':' in a basic user).
+/// `kind` is "basic", "bearer" or "digest".
+pub(crate) unsafe fn auth_arg(kind: &str, user: *const c_char, password: *const c_char) -> Result<Option<Auth>> {
     let Some(user) = opt_str_arg(user, "user")? else { return Ok(None) };
     let password = opt_str_arg(password, "password")?.unwrap_or("");
     check_no_ctl(user, "user")?;

@@ -67,18 +67,7 @@ pub unsafe extern "C" fn session_set_param(s: *mut session_t, name: *const c_cha
 #[no_mangle]
 pub unsafe extern "C" fn session_set_basic_auth(s: *mut session_t, user: *const c_char, password: *const c_char) -> session_code {
     update(s, |settings| {
-        settings.auth = match opt_str_arg(user, "user")? {
-            None => None,
-            Some(user) => {
-                let password = opt_str_arg(password, "password")?.unwrap_or("");
-                crate::ffi::check_no_ctl(user, "user")?;
-                crate::ffi::check_no_ctl(password, "password")?;
-                if user.contains(':') {
-                    return Err(Error::invalid("basic auth user contains ':'"));
-                }
-                Some(Auth::Basic { user: user.to_owned(), password: password.to_owned() })
-            }
-        };
+        settings.auth = crate::capi::network::auth_arg("basic", user, password)?;
         Ok(())
     })
 }
