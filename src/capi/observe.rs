@@ -9,25 +9,7 @@ use crate::transfer::callbacks::{session_debug_cb, session_response_hook};
 use crate::transfer::{DebugCallback, ResponseHook, UserData};
 use std::ffi::c_void;
 
-/// Timings of one response (one hop), in seconds from the start of its request, as
-/// libcurl measures them, and whether it went over a reused connection.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, Default)]
-#[allow(non_camel_case_types)]
-pub struct session_timings {
-    /// Until the host name was resolved (0 when the connection was reused).
-    pub dns: f64,
-    /// Until the TCP connection was made.
-    pub connect: f64,
-    /// Until the TLS handshake was done (0 for http://).
-    pub tls: f64,
-    /// Until the first response byte arrived.
-    pub first_byte: f64,
-    /// Until the end of the body.
-    pub total: f64,
-    /// True when the request went over a connection kept from an earlier one.
-    pub reused: bool,
-}
+pub use crate::transfer::session_timings;
 
 /// The timings of a response.
 #[allow(non_camel_case_types)]
@@ -107,14 +89,7 @@ pub unsafe extern "C" fn session_response_timings(
             .ok_or_else(|| Error::invalid("response is NULL"))?;
         let out = out.as_mut().ok_or_else(|| Error::invalid("out is NULL"))?;
         let t = ResponseBox::from_public(r).timings();
-        *out = session_timings {
-            dns: t.dns,
-            connect: t.connect,
-            tls: t.tls,
-            first_byte: t.first_byte,
-            total: t.total,
-            reused: t.reused,
-        };
+        *out = *t;
         Ok(())
     })
 }

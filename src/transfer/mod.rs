@@ -68,13 +68,25 @@ pub struct SessionTransfer {
     pub debug: Option<DebugCallback>,
 }
 
-/// Per-response timings in seconds from the start of the hop, and connection reuse.
+/// Timings of one response (one hop), in seconds from the start of its request, as
+/// libcurl measures them, and whether it went over a reused connection.
+#[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Timings {
+#[allow(non_camel_case_types)]
+pub struct session_timings {
+    /// Until the host name was resolved (0 when the connection was reused).
     pub dns: f64,
+    /// Until the TCP connection was made.
     pub connect: f64,
+    /// Until the TLS handshake was done (0 for http://).
     pub tls: f64,
+    /// Until the first response byte arrived.
     pub first_byte: f64,
+    /// Until the end of the body.
     pub total: f64,
+    /// True when the request went over a connection kept from an earlier one.
     pub reused: bool,
 }
+
+/// The Rust name of session_timings.
+pub type Timings = session_timings;
