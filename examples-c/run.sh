@@ -9,10 +9,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
 "$root/scripts/install-deps.sh"
-# A release build: it leaves target/debug to the tests, whose cdylib is built with the
-# test-only panic-injection feature (a plain debug build would overwrite it).
-(cd "$root" && cargo build --release)
-make -C "$here" LIBDIR="$root/target/release"
+(cd "$root" && cargo build)
+make -C "$here"
 
 base="${1:-}"
 if [[ -z "$base" ]]; then

@@ -8,7 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// Runs `f`, turning a panic into `on_panic()`. No panic ever unwinds into C.
 pub fn guard<T>(on_panic: impl FnOnce() -> T, f: impl FnOnce() -> T) -> T {
     let f = || {
-        #[cfg(feature = "panic-injection")]
+        #[cfg(any(debug_assertions, feature = "panic-injection"))]
         panic_injection::maybe_panic();
         f()
     };
@@ -141,13 +141,13 @@ pub fn c_string(bytes: &[u8]) -> CString {
     unsafe { CString::from_vec_unchecked(owned) }
 }
 
-/// Test-only (cargo feature `panic-injection`): every guarded entry point panics inside its
+/// Test-only (debug builds, or release with the cargo feature `panic-injection`): every guarded entry point panics inside its
 /// guard while injection is on, to prove each one turns a panic into SESSION_E_INTERNAL.
 /// On while the environment variable LIBSESSION_INJECT_PANIC is "1" (read on every call, so
 /// a C test can switch it with setenv), or as forced through [`panic_injection::force`].
 /// With LIBSESSION_INJECT_PANIC=header the panic happens instead inside libcurl's header
 /// callback, with =callback just before every call to a user callback.
-#[cfg(feature = "panic-injection")]
+#[cfg(any(debug_assertions, feature = "panic-injection"))]
 pub mod panic_injection {
     use std::sync::atomic::{AtomicU8, Ordering};
 

@@ -24,7 +24,7 @@ thread_local! {
 
 /// Marks `session` as running a callback on this thread until the scope is dropped.
 pub fn enter(session: SessionId) -> Scope {
-    #[cfg(feature = "panic-injection")]
+    #[cfg(any(debug_assertions, feature = "panic-injection"))]
     crate::ffi::panic_injection::maybe_panic_in_callback("callback");
     ACTIVE.with(|active| active.borrow_mut().push(session));
     Scope(())

@@ -3,7 +3,7 @@
 //! - NULL for each pointer argument in turn (the others valid): no crash; a required argument
 //!   (its doc comment does not say what NULL means) gives SESSION_E_INVALID_ARGUMENT with a
 //!   message naming the NULL, a NULL pointer result, or a response carrying that code;
-//! - panic injection (cargo feature `panic-injection`, on in test builds): every function
+//! - panic injection (on in debug builds, src/ffi.rs panic_injection): every function
 //!   called with valid arguments while LIBSESSION_INJECT_PANIC=1 returns SESSION_E_INTERNAL
 //!   (or NULL, or a response carrying it) and the process lives on.
 //!

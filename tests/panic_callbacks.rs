@@ -1,5 +1,5 @@
-//! Panics injected inside callbacks (tests/c/panic_callbacks.c, cargo feature
-//! `panic-injection`): libcurl's header callback and the wrappers of the user's write,
+//! Panics injected inside callbacks (tests/c/panic_callbacks.c, the panic
+//! injection of debug builds): libcurl's header callback and the wrappers of the user's write,
 //! progress, response-hook and debug callbacks; each request gives SESSION_E_INTERNAL and
 //! the process and session live on. Run under ASan/UBSan.
 mod support;

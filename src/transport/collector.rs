@@ -91,7 +91,7 @@ impl Handler for Collector {
 
 impl Collector {
     fn on_header(&mut self, line: &[u8]) -> bool {
-        #[cfg(feature = "panic-injection")]
+        #[cfg(any(debug_assertions, feature = "panic-injection"))]
         crate::ffi::panic_injection::maybe_panic_in_callback("header");
         if !self.head_guard.check(line) {
             return false;
