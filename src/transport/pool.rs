@@ -52,6 +52,8 @@ struct State {
     limits: Limits,
     generation: u64,
     fork_epoch: u64,
+    /// Threads waiting in `checkout` (a notify is a futex syscall even with no waiter).
+    waiters: usize,
 }
 
 #[derive(Default)]
@@ -89,17 +91,29 @@ impl Pool {
                 state.busy += 1;
                 break (state.limits, state.generation);
             }
+            state.waiters += 1;
             state = self.lane_returned.wait(state).unwrap_or_else(|e| e.into_inner());
+            state.waiters -= 1;
         };
         drop(state);
         drop(stale);
         match Lane::new(limits, generation, epoch) {
             Ok(lane) => Ok(LaneGuard { pool: self, lane: Some(lane) }),
             Err(err) => {
-                self.lock().busy -= 1;
-                self.lane_returned.notify_one();
+                let mut state = self.lock();
+                state.busy -= 1;
+                self.wake_waiter(state);
                 Err(err)
             }
+        }
+    }
+
+    /// Wakes one thread waiting for a lane, if any.
+    fn wake_waiter(&self, state: MutexGuard<'_, State>) {
+        let waiting = state.waiters > 0;
+        drop(state);
+        if waiting {
+            self.lane_returned.notify_one();
         }
     }
 
@@ -118,8 +132,7 @@ impl Pool {
         } else {
             Some(lane)
         };
-        drop(state);
-        self.lane_returned.notify_one();
+        self.wake_waiter(state);
         drop(stale); // closes its connections outside the lock
     }
 
