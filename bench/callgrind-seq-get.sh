@@ -15,7 +15,8 @@ curl_out="$(dirname "$(find "$rel/build" -path '*curl-sys-*/out/build/libcurl.a'
 nghttp2="$(find "$rel/build" -path '*libnghttp2-sys-*/libnghttp2.a' | head -n 1)"
 tmp="$(mktemp -d)"
 ln -sf "$rel/libsession.so" "$rel/libsession.so.0"
-gcc -O2 -o "$tmp/raw" bench/raw_seq_get.c -I"$curl_out/include" "$curl_out/build/libcurl.a" "$nghttp2" -lssl -lcrypto -lz -lpthread
+version="$(awk -F'"' '/^version/ { print $2; exit }' Cargo.toml)"
+gcc -O2 -DLIBSESSION_VERSION="\"$version\"" -o "$tmp/raw" bench/raw_seq_get.c -I"$curl_out/include" "$curl_out/build/libcurl.a" "$nghttp2" -lssl -lcrypto -lz -lpthread
 gcc -O2 -o "$tmp/session" bench/session_seq_get.c -Iinclude -L"$rel" -lsession -Wl,-rpath,"$rel"
 
 mkfifo "$tmp/stdin"

@@ -60,8 +60,9 @@ static void common(CURL *h, const char *url)
     if (cafile)
         curl_easy_setopt(h, CURLOPT_CAINFO, cafile);
     curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
-    /* the same request bytes as libsession's (which sends its User-Agent) */
+    /* the same request bytes as libsession's default headers (requests' defaults) */
     curl_easy_setopt(h, CURLOPT_USERAGENT, "libsession/" LIBSESSION_VERSION);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip, deflate, br, zstd");
 }
 
 static double total_bytes;

@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef LIBSESSION_VERSION
+#define LIBSESSION_VERSION "0.1.0"
+#endif
+
 struct buf { char *data; size_t len; };
 
 static size_t collect(char *data, size_t size, size_t n, void *userdata)
@@ -27,6 +31,9 @@ int main(int argc, char **argv)
         return 2;
     n = atoi(argv[2]);
     h = curl_easy_init();
+    /* the same request bytes as libsession's default headers */
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "libsession/" LIBSESSION_VERSION);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip, deflate, br, zstd");
     for (i = 0; i < n; i++) {
         struct buf b = {NULL, 0};
         curl_easy_setopt(h, CURLOPT_URL, argv[1]);

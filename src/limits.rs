@@ -14,6 +14,40 @@ pub const SESSION_MAX_HEADER_LINES: usize = 1000;
 /// libcurl's CURLE_TOO_LARGE (8.6+): its own header size or count limit.
 const CURLE_TOO_LARGE: curl_sys::CURLcode = 100;
 
+/// One response header line, CRLF removed, split in a single pass.
+#[derive(Debug, PartialEq, Eq)]
+pub enum HeadLine<'a> {
+    /// A status line ("HTTP/..."): a new response starts (after 1xx or a proxy CONNECT).
+    Status(&'a [u8]),
+    /// "name: value", both trimmed.
+    Field(&'a [u8], &'a [u8]),
+    /// An obsolete folded line continuing the previous value (trimmed).
+    Fold(&'a [u8]),
+    /// The blank line ending the head.
+    End,
+    /// Anything else (no colon); ignored.
+    Other,
+}
+
+impl<'a> HeadLine<'a> {
+    pub fn parse(line: &'a [u8]) -> HeadLine<'a> {
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        match line.first() {
+            None => HeadLine::End,
+            Some(b' ' | b'\t') => match line.trim_ascii() {
+                b"" => HeadLine::End,
+                more => HeadLine::Fold(more),
+            },
+            Some(b'H') if line.starts_with(b"HTTP/") => HeadLine::Status(line),
+            Some(_) => match line.iter().position(|&b| b == b':') {
+                Some(colon) => HeadLine::Field(line[..colon].trim_ascii(), line[colon + 1..].trim_ascii()),
+                None => HeadLine::Other,
+            },
+        }
+    }
+}
+
 /// Watches the header lines of one transfer; `check` says whether to go on.
 #[derive(Debug, Default)]
 pub struct HeaderGuard {
@@ -39,8 +73,13 @@ impl HeaderGuard {
     /// Accounts one raw header line (as libcurl hands it over, CRLF included).
     /// Returns false, with `fault` set, to abort the transfer.
     pub fn check(&mut self, line: &[u8]) -> bool {
+        self.check_parsed(line.len(), &HeadLine::parse(line))
+    }
+
+    /// `check` for a line already parsed; `raw_len` is its length with CRLF.
+    pub fn check_parsed(&mut self, raw_len: usize, line: &HeadLine<'_>) -> bool {
         let max_bytes = self.max_bytes;
-        self.bytes = self.bytes.saturating_add(line.len());
+        self.bytes = self.bytes.saturating_add(raw_len);
         self.lines += 1;
         if max_bytes != 0 && self.bytes > max_bytes {
             return self.fail(
@@ -54,25 +93,23 @@ impl HeaderGuard {
                 format!("response has more than {SESSION_MAX_HEADER_LINES} header lines"),
             );
         }
-        let trimmed = line.trim_ascii_end();
-        if trimmed.starts_with(b"HTTP/") {
-            // A new response (after 1xx or a proxy's CONNECT): framing starts over.
-            (self.content_length, self.chunked) = (false, false);
-        } else if let Some((name, value)) = split_header(trimmed) {
-            if name.eq_ignore_ascii_case(b"content-length") {
+        match *line {
+            // A new response: framing starts over.
+            HeadLine::Status(_) => (self.content_length, self.chunked) = (false, false),
+            HeadLine::Field(name, value) if name.len() == 14 && name.eq_ignore_ascii_case(b"content-length") => {
                 self.content_length |= !value.is_empty();
-            } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-                self.chunked |= value
-                    .to_ascii_lowercase()
-                    .windows(7)
-                    .any(|w| w == b"chunked");
             }
-        } else if trimmed.is_empty() && self.content_length && self.chunked {
+            HeadLine::Field(name, value) if name.len() == 17 && name.eq_ignore_ascii_case(b"transfer-encoding") => {
+                self.chunked |= value.windows(7).any(|w| w.eq_ignore_ascii_case(b"chunked"));
+            }
             // RFC 9112 6.3: a sign of response smuggling; handled as an error.
-            return self.fail(
-                Code::SESSION_E_DECODE,
-                "response has both Content-Length and Transfer-Encoding: chunked",
-            );
+            HeadLine::End if self.content_length && self.chunked => {
+                return self.fail(
+                    Code::SESSION_E_DECODE,
+                    "response has both Content-Length and Transfer-Encoding: chunked",
+                );
+            }
+            _ => {}
         }
         true
     }
@@ -81,12 +118,6 @@ impl HeaderGuard {
         self.fault = Some(Error::new(code, message));
         false
     }
-}
-
-/// The trimmed name and value of a header line (None without a colon).
-fn split_header(line: &[u8]) -> Option<(&[u8], &[u8])> {
-    let colon = line.iter().position(|&b| b == b':')?;
-    Some((line[..colon].trim_ascii(), line[colon + 1..].trim_ascii()))
 }
 
 /// Gives libcurl errors that mean a malformed or oversized response their precise code.

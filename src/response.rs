@@ -215,6 +215,9 @@ fn static_version(version: &str) -> *const c_char {
 }
 
 fn join_repeated(headers: &HeaderLines) -> Vec<(Vec<u8>, CString)> {
+    if !headers.has_repeated_names() {
+        return Vec::new(); // the common case, without the quadratic walk below
+    }
     let same = |a: &CStr, b: &CStr| a.to_bytes().eq_ignore_ascii_case(b.to_bytes());
     let mut joined = Vec::new();
     for (i, (name, _)) in headers.iter().enumerate() {

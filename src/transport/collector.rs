@@ -2,6 +2,7 @@
 //! tracing go through the transfer Receiver.
 
 use super::Exchange;
+use crate::limits::HeadLine;
 use crate::transfer::Receiver;
 use curl::easy::{Handler, InfoType, ReadError, SeekResult, WriteError};
 use std::io::SeekFrom;
@@ -90,32 +91,37 @@ impl Handler for Collector {
 }
 
 impl Collector {
-    fn on_header(&mut self, line: &[u8]) -> bool {
+    fn on_header(&mut self, raw: &[u8]) -> bool {
         #[cfg(any(debug_assertions, feature = "panic-injection"))]
         crate::ffi::panic_injection::maybe_panic_in_callback("header");
-        if !self.head_guard.check(line) {
+        let line = HeadLine::parse(raw);
+        if !self.head_guard.check_parsed(raw.len(), &line) {
             return false;
         }
-        let line = line.strip_suffix(b"\n").unwrap_or(line);
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.starts_with(b"HTTP/") {
-            // A new status line (after 1xx or a proxy CONNECT): start over.
-            self.exchange.headers.clear_with_room(16); // enough for a typical response
-            let mut parts = line.splitn(3, |&b| b == b' ');
-            let _version = parts.next();
-            self.exchange.status = parts
-                .next()
-                .and_then(|code| std::str::from_utf8(code).ok()?.parse().ok())
-                .unwrap_or(0);
-            self.exchange.reason = parts.next().unwrap_or_default().to_vec();
-        } else if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
-            // Obsolete line folding continues the previous value.
-            self.exchange.headers.extend_last(line.trim_ascii());
-        } else if let Some(colon) = line.iter().position(|&b| b == b':') {
-            let (name, value) = (&line[..colon], &line[colon + 1..]);
-            self.exchange.headers.push(name.trim_ascii(), value.trim_ascii());
+        let headers = &mut self.exchange.headers;
+        match line {
+            HeadLine::Field(name, value) => headers.push(name, value),
+            HeadLine::Fold(more) => headers.extend_last(more),
+            HeadLine::Status(status) => {
+                // A new status line (after 1xx or a proxy CONNECT): start over.
+                headers.clear_with_room(16); // enough for a typical response
+                let mut parts = status.splitn(3, |&b| b == b' ');
+                let _version = parts.next();
+                self.exchange.status = parts.next().and_then(parse_status).unwrap_or(0);
+                self.exchange.reason = parts.next().unwrap_or_default().to_vec();
+            }
+            HeadLine::End | HeadLine::Other => {}
         }
         true
     }
 }
 
+/// A three-digit status code.
+fn parse_status(code: &[u8]) -> Option<u32> {
+    match *code {
+        [a @ b'0'..=b'9', b @ b'0'..=b'9', c @ b'0'..=b'9'] => {
+            Some(u32::from(a - b'0') * 100 + u32::from(b - b'0') * 10 + u32::from(c - b'0'))
+        }
+        _ => None,
+    }
+}

@@ -103,6 +103,9 @@ fn configure_all(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
         // The default Accept-Encoding goes through libcurl's own header (cheaper than a
         // custom line); libcurl doesn't decode (transfer::configure turns its decoding off).
         setopt_str(h, curl_sys::CURLOPT_ACCEPT_ENCODING, default_accept_encoding(hop).then_some(crate::transfer::DEFAULT_ACCEPT_ENCODING_C))?;
+        // Likewise the User-Agent, when spelled as libcurl spells it.
+        let user_agent = user_agent_option(hop).map(|ua| c_string(ua.as_bytes()));
+        setopt_str(h, curl_sys::CURLOPT_USERAGENT, user_agent.as_deref())?;
     }
     if crate::net::changed(&mut h.get_mut().applied.timeout, timeout) {
         // Zero means no total timeout.
@@ -171,14 +174,21 @@ fn default_accept_encoding(hop: &Prepared) -> bool {
     hop.headers.entry("Accept-Encoding") == Some(Some(crate::transfer::DEFAULT_ACCEPT_ENCODING))
 }
 
+/// A User-Agent value libcurl can send through CURLOPT_USERAGENT (same bytes on the wire as
+/// a custom line, less work per request).
+fn user_agent_option(hop: &Prepared) -> Option<&str> {
+    hop.headers.iter().find_map(|(name, value)| (name == "User-Agent").then_some(value?).filter(|v| !v.is_empty()))
+}
+
 /// The request header lines for libcurl: "Name: value", "Name;" for an empty value and
 /// "Name:" to suppress a header libcurl would add itself.
 fn header_list(hop: &Prepared, sends_body: bool) -> std::result::Result<List, curl::Error> {
     let mut list = List::new();
     let skip_accept_encoding = default_accept_encoding(hop);
+    let skip_user_agent = user_agent_option(hop).is_some();
     let mut line = String::new();
     for (name, value) in hop.headers.iter().filter(|(name, _)| !crate::net::proxy_only_header(name)) {
-        if skip_accept_encoding && name.eq_ignore_ascii_case("Accept-Encoding") {
+        if skip_accept_encoding && name.eq_ignore_ascii_case("Accept-Encoding") || skip_user_agent && name == "User-Agent" {
             continue;
         }
         line.clear();

@@ -10,9 +10,15 @@ pub struct HeaderLines {
     starts: Vec<(usize, usize)>,
 }
 
+/// Whether `text` has a NUL byte (libc's memchr: core's is slow on short slices).
+fn has_nul(text: &[u8]) -> bool {
+    // SAFETY: reads `text.len()` bytes of a live slice.
+    !text.is_empty() && !unsafe { libc::memchr(text.as_ptr().cast(), 0, text.len()) }.is_null()
+}
+
 /// Appends `text` without its NUL bytes, then a NUL.
 fn push_c(bytes: &mut Vec<u8>, text: &[u8]) {
-    if text.contains(&0) {
+    if has_nul(text) {
         bytes.extend(text.iter().copied().filter(|&b| b != 0));
     } else {
         bytes.extend_from_slice(text);
@@ -40,6 +46,7 @@ impl HeaderLines {
     /// Adds a line; NUL bytes in `name` or `value` are dropped.
     pub fn push(&mut self, name: &[u8], value: &[u8]) {
         let name_at = self.bytes.len();
+        self.bytes.reserve(name.len() + value.len() + 2);
         push_c(&mut self.bytes, name);
         let value_at = self.bytes.len();
         push_c(&mut self.bytes, value);
@@ -67,6 +74,18 @@ impl HeaderLines {
                 CStr::from_bytes_with_nul_unchecked(&self.bytes[value_at..end]),
             ))
         }
+    }
+
+    /// The `i`th line's name, without its NUL (no strlen).
+    pub fn name(&self, i: usize) -> Option<&[u8]> {
+        let (name_at, value_at) = *self.starts.get(i)?;
+        Some(&self.bytes[name_at..value_at - 1])
+    }
+
+    /// Whether some name appears on more than one line (case-insensitive).
+    pub fn has_repeated_names(&self) -> bool {
+        let names = || (0..self.len()).filter_map(|i| self.name(i));
+        names().enumerate().any(|(i, a)| names().skip(i + 1).any(|b| a.len() == b.len() && a.eq_ignore_ascii_case(b)))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&CStr, &CStr)> + '_ {
@@ -104,6 +123,10 @@ mod tests {
         let lines: Vec<(&[u8], &[u8])> = h.iter().map(|(n, v)| (n.to_bytes(), v.to_bytes())).collect();
         assert_eq!(lines, [(&b"A"[..], &b"1"[..]), (b"B", b"xy more"), (b"", b"")]);
         assert!(h.get(3).is_none());
+        assert_eq!(h.name(1), Some(&b"B"[..]));
+        assert!(!h.has_repeated_names());
+        h.push(b"b", b"again");
+        assert!(h.has_repeated_names());
         h.clear_with_room(4);
         assert!(h.is_empty());
     }
