@@ -363,11 +363,11 @@ typedef struct session_timings {
    */
   double dns;
   /**
-   * Until the TCP connection was made.
+   * Until the TCP connection was made (0 when the connection was reused).
    */
   double connect;
   /**
-   * Until the TLS handshake was done (0 for http://).
+   * Until the TLS handshake was done (0 for http:// and when the connection was reused).
    */
   double tls;
   /**

@@ -70,8 +70,9 @@ struct Owned {
     _strings: [CString; 3],
     body: Vec<u8>,
     headers: HeaderLines,
-    /// Repeated headers joined with ", ", keyed by lower-cased name.
-    joined: Vec<(Vec<u8>, CString)>,
+    /// Repeated headers joined with ", ", keyed by lower-cased name; made on the first
+    /// header lookup (most responses are never asked).
+    joined: std::sync::OnceLock<Vec<(Vec<u8>, CString)>>,
     history: Vec<ResponseBox>,
     timings: crate::transfer::Timings,
 }
@@ -110,7 +111,7 @@ impl ResponseBox {
         let strings = [c_string(message.as_bytes()), c_string(reason), into_c_string(url)];
         let body_len = body.len();
         body.push(0);
-        let joined = join_repeated(&headers);
+        let joined = std::sync::OnceLock::new();
         let history: Vec<ResponseBox> = history.into_iter().map(ResponseBox::new).collect();
         let public = session_response {
             error: code,
@@ -172,7 +173,8 @@ impl ResponseBox {
     /// The value of header `name` (case-insensitive), repeated ones joined with ", ".
     pub fn header(&self, name: &str) -> Option<&CStr> {
         let lower = name.to_ascii_lowercase();
-        if let Some((_, value)) = self.owned.joined.iter().find(|(n, _)| *n == lower.as_bytes()) {
+        let joined = self.owned.joined.get_or_init(|| join_repeated(&self.owned.headers));
+        if let Some((_, value)) = joined.iter().find(|(n, _)| *n == lower.as_bytes()) {
             return Some(value);
         }
         self.owned

@@ -917,6 +917,8 @@ fn timings_and_connection_reuse_are_reported() {
     let second = s.get(&rig.tls_url("/bytes/1000"));
     assert!(second.timings.reused, "{:?}", second.timings);
     assert!(second.timings.total > 0.0);
+    let t = second.timings;
+    assert_eq!((t.dns, t.connect, t.tls), (0.0, 0.0, 0.0), "nothing was set up: {t:?}");
     let mut out = session_timings_t::default();
     assert_eq!(
         unsafe { session_response_timings(ptr::null(), &mut out) },

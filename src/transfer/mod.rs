@@ -76,9 +76,9 @@ pub struct SessionTransfer {
 pub struct session_timings {
     /// Until the host name was resolved (0 when the connection was reused).
     pub dns: f64,
-    /// Until the TCP connection was made.
+    /// Until the TCP connection was made (0 when the connection was reused).
     pub connect: f64,
-    /// Until the TLS handshake was done (0 for http://).
+    /// Until the TLS handshake was done (0 for http:// and when the connection was reused).
     pub tls: f64,
     /// Until the first response byte arrived.
     pub first_byte: f64,

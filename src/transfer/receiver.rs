@@ -235,13 +235,16 @@ pub fn complete(h: &mut Easy2<Collector>, exchange: &mut Exchange) -> Result<()>
     let mut connects: std::ffi::c_long = 0;
     // SAFETY: CURLINFO_NUM_CONNECTS writes one long.
     unsafe { curl_sys::curl_easy_getinfo(h.raw(), curl_sys::CURLINFO_NUM_CONNECTS, &mut connects) };
+    let reused = connects == 0;
+    // A reused connection had no lookup, connect or handshake: those stay 0.
+    let setup = |info| if reused { 0.0 } else { secs(info) };
     exchange.timings = Timings {
-        dns: secs(CURLINFO_NAMELOOKUP_TIME_T),
-        connect: secs(CURLINFO_CONNECT_TIME_T),
-        tls: secs(CURLINFO_APPCONNECT_TIME_T),
+        dns: setup(CURLINFO_NAMELOOKUP_TIME_T),
+        connect: setup(CURLINFO_CONNECT_TIME_T),
+        tls: setup(CURLINFO_APPCONNECT_TIME_T),
         first_byte: secs(CURLINFO_STARTTRANSFER_TIME_T),
         total: secs(CURLINFO_TOTAL_TIME_T),
-        reused: connects == 0,
+        reused,
     };
     h.get_mut().transfer.finish(exchange)
 }
