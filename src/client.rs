@@ -88,7 +88,7 @@ impl Flow {
     /// the next hop to perform.
     pub fn end_hop(&mut self, session: &Session, result: Result<Exchange>) -> Option<Response> {
         // A retry runs the same hop again (same method, URL and body) once not_before passes.
-        self.not_before = self.retry.next(&self.settings.retry, &self.hop.method, &result, self.deadline);
+        self.not_before = self.retry.next(&self.settings.retry, self.hop.method.as_str(), &result, self.deadline);
         if self.not_before.is_some() {
             return None;
         }

@@ -2,14 +2,14 @@
 
 use crate::error::{Error, Result};
 use crate::headers::Headers;
-use crate::request::{Body, Request};
+use crate::request::{Body, Method, Request};
 use crate::settings::Settings;
 use url::Url;
 
 /// One hop, ready for the transport.
 #[derive(Debug, Clone)]
 pub struct Prepared {
-    pub method: String,
+    pub method: Method,
     pub url: Url,
     pub headers: Headers,
     pub body: Option<Body>,

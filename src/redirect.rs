@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::prepare::{check_scheme, Prepared};
+use crate::request::Method;
 use url::Url;
 
 /// Statuses that redirect when they carry a Location.
@@ -49,7 +50,9 @@ pub fn should_strip_auth(old: &Url, new: &Url) -> bool {
 /// The next hop after a redirect `status` to `next_url`.
 pub fn next_hop(current: &Prepared, status: u32, next_url: Url) -> Prepared {
     let mut next = current.clone();
-    next.method = rebuild_method(&current.method, status).to_owned();
+    if rebuild_method(&current.method, status) == "GET" {
+        next.method = Method::GET; // rewritten, or GET already
+    }
     if !matches!(status, 307 | 308) {
         for name in ["Content-Length", "Content-Type", "Transfer-Encoding"] {
             next.headers.forget(name);

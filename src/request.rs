@@ -5,6 +5,7 @@ use crate::ffi::check_no_ctl;
 use crate::headers::{self, Headers};
 use crate::transfer::upload::{self, Segment, Source};
 use crate::transfer::{FilePart, Transfer, Upload};
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,9 +32,50 @@ pub enum Payload {
     Stream { source: Arc<Source>, content_type: Option<String> },
 }
 
+/// An upper-cased HTTP method. The standard ones are static strings, so that building and
+/// preparing a request copies no method text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Method(Cow<'static, str>);
+
+impl Method {
+    pub const GET: Method = Method(Cow::Borrowed("GET"));
+    const STANDARD: [&'static str; 9] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"];
+
+    /// Any HTTP token, upper-cased as requests does.
+    pub fn new(method: &str) -> Result<Method> {
+        if let Some(standard) = Method::STANDARD.iter().find(|m| m.eq_ignore_ascii_case(method)) {
+            return Ok(Method(Cow::Borrowed(standard)));
+        }
+        normalize_method(method).map(|m| Method(Cow::Owned(m)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Method {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for Method {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Method {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Request {
-    pub method: String,
+    pub method: Method,
     pub url: String,
     pub headers: Headers,
     pub params: Vec<(String, Option<String>)>,
@@ -57,7 +99,7 @@ impl Request {
     pub fn new(method: &str, url: &str) -> Result<Request> {
         check_no_ctl(url, "URL")?;
         Ok(Request {
-            method: normalize_method(method)?,
+            method: Method::new(method)?,
             url: url.to_owned(),
             headers: Headers::default(),
             params: Vec::new(),
@@ -179,6 +221,8 @@ mod tests {
         assert!(Request::new("G ET", "http://a/").is_err());
         assert!(Request::new("GET", "http://a/\r\nX: 1").is_err());
         assert_eq!(Request::new("patch", "http://a/").unwrap().method, "PATCH");
+        assert_eq!(Request::new("Purge", "http://a/").unwrap().method, "PURGE");
+        assert!(matches!(Request::new("get", "http://a/").unwrap().method.0, Cow::Borrowed("GET")));
     }
 
     #[test]

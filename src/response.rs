@@ -67,7 +67,11 @@ pub struct ResponseBox {
 }
 
 struct Owned {
-    _strings: [CString; 3],
+    /// The error message; None for a static "" (no error).
+    _message: Option<CString>,
+    /// The reason phrase; None when it is the static standard phrase of the status.
+    _reason: Option<CString>,
+    _url: CString,
     body: Vec<u8>,
     headers: HeaderLines,
     /// Repeated headers joined with ", ", keyed by lower-cased name; made on the first
@@ -77,25 +81,26 @@ struct Owned {
     timings: crate::transfer::Timings,
 }
 
-fn canonical_reason(status: u32) -> &'static str {
+/// The standard reason phrase of `status`, "" for an unknown one.
+fn canonical_reason(status: u32) -> &'static CStr {
     match status {
-        100 => "Continue", 101 => "Switching Protocols", 200 => "OK", 201 => "Created",
-        202 => "Accepted", 203 => "Non-Authoritative Information", 204 => "No Content",
-        205 => "Reset Content", 206 => "Partial Content", 300 => "Multiple Choices",
-        301 => "Moved Permanently", 302 => "Found", 303 => "See Other", 304 => "Not Modified",
-        307 => "Temporary Redirect", 308 => "Permanent Redirect", 400 => "Bad Request",
-        401 => "Unauthorized", 402 => "Payment Required", 403 => "Forbidden", 404 => "Not Found",
-        405 => "Method Not Allowed", 406 => "Not Acceptable", 407 => "Proxy Authentication Required",
-        408 => "Request Timeout", 409 => "Conflict", 410 => "Gone", 411 => "Length Required",
-        412 => "Precondition Failed", 413 => "Content Too Large", 414 => "URI Too Long",
-        415 => "Unsupported Media Type", 416 => "Range Not Satisfiable", 417 => "Expectation Failed",
-        418 => "I'm a Teapot", 421 => "Misdirected Request", 422 => "Unprocessable Content",
-        425 => "Too Early", 426 => "Upgrade Required", 428 => "Precondition Required",
-        429 => "Too Many Requests", 431 => "Request Header Fields Too Large",
-        451 => "Unavailable For Legal Reasons", 500 => "Internal Server Error",
-        501 => "Not Implemented", 502 => "Bad Gateway", 503 => "Service Unavailable",
-        504 => "Gateway Timeout", 505 => "HTTP Version Not Supported",
-        _ => "",
+        100 => c"Continue", 101 => c"Switching Protocols", 200 => c"OK", 201 => c"Created",
+        202 => c"Accepted", 203 => c"Non-Authoritative Information", 204 => c"No Content",
+        205 => c"Reset Content", 206 => c"Partial Content", 300 => c"Multiple Choices",
+        301 => c"Moved Permanently", 302 => c"Found", 303 => c"See Other", 304 => c"Not Modified",
+        307 => c"Temporary Redirect", 308 => c"Permanent Redirect", 400 => c"Bad Request",
+        401 => c"Unauthorized", 402 => c"Payment Required", 403 => c"Forbidden", 404 => c"Not Found",
+        405 => c"Method Not Allowed", 406 => c"Not Acceptable", 407 => c"Proxy Authentication Required",
+        408 => c"Request Timeout", 409 => c"Conflict", 410 => c"Gone", 411 => c"Length Required",
+        412 => c"Precondition Failed", 413 => c"Content Too Large", 414 => c"URI Too Long",
+        415 => c"Unsupported Media Type", 416 => c"Range Not Satisfiable", 417 => c"Expectation Failed",
+        418 => c"I'm a Teapot", 421 => c"Misdirected Request", 422 => c"Unprocessable Content",
+        425 => c"Too Early", 426 => c"Upgrade Required", 428 => c"Precondition Required",
+        429 => c"Too Many Requests", 431 => c"Request Header Fields Too Large",
+        451 => c"Unavailable For Legal Reasons", 500 => c"Internal Server Error",
+        501 => c"Not Implemented", 502 => c"Bad Gateway", 503 => c"Service Unavailable",
+        504 => c"Gateway Timeout", 505 => c"HTTP Version Not Supported",
+        _ => c"",
     }
 }
 
@@ -103,44 +108,50 @@ impl ResponseBox {
     /// Moving the result is fine: its pointers point into heap storage it owns.
     pub fn new(response: Response) -> ResponseBox {
         let Response { error, status, reason, url, headers, mut body, elapsed, http_version, history, timings } = response;
+        // No error and the standard reason phrase (the common case) point to static strings.
         let (code, message) = match error {
-            Some(err) => (err.code, err.message),
-            None => (Code::SESSION_OK, String::new()),
+            Some(err) => (err.code, Some(c_string(err.message.as_bytes()))),
+            None => (Code::SESSION_OK, None),
         };
-        let reason = if reason.is_empty() { canonical_reason(status).as_bytes() } else { &reason };
-        let strings = [c_string(message.as_bytes()), c_string(reason), into_c_string(url)];
+        let standard = canonical_reason(status);
+        let reason = (!reason.is_empty() && reason != standard.to_bytes()).then(|| c_string(&reason));
+        let url = into_c_string(url);
         let body_len = body.len();
         body.push(0);
         let joined = std::sync::OnceLock::new();
         let history: Vec<ResponseBox> = history.into_iter().map(ResponseBox::new).collect();
         let public = session_response {
             error: code,
-            error_message: strings[0].as_ptr(),
+            error_message: message.as_deref().unwrap_or(c"").as_ptr(),
             status_code: status as c_long,
-            reason: strings[1].as_ptr(),
-            url: strings[2].as_ptr(),
+            reason: reason.as_deref().unwrap_or(standard).as_ptr(),
+            url: url.as_ptr(),
             body: body.as_ptr() as *const c_char,
             body_len,
             elapsed,
             http_version: static_version(http_version),
             redirect_count: history.len(),
         };
-        ResponseBox { public, owned: Owned { _strings: strings, body, headers, joined, history, timings } }
+        ResponseBox { public, owned: Owned { _message: message, _reason: reason, _url: url, body, headers, joined, history, timings } }
     }
 
     /// Back to the safe form (after a response hook has seen it); nothing is copied but the
     /// message, reason and URL strings.
     pub fn into_response(self) -> Response {
         let ResponseBox { public, owned } = self;
-        let Owned { _strings: [message, reason, url], mut body, headers, history, timings, .. } = owned;
+        // `_message` and `_reason` are kept alive until the copies below are made.
+        let Owned { _message, _reason, _url: url, mut body, headers, history, timings, .. } = owned;
         body.truncate(public.body_len);
+        // SAFETY: error_message, reason and http_version point to static strings or to
+        // strings held by `_message`, `_reason` and `url`.
+        let (message, reason, version) = unsafe {
+            (CStr::from_ptr(public.error_message), CStr::from_ptr(public.reason), CStr::from_ptr(public.http_version).to_bytes())
+        };
         let error = (public.error != Code::SESSION_OK).then(|| Error::new(public.error, message.to_string_lossy()));
-        // SAFETY: http_version points to one of the static strings of static_version.
-        let version = unsafe { CStr::from_ptr(public.http_version) }.to_bytes();
         Response {
             error,
             status: public.status_code as u32,
-            reason: reason.into_bytes(),
+            reason: reason.to_bytes().to_vec(),
             url: url.to_string_lossy().into_owned(),
             headers,
             body,
@@ -263,5 +274,25 @@ mod tests {
         assert_eq!(boxed.header("content-type").unwrap().to_bytes(), b"text/plain");
         assert!(boxed.header("missing").is_none());
         assert_eq!(boxed.history()[0].public().status_code, 302);
+    }
+
+    #[test]
+    fn reason_and_message_survive_the_round_trip() {
+        let own = ResponseBox::new(Response { status: 200, reason: b"Fine".to_vec(), ..Response::default() });
+        let standard = ResponseBox::new(Response { status: 200, reason: b"OK".to_vec(), ..Response::default() });
+        let unknown = ResponseBox::new(Response { status: 599, ..Response::default() });
+        let failed = ResponseBox::new(Response::failed(Error::invalid("bad"), "http://h/"));
+        unsafe {
+            assert_eq!(CStr::from_ptr(own.public().reason).to_bytes(), b"Fine");
+            assert_eq!(CStr::from_ptr(standard.public().reason).to_bytes(), b"OK");
+            assert_eq!(CStr::from_ptr(unknown.public().reason).to_bytes(), b"");
+            assert_eq!(CStr::from_ptr(failed.public().error_message).to_bytes(), b"bad");
+            assert_eq!(CStr::from_ptr(failed.public().url).to_bytes(), b"http://h/");
+        }
+        assert_eq!(own.into_response().reason, b"Fine");
+        assert_eq!(standard.into_response().reason, b"OK");
+        let back = failed.into_response();
+        assert_eq!(back.error.map(|e| e.message), Some("bad".to_owned()));
+        assert_eq!(back.url, "http://h/");
     }
 }
