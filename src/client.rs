@@ -12,7 +12,7 @@ use crate::request::Request;
 use crate::response::Response;
 use crate::session::Session;
 use crate::settings::Settings;
-use crate::transport::Exchange;
+use crate::transport::{Exchange, HeaderLines};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -99,14 +99,18 @@ impl Flow {
                 return Some(Response { history, ..Response::failed(err, self.hop.url.as_str()) });
             }
         };
-        session.jar().store_response(&self.hop.url, exchange.header_values("Set-Cookie"));
+        // The jar is locked only for a response that sets cookies.
+        if header_values(&exchange.headers, "Set-Cookie").next().is_some() {
+            session.jar().store_response(&self.hop.url, header_values(&exchange.headers, "Set-Cookie"));
+        }
 
         // A blank Location is no redirect (requests returns the 3xx as is).
-        let location = exchange.header_values("Location").next().filter(|l| !l.trim_ascii().is_empty());
-        let location = location.map(<[u8]>::to_vec);
-        let location = match location {
-            Some(location) if self.allow_redirects && is_redirect(exchange.status) => location,
-            _ => return Some(self.finish(exchange, None)),
+        let location = match self.allow_redirects && is_redirect(exchange.status) {
+            true => header_values(&exchange.headers, "Location").next().filter(|l| !l.trim_ascii().is_empty()),
+            false => None,
+        };
+        let Some(location) = location.map(<[u8]>::to_vec) else {
+            return Some(self.finish(exchange, None));
         };
         let max = self.settings.max_redirects;
         if self.history.len() >= max as usize {
@@ -129,6 +133,15 @@ impl Flow {
         let response = Response { error, ..into_response(exchange, &self.hop, history) };
         crate::transfer::hooks::on_response(&self.settings, &self.hop.transfer, response)
     }
+}
+
+/// Values of the received header `name`, in order. Names are compared by length first and
+/// without a strlen each (most responses have neither Set-Cookie nor Location).
+fn header_values<'a>(headers: &'a HeaderLines, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    (0..headers.len())
+        .filter(move |&i| headers.name(i).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes())))
+        .filter_map(move |i| headers.get(i))
+        .map(|(_, value)| value.to_bytes())
 }
 
 /// The time left before the deadline, or a timeout error once it has passed.

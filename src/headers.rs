@@ -5,12 +5,27 @@ use crate::error::{Error, Result};
 use crate::ffi::check_field_value;
 use std::sync::Arc;
 
-/// Names and values are shared (Arc), so that merging a request over the session's
-/// defaults copies no strings.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Names and values are shared (Arc), and so is the list itself, copied on write: a
+/// request without headers of its own is prepared with the session's list as it is, and
+/// the transport keeps the list it applied, without copying anything.
+#[derive(Debug, Clone, Default)]
 pub struct Headers {
-    entries: Vec<(Arc<str>, Option<Arc<str>>)>,
+    /// None while empty (so that an empty map allocates nothing).
+    entries: Option<Arc<Vec<Entry>>>,
 }
+
+type Entry = (Arc<str>, Option<Arc<str>>);
+
+impl PartialEq for Headers {
+    fn eq(&self, other: &Headers) -> bool {
+        match (&self.entries, &other.entries) {
+            (Some(a), Some(b)) if Arc::ptr_eq(a, b) => true,
+            _ => self.list() == other.list(),
+        }
+    }
+}
+
+impl Eq for Headers {}
 
 /// Checks a header name (an HTTP token) and value before anything is sent.
 pub fn validate(name: &str, value: Option<&str>) -> Result<()> {
@@ -25,23 +40,35 @@ pub fn validate(name: &str, value: Option<&str>) -> Result<()> {
 }
 
 impl Headers {
+    fn list(&self) -> &[Entry] {
+        self.entries.as_deref().map_or(&[], Vec::as_slice)
+    }
+
+    /// The entries to change, copied first when shared.
+    fn list_mut(&mut self) -> &mut Vec<Entry> {
+        Arc::make_mut(self.entries.get_or_insert_with(Default::default))
+    }
+
     /// Sets `name` (replacing any entry of that name); `None` marks it removed.
     pub fn set(&mut self, name: &str, value: Option<&str>) {
         let value = value.map(Arc::from);
-        match self.entries.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        let entries = self.list_mut();
+        match entries.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
             Some(entry) => entry.1 = value,
-            None => self.entries.push((Arc::from(name), value)),
+            None => entries.push((Arc::from(name), value)),
         }
     }
 
     /// Drops the entry of `name` entirely (neither set nor removed).
     pub fn forget(&mut self, name: &str) {
-        self.entries.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        if self.contains(name) {
+            self.list_mut().retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        }
     }
 
     /// The entry of `name`: None if absent, Some(None) if marked removed.
     pub fn entry(&self, name: &str) -> Option<Option<&str>> {
-        self.entries
+        self.list()
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_deref())
@@ -52,20 +79,27 @@ impl Headers {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
-        self.entries.iter().map(|(n, v)| (&**n, v.as_deref()))
+        self.list().iter().map(|(n, v)| (&**n, v.as_deref()))
     }
 
     /// `defaults` overlaid with `self`: own entries win, removed markers stay (so the
     /// transport can suppress its own defaults), in defaults' order then own order.
     pub fn merged_over(&self, defaults: &Headers) -> Headers {
-        let mut merged = defaults.clone();
-        for (name, value) in &self.entries {
-            match merged.entries.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        if self.entries.is_none() {
+            return defaults.clone(); // shares the list
+        }
+        if defaults.entries.is_none() {
+            return self.clone();
+        }
+        let mut merged = Vec::with_capacity(defaults.list().len() + self.list().len());
+        merged.extend_from_slice(defaults.list());
+        for (name, value) in self.list() {
+            match merged.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
                 Some(entry) => entry.1 = value.clone(),
-                None => merged.entries.push((name.clone(), value.clone())),
+                None => merged.push((name.clone(), value.clone())),
             }
         }
-        merged
+        Headers { entries: Some(Arc::new(merged)) }
     }
 }
 
@@ -85,6 +119,25 @@ mod tests {
         assert_eq!(merged.entry("ACCEPT"), Some(Some("c/d")));
         assert_eq!(merged.entry("X-Token"), Some(None));
         assert_eq!(merged.iter().count(), 2);
+        assert_eq!(Headers::default().merged_over(&session), session);
+    }
+
+    #[test]
+    fn shared_lists_are_copied_on_write() {
+        let mut session = Headers::default();
+        session.set("Accept", Some("a/b"));
+        let mut hop = Headers::default().merged_over(&session);
+        hop.forget("Cookie"); // absent: nothing copied
+        assert!(Arc::ptr_eq(session.entries.as_ref().unwrap(), hop.entries.as_ref().unwrap()));
+        hop.set("Cookie", Some("a=1"));
+        assert_eq!(session.entry("Cookie"), None);
+        assert_eq!(hop.entry("cookie"), Some(Some("a=1")));
+        hop.forget("Cookie");
+        assert_eq!(hop, session);
+        hop.forget("Accept");
+        assert_eq!(hop.iter().count(), 0);
+        assert_eq!(hop, Headers::default());
+        assert_eq!(session.entry("accept"), Some(Some("a/b")));
     }
 
     #[test]

@@ -236,6 +236,10 @@ impl Jar {
     /// The Cookie header for `url` (None when no cookie matches), at most SESSION_COOKIE_HEADER_MAX
     /// bytes, and the keys of the cookies in it.
     fn header(&self, url: &Url) -> (Option<String>, Vec<Key>) {
+        if self.meta.is_empty() {
+            // Every stored cookie has its meta entry: an empty jar matches nothing.
+            return (None, Vec::new());
+        }
         let mut header = String::new();
         let mut sent = Vec::new();
         for (cookie, key) in self.matching(url) {
