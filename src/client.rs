@@ -6,7 +6,7 @@
 //! The blocking `send` is the simplest driver of it.
 
 use crate::error::{Code, Error, Result};
-use crate::prepare::{prepare, Prepared};
+use crate::prepare::{prepare_to, Prepared};
 use crate::redirect::{is_redirect, next_hop, resolve_location};
 use crate::request::Request;
 use crate::response::Response;
@@ -17,7 +17,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub fn send(session: &Session, request: &Request) -> Response {
-    let mut flow = match Flow::start(session, request) {
+    send_to(session, request, &request.url)
+}
+
+/// `send` with the URL given apart from the request; the caller has refused CR, LF and NUL
+/// in it (as `Request::new` does).
+pub fn send_to(session: &Session, request: &Request, url: &str) -> Response {
+    let mut flow = match Flow::start_to(session, request, url) {
         Ok(flow) => flow,
         Err(response) => return *response,
     };
@@ -55,10 +61,15 @@ impl Flow {
     /// Merges the request with the session's defaults; a request that can't be sent comes
     /// back as its failed response.
     pub fn start(session: &Session, request: &Request) -> std::result::Result<Flow, Box<Response>> {
+        Flow::start_to(session, request, &request.url)
+    }
+
+    /// `start` with the URL given apart from the request.
+    fn start_to(session: &Session, request: &Request, url: &str) -> std::result::Result<Flow, Box<Response>> {
         let settings = session.settings();
         let hop = crate::reentry::check(settings.transfer.session_id)
-            .and_then(|()| prepare(&settings, request))
-            .map_err(|err| Box::new(Response::failed(err, &request.url)))?;
+            .and_then(|()| prepare_to(&settings, request, url))
+            .map_err(|err| Box::new(Response::failed(err, url)))?;
         let total = request.timeout.unwrap_or(settings.total_timeout);
         Ok(Flow {
             own_cookie: hop.headers.contains("Cookie"),

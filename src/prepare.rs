@@ -47,7 +47,12 @@ pub fn check_scheme(url: &Url) -> Result<()> {
 }
 
 pub fn prepare(settings: &Settings, req: &Request) -> Result<Prepared> {
-    let mut url = parse_url(&req.url)?;
+    prepare_to(settings, req, &req.url)
+}
+
+/// `prepare` with the URL given apart from the request.
+pub fn prepare_to(settings: &Settings, req: &Request, raw_url: &str) -> Result<Prepared> {
+    let mut url = parse_url(raw_url)?;
     if !settings.params.is_empty() || !req.params.is_empty() {
         let params = merge_params(&settings.params, &req.params);
         if !params.is_empty() {

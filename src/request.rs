@@ -98,9 +98,15 @@ pub fn normalize_method(method: &str) -> Result<String> {
 impl Request {
     pub fn new(method: &str, url: &str) -> Result<Request> {
         check_no_ctl(url, "URL")?;
+        Ok(Request { url: url.to_owned(), ..Request::without_url(method)? })
+    }
+
+    /// A request whose URL is passed to `client::send_to` instead (the shortcuts borrow the
+    /// caller's URL rather than copy it).
+    pub fn without_url(method: &str) -> Result<Request> {
         Ok(Request {
             method: Method::new(method)?,
-            url: url.to_owned(),
+            url: String::new(),
             headers: Headers::default(),
             params: Vec::new(),
             payload: Payload::None,

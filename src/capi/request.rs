@@ -2,7 +2,7 @@ use crate::capi::response::into_c;
 use crate::capi::session::session_t;
 use crate::client;
 use crate::error::{session_code, set_last_error, Code, Error, Result};
-use crate::ffi::{bytes_arg, free_box, guard, guard_code, mut_arg, opt_str_arg, ref_arg, str_arg};
+use crate::ffi::{bytes_arg, check_no_ctl, free_box, guard, guard_code, mut_arg, opt_str_arg, ref_arg, str_arg};
 use crate::request::Request;
 use crate::response::{session_response_t, Response};
 use crate::session::Session;
@@ -120,11 +120,14 @@ pub unsafe extern "C" fn session_send(s: *mut session_t, req: *const session_req
 unsafe fn shortcut(s: *mut session_t, method: &str, url: *const c_char, body: Option<(*const c_void, usize, *const c_char)>) -> *mut session_response_t {
     respond(|| {
         let session: &Session = ref_arg(s, "session")?;
-        let mut request = Request::new(method, str_arg(url, "URL")?)?;
+        let url = str_arg(url, "URL")?;
+        check_no_ctl(url, "URL")?;
+        // The URL is borrowed, not copied into the request: send_to takes it apart.
+        let mut request = Request::without_url(method)?;
         if let Some((data, len, content_type)) = body {
             request.set_body(bytes_arg(data as *const u8, len, "body")?, opt_str_arg(content_type, "content type")?)?;
         }
-        Ok(client::send(session, &request))
+        Ok(client::send_to(session, &request, url))
     })
 }
 
