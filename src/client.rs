@@ -9,7 +9,7 @@ use crate::error::{Code, Error, Result};
 use crate::prepare::{prepare_to, Prepared};
 use crate::redirect::{is_redirect, next_hop, resolve_location};
 use crate::request::Request;
-use crate::response::Response;
+use crate::response::{Response, ResponseUrl};
 use crate::session::Session;
 use crate::settings::Settings;
 use crate::transport::{Exchange, HeaderLines};
@@ -146,6 +146,15 @@ impl Flow {
     }
 }
 
+/// The hop's URL for its response: the shared C string when it still matches (no params
+/// added, no redirect), else a copy.
+fn response_url(hop: &Prepared) -> ResponseUrl {
+    match &hop.url_c {
+        Some(shared) if shared.to_bytes() == hop.url.as_str().as_bytes() => ResponseUrl::Shared(shared.clone()),
+        _ => ResponseUrl::Owned(crate::response::c_ready(hop.url.as_str())),
+    }
+}
+
 /// Values of the received header `name`, in order. Names are compared by length first and
 /// without a strlen each (most responses have neither Set-Cookie nor Location).
 fn header_values<'a>(headers: &'a HeaderLines, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
@@ -171,12 +180,35 @@ fn into_response(exchange: Exchange, hop: &Prepared, history: Vec<Response>) -> 
         error: None,
         status: exchange.status,
         reason: exchange.reason,
-        url: crate::response::c_ready(hop.url.as_str()),
+        url: response_url(hop),
         headers: exchange.headers,
         body: exchange.body,
         elapsed: exchange.elapsed,
         http_version: exchange.http_version,
         history,
         timings: exchange.timings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_url_is_shared_only_while_the_hop_url_matches() {
+        let settings = Settings::default();
+        let request = Request::new("GET", "http://h.test/a?b=1").unwrap();
+        let hop = prepare_to(&settings, &request, &request.url).unwrap();
+        let again = prepare_to(&settings, &request, &request.url).unwrap();
+        match (response_url(&hop), response_url(&again)) {
+            (ResponseUrl::Shared(a), ResponseUrl::Shared(b)) => assert!(Arc::ptr_eq(&a, &b)),
+            other => panic!("not shared: {other:?}"),
+        }
+        let mut with_param = request.clone();
+        with_param.add_param("c", Some("2"));
+        let hop = prepare_to(&settings, &with_param, &with_param.url).unwrap();
+        assert_eq!(response_url(&hop), ResponseUrl::Owned("http://h.test/a?b=1&c=2".into()));
+        let next = crate::redirect::next_hop(&hop, 302, url::Url::parse("http://h.test/z").unwrap());
+        assert_eq!(response_url(&next), ResponseUrl::Owned("http://h.test/z".into()));
     }
 }

@@ -4,6 +4,8 @@ use crate::error::{Error, Result};
 use crate::headers::Headers;
 use crate::request::{Body, Method, Request};
 use crate::settings::Settings;
+use std::ffi::{CStr, CString};
+use std::sync::Arc;
 use url::Url;
 
 /// One hop, ready for the transport.
@@ -17,22 +19,44 @@ pub struct Prepared {
     pub net: crate::net::HopNet,
     /// Streaming, progress and protocol options of the request.
     pub transfer: crate::transfer::Transfer,
+    /// The URL parsed as a C string, shared by the hops parsed from the same text on this
+    /// thread: the response's URL when `url` still serializes to it (client::into_response).
+    pub url_c: Option<Arc<CStr>>,
 }
 
 /// Parses an absolute http(s) URL with a host.
 pub fn parse_url(raw: &str) -> Result<Url> {
+    parse_url_shared(raw).map(|(url, _)| url)
+}
+
+/// A URL parsed from the text last seen on this thread.
+struct Parsed {
+    raw: String,
+    url: Url,
+    /// The serialized URL as a C string, shared by the responses to it.
+    url_c: Option<Arc<CStr>>,
+}
+
+/// `parse_url`, with the URL also as a shared C string.
+fn parse_url_shared(raw: &str) -> Result<(Url, Option<Arc<CStr>>)> {
     // Programs send the same URL again and again: the last one parsed on this thread is
     // kept, and cloning it costs a fraction of parsing.
     thread_local! {
-        static LAST: std::cell::RefCell<Option<(String, Url)>> = const { std::cell::RefCell::new(None) };
+        static LAST: std::cell::RefCell<Option<Parsed>> = const { std::cell::RefCell::new(None) };
     }
-    if let Some(url) = LAST.with(|last| last.borrow().as_ref().filter(|(r, _)| r == raw).map(|(_, url)| url.clone())) {
-        return Ok(url);
+    let hit = |last: &std::cell::RefCell<Option<Parsed>>| {
+        let last = last.borrow();
+        last.as_ref().filter(|p| p.raw == raw).map(|p| (p.url.clone(), p.url_c.clone()))
+    };
+    if let Some(parsed) = LAST.with(hit) {
+        return Ok(parsed);
     }
     let url = Url::parse(raw).map_err(|e| Error::invalid_url(format!("{raw:?}: {e}")))?;
     check_scheme(&url)?;
-    LAST.with(|last| *last.borrow_mut() = Some((raw.to_owned(), url.clone())));
-    Ok(url)
+    let url_c = CString::new(url.as_str()).ok().map(Arc::from); // a parsed URL has no NUL
+    let parsed = Parsed { raw: raw.to_owned(), url: url.clone(), url_c: url_c.clone() };
+    LAST.with(|last| *last.borrow_mut() = Some(parsed));
+    Ok((url, url_c))
 }
 
 /// Only http and https are ever requested, also as redirect targets.
@@ -52,7 +76,7 @@ pub fn prepare(settings: &Settings, req: &Request) -> Result<Prepared> {
 
 /// `prepare` with the URL given apart from the request.
 pub fn prepare_to(settings: &Settings, req: &Request, raw_url: &str) -> Result<Prepared> {
-    let mut url = parse_url(raw_url)?;
+    let (mut url, url_c) = parse_url_shared(raw_url)?;
     if !settings.params.is_empty() || !req.params.is_empty() {
         let params = merge_params(&settings.params, &req.params);
         if !params.is_empty() {
@@ -73,7 +97,7 @@ pub fn prepare_to(settings: &Settings, req: &Request, raw_url: &str) -> Result<P
             headers.set("Content-Type", Some(content_type));
         }
     }
-    Ok(Prepared { method: req.method.clone(), url, headers, body, net, transfer: req.transfer() })
+    Ok(Prepared { method: req.method.clone(), url, headers, body, net, transfer: req.transfer(), url_c })
 }
 
 /// requests' merge_setting for params: a request's values replace the session's at the

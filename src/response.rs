@@ -4,6 +4,7 @@ use crate::error::{session_code, Code, Error};
 use crate::ffi::c_string;
 use crate::transport::HeaderLines;
 use std::ffi::{c_char, c_long, CStr, CString};
+use std::sync::Arc;
 
 /// A response as the client builds it.
 #[derive(Debug, Default)]
@@ -11,7 +12,7 @@ pub struct Response {
     pub error: Option<Error>,
     pub status: u32,
     pub reason: Vec<u8>,
-    pub url: String,
+    pub url: ResponseUrl,
     pub headers: HeaderLines,
     pub body: Vec<u8>,
     pub elapsed: f64,
@@ -24,7 +25,51 @@ pub struct Response {
 impl Response {
     /// A response that carries only a failure.
     pub fn failed(error: Error, url: &str) -> Response {
-        Response { error: Some(error), url: url.to_owned(), ..Response::default() }
+        Response { error: Some(error), url: ResponseUrl::Owned(url.to_owned()), ..Response::default() }
+    }
+}
+
+/// A response's URL: text of its own, or a C string shared by the responses to the same URL
+/// (`Prepared.url_c`), which saves a copy per response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponseUrl {
+    Owned(String),
+    Shared(Arc<CStr>),
+}
+
+impl Default for ResponseUrl {
+    fn default() -> ResponseUrl {
+        ResponseUrl::Owned(String::new())
+    }
+}
+
+impl From<&str> for ResponseUrl {
+    fn from(url: &str) -> ResponseUrl {
+        ResponseUrl::Owned(url.to_owned())
+    }
+}
+
+impl PartialEq<&str> for ResponseUrl {
+    fn eq(&self, other: &&str) -> bool {
+        match self {
+            ResponseUrl::Owned(url) => url == other,
+            ResponseUrl::Shared(url) => url.to_bytes() == other.as_bytes(),
+        }
+    }
+}
+
+/// The C string of a response's URL.
+enum CUrl {
+    Own(CString),
+    Shared(Arc<CStr>),
+}
+
+impl CUrl {
+    fn as_ptr(&self) -> *const c_char {
+        match self {
+            CUrl::Own(url) => url.as_ptr(),
+            CUrl::Shared(url) => url.as_ptr(),
+        }
     }
 }
 
@@ -71,7 +116,7 @@ struct Owned {
     _message: Option<CString>,
     /// The reason phrase; None when it is the static standard phrase of the status.
     _reason: Option<CString>,
-    _url: CString,
+    _url: CUrl,
     body: Vec<u8>,
     headers: HeaderLines,
     /// Repeated headers joined with ", ", keyed by lower-cased name; made on the first
@@ -115,7 +160,10 @@ impl ResponseBox {
         };
         let standard = canonical_reason(status);
         let reason = (!reason.is_empty() && reason != standard.to_bytes()).then(|| c_string(&reason));
-        let url = into_c_string(url);
+        let url = match url {
+            ResponseUrl::Owned(url) => CUrl::Own(into_c_string(url)),
+            ResponseUrl::Shared(url) => CUrl::Shared(url),
+        };
         let body_len = body.len();
         body.push(0);
         let joined = std::sync::OnceLock::new();
@@ -152,7 +200,10 @@ impl ResponseBox {
             error,
             status: public.status_code as u32,
             reason: reason.to_bytes().to_vec(),
-            url: url.to_string_lossy().into_owned(),
+            url: match url {
+                CUrl::Own(url) => ResponseUrl::Owned(url.to_string_lossy().into_owned()),
+                CUrl::Shared(url) => ResponseUrl::Shared(url),
+            },
             headers,
             body,
             elapsed: public.elapsed,

@@ -98,16 +98,19 @@ pub unsafe extern "C" fn session_request_set_allow_redirects(req: *mut session_r
     })
 }
 
-/// Runs `send` behind the panic boundary and hands the response to C.
+/// Runs `send` behind the panic boundary and hands the response to C. The response is boxed
+/// inside the boundary, so that only a pointer (not the whole Response) comes out of it.
 fn respond(send: impl FnOnce() -> Result<Response>) -> *mut session_response_t {
-    let response = guard(
-        || Response::failed(Error::new(Code::SESSION_E_INTERNAL, "a panic was caught at the C boundary"), ""),
-        || send().unwrap_or_else(|err| Response::failed(err, "")),
-    );
-    if let Some(err) = &response.error {
-        set_last_error(err);
-    }
-    into_c(response)
+    let hand_over = |response: Response| {
+        if let Some(err) = &response.error {
+            set_last_error(err);
+        }
+        into_c(response)
+    };
+    guard(
+        || hand_over(Response::failed(Error::new(Code::SESSION_E_INTERNAL, "a panic was caught at the C boundary"), "")),
+        || hand_over(send().unwrap_or_else(|err| Response::failed(err, ""))),
+    )
 }
 
 /// Sends `req` on session `s`, following redirects, and returns the response, owned by the
