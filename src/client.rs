@@ -67,9 +67,15 @@ impl Flow {
     /// `start` with the URL given apart from the request.
     fn start_to(session: &Session, request: &Request, url: &str) -> std::result::Result<Flow, Box<Response>> {
         let settings = session.settings();
-        let hop = crate::reentry::check(settings.transfer.session_id)
-            .and_then(|()| prepare_to(&settings, request, url))
-            .map_err(|err| Box::new(Response::failed(err, url)))?;
+        // (Plain matches rather than and_then/map_err/?: each of those moved the Prepared.)
+        let prepared = match crate::reentry::check(settings.transfer.session_id) {
+            Ok(()) => prepare_to(&settings, request, url),
+            Err(err) => Err(err),
+        };
+        let hop = match prepared {
+            Ok(hop) => hop,
+            Err(err) => return Err(Box::new(Response::failed(err, url))),
+        };
         let total = request.timeout.unwrap_or(settings.total_timeout);
         Ok(Flow {
             own_cookie: hop.headers.contains("Cookie"),
@@ -133,7 +139,7 @@ impl Flow {
             Err(err) => return Some(self.finish(exchange, Some(err))),
         };
         let next = next_hop(&self.hop, exchange.status, next_url);
-        self.history.push(into_response(exchange, &self.hop, Vec::new()));
+        self.history.push(into_response(exchange, &self.hop, Vec::new(), None));
         self.hop = next;
         None
     }
@@ -141,7 +147,10 @@ impl Flow {
     /// The response for the current hop, carrying the history so far.
     fn finish(&mut self, exchange: Exchange, error: Option<Error>) -> Response {
         let history = std::mem::take(&mut self.history);
-        let response = Response { error, ..into_response(exchange, &self.hop, history) };
+        let response = into_response(exchange, &self.hop, history, error);
+        if self.hop.transfer.response_hook.is_none() && self.settings.transfer.response_hook.is_none() {
+            return response; // no hook: spare moving the response through on_response
+        }
         crate::transfer::hooks::on_response(&self.settings, &self.hop.transfer, response)
     }
 }
@@ -175,9 +184,9 @@ fn remaining(deadline: Option<Instant>) -> Result<Option<Duration>> {
     }
 }
 
-fn into_response(exchange: Exchange, hop: &Prepared, history: Vec<Response>) -> Response {
+fn into_response(exchange: Exchange, hop: &Prepared, history: Vec<Response>, error: Option<Error>) -> Response {
     Response {
-        error: None,
+        error,
         status: exchange.status,
         reason: exchange.reason,
         url: response_url(hop),

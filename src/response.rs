@@ -167,7 +167,11 @@ impl ResponseBox {
         let body_len = body.len();
         body.push(0);
         let joined = std::sync::OnceLock::new();
-        let history: Vec<ResponseBox> = history.into_iter().map(ResponseBox::new).collect();
+        // (Most responses have no history: skip the iterator machinery.)
+        let history: Vec<ResponseBox> = match history.is_empty() {
+            true => Vec::new(),
+            false => history.into_iter().map(ResponseBox::new).collect(),
+        };
         let public = session_response {
             error: code,
             error_message: message.as_deref().unwrap_or(c"").as_ptr(),
