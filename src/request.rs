@@ -39,6 +39,11 @@ pub struct Method(Cow<'static, str>);
 
 impl Method {
     pub const GET: Method = Method(Cow::Borrowed("GET"));
+    pub const HEAD: Method = Method(Cow::Borrowed("HEAD"));
+    pub const POST: Method = Method(Cow::Borrowed("POST"));
+    pub const PUT: Method = Method(Cow::Borrowed("PUT"));
+    pub const DELETE: Method = Method(Cow::Borrowed("DELETE"));
+    pub const PATCH: Method = Method(Cow::Borrowed("PATCH"));
     const STANDARD: [&'static str; 9] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"];
 
     /// Any HTTP token, upper-cased as requests does.
@@ -98,14 +103,14 @@ pub fn normalize_method(method: &str) -> Result<String> {
 impl Request {
     pub fn new(method: &str, url: &str) -> Result<Request> {
         check_no_ctl(url, "URL")?;
-        Ok(Request { url: url.to_owned(), ..Request::without_url(method)? })
+        Ok(Request { url: url.to_owned(), ..Request::with_method(Method::new(method)?) })
     }
 
-    /// A request whose URL is passed to `client::send_to` instead (the shortcuts borrow the
-    /// caller's URL rather than copy it).
-    pub fn without_url(method: &str) -> Result<Request> {
-        Ok(Request {
-            method: Method::new(method)?,
+    /// A request without a URL: it is passed to `client::send_to` instead (the shortcuts
+    /// borrow the caller's URL rather than copy it).
+    pub fn with_method(method: Method) -> Request {
+        Request {
+            method,
             url: String::new(),
             headers: Headers::default(),
             params: Vec::new(),
@@ -114,7 +119,7 @@ impl Request {
             allow_redirects: true,
             net: Default::default(),
             transfer: Transfer::default(),
-        })
+        }
     }
 
     pub fn set_header(&mut self, name: &str, value: Option<&str>) -> Result<()> {

@@ -3,7 +3,7 @@ use crate::capi::session::session_t;
 use crate::client;
 use crate::error::{session_code, set_last_error, Code, Error, Result};
 use crate::ffi::{bytes_arg, check_no_ctl, free_box, guard, guard_code, mut_arg, opt_str_arg, ref_arg, str_arg};
-use crate::request::Request;
+use crate::request::{Method, Request};
 use crate::response::{session_response_t, Response};
 use crate::session::Session;
 use crate::settings::timeout_from_ms;
@@ -120,13 +120,13 @@ fn respond(send: impl FnOnce() -> Result<Response>) -> *mut session_response_t {
 pub unsafe extern "C" fn session_send(s: *mut session_t, req: *const session_request_t) -> *mut session_response_t {
     respond(|| Ok(client::send(ref_arg(s, "session")?, ref_arg(req, "request")?)))
 }
-unsafe fn shortcut(s: *mut session_t, method: &str, url: *const c_char, body: Option<(*const c_void, usize, *const c_char)>) -> *mut session_response_t {
+unsafe fn shortcut(s: *mut session_t, method: Method, url: *const c_char, body: Option<(*const c_void, usize, *const c_char)>) -> *mut session_response_t {
     respond(|| {
         let session: &Session = ref_arg(s, "session")?;
         let url = str_arg(url, "URL")?;
         check_no_ctl(url, "URL")?;
         // The URL is borrowed, not copied into the request: send_to takes it apart.
-        let mut request = Request::without_url(method)?;
+        let mut request = Request::with_method(method);
         if let Some((data, len, content_type)) = body {
             request.set_body(bytes_arg(data as *const u8, len, "body")?, opt_str_arg(content_type, "content type")?)?;
         }
@@ -137,36 +137,36 @@ unsafe fn shortcut(s: *mut session_t, method: &str, url: *const c_char, body: Op
 /// GET `url` on session `s`. The response is owned by the caller.
 #[no_mangle]
 pub unsafe extern "C" fn session_get(s: *mut session_t, url: *const c_char) -> *mut session_response_t {
-    shortcut(s, "GET", url, None)
+    shortcut(s, Method::GET, url, None)
 }
 
 /// HEAD `url` on session `s`. The response is owned by the caller.
 #[no_mangle]
 pub unsafe extern "C" fn session_head(s: *mut session_t, url: *const c_char) -> *mut session_response_t {
-    shortcut(s, "HEAD", url, None)
+    shortcut(s, Method::HEAD, url, None)
 }
 
 /// DELETE `url` on session `s`. The response is owned by the caller.
 #[no_mangle]
 pub unsafe extern "C" fn session_delete(s: *mut session_t, url: *const c_char) -> *mut session_response_t {
-    shortcut(s, "DELETE", url, None)
+    shortcut(s, Method::DELETE, url, None)
 }
 
 /// POST `len` bytes at `body` (copied; NULL with len 0 for none) to `url`, with
 /// Content-Type `content_type` unless NULL. The response is owned by the caller.
 #[no_mangle]
 pub unsafe extern "C" fn session_post(s: *mut session_t, url: *const c_char, body: *const c_void, len: usize, content_type: *const c_char) -> *mut session_response_t {
-    shortcut(s, "POST", url, Some((body, len, content_type)))
+    shortcut(s, Method::POST, url, Some((body, len, content_type)))
 }
 
 /// PUT, as session_post. The response is owned by the caller.
 #[no_mangle]
 pub unsafe extern "C" fn session_put(s: *mut session_t, url: *const c_char, body: *const c_void, len: usize, content_type: *const c_char) -> *mut session_response_t {
-    shortcut(s, "PUT", url, Some((body, len, content_type)))
+    shortcut(s, Method::PUT, url, Some((body, len, content_type)))
 }
 
 /// PATCH, as session_post. The response is owned by the caller.
 #[no_mangle]
 pub unsafe extern "C" fn session_patch(s: *mut session_t, url: *const c_char, body: *const c_void, len: usize, content_type: *const c_char) -> *mut session_response_t {
-    shortcut(s, "PATCH", url, Some((body, len, content_type)))
+    shortcut(s, Method::PATCH, url, Some((body, len, content_type)))
 }

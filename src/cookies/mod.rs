@@ -261,6 +261,9 @@ impl Jar {
 
     /// The Cookie header value to send to `url`, or None; marks those cookies as used.
     pub fn header_for(&mut self, url: &Url) -> Option<String> {
+        if self.meta.is_empty() {
+            return None; // as `header` would say, without its bookkeeping
+        }
         let (header, sent) = self.header(url);
         for key in sent {
             self.tick += 1;
