@@ -30,6 +30,7 @@ pub enum HeadLine<'a> {
 }
 
 impl<'a> HeadLine<'a> {
+    #[inline]
     pub fn parse(line: &'a [u8]) -> HeadLine<'a> {
         let line = line.strip_suffix(b"\n").unwrap_or(line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -77,6 +78,7 @@ impl HeaderGuard {
     }
 
     /// `check` for a line already parsed; `raw_len` is its length with CRLF.
+    #[inline]
     pub fn check_parsed(&mut self, raw_len: usize, line: &HeadLine<'_>) -> bool {
         let max_bytes = self.max_bytes;
         self.bytes = self.bytes.saturating_add(raw_len);

@@ -87,6 +87,16 @@ impl ProxySettings {
 /// The variables looked for: proxies (lower case before upper case), then REQUEST_METHOD.
 const NAMES: [&[u8]; 9] =
     [b"http_proxy", b"HTTP_PROXY", b"https_proxy", b"HTTPS_PROXY", b"all_proxy", b"ALL_PROXY", b"no_proxy", b"NO_PROXY", b"REQUEST_METHOD"];
+/// The first bytes of NAMES.
+const WANTED_FIRST: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < NAMES.len() {
+        table[NAMES[i][0] as usize] = true;
+        i += 1;
+    }
+    table
+};
 const HTTP_PROXY: usize = 0;
 const HTTPS_PROXY: usize = 2;
 const ALL_PROXY: usize = 4;
@@ -117,6 +127,11 @@ impl EnvProxies {
             let mut entry = environ;
             while !entry.is_null() && !(*entry).is_null() {
                 let text = *entry as *const u8;
+                entry = entry.add(1);
+                // Most variables start with a byte no wanted name starts with.
+                if !WANTED_FIRST[usize::from(*text)] {
+                    continue;
+                }
                 let candidates: &[usize] = match *text {
                     b'h' => &[0, 2],
                     b'H' => &[1, 3],
@@ -124,8 +139,7 @@ impl EnvProxies {
                     b'A' => &[5],
                     b'n' => &[6],
                     b'N' => &[7],
-                    b'R' => &[8],
-                    _ => &[],
+                    _ => &[8],
                 };
                 for &i in candidates {
                     let name = NAMES[i];
@@ -135,7 +149,6 @@ impl EnvProxies {
                         break;
                     }
                 }
-                entry = entry.add(1);
             }
         }
         env

@@ -100,13 +100,20 @@ impl Collector {
         }
         let headers = &mut self.exchange.headers;
         match line {
+            // One NUL check for the whole line (libcurl refuses NUL in headers anyway).
+            HeadLine::Field(name, value) if !super::has_nul(raw) => headers.push_clean(name, value),
             HeadLine::Field(name, value) => headers.push(name, value),
             HeadLine::Fold(more) => headers.extend_last(more),
             HeadLine::Status(status) => {
                 // A new status line (after 1xx or a proxy CONNECT): start over.
                 headers.clear_with_room(16); // enough for a typical response
                 let mut parts = status.splitn(3, |&b| b == b' ');
-                let _version = parts.next();
+                self.exchange.http_version = match parts.next().unwrap_or_default() {
+                    b"HTTP/1.0" => "HTTP/1.0",
+                    b"HTTP/2" => "HTTP/2",
+                    b"HTTP/3" => "HTTP/3",
+                    _ => "HTTP/1.1",
+                };
                 self.exchange.status = parts.next().and_then(parse_status).unwrap_or(0);
                 self.exchange.reason = parts.next().unwrap_or_default().to_vec();
             }

@@ -11,12 +11,13 @@ pub struct HeaderLines {
 }
 
 /// Whether `text` has a NUL byte (libc's memchr: core's is slow on short slices).
-fn has_nul(text: &[u8]) -> bool {
+pub fn has_nul(text: &[u8]) -> bool {
     // SAFETY: reads `text.len()` bytes of a live slice.
     !text.is_empty() && !unsafe { libc::memchr(text.as_ptr().cast(), 0, text.len()) }.is_null()
 }
 
 /// Appends `text` without its NUL bytes, then a NUL.
+#[inline]
 fn push_c(bytes: &mut Vec<u8>, text: &[u8]) {
     if has_nul(text) {
         bytes.extend(text.iter().copied().filter(|&b| b != 0));
@@ -41,6 +42,20 @@ impl HeaderLines {
         self.starts.clear();
         self.bytes.reserve(lines * 32);
         self.starts.reserve(lines);
+    }
+
+    /// Adds a line whose name and value are known to hold no NUL byte.
+    #[inline]
+    pub fn push_clean(&mut self, name: &[u8], value: &[u8]) {
+        debug_assert!(!has_nul(name) && !has_nul(value));
+        let name_at = self.bytes.len();
+        self.bytes.reserve(name.len() + value.len() + 2);
+        self.bytes.extend_from_slice(name);
+        self.bytes.push(0);
+        let value_at = self.bytes.len();
+        self.bytes.extend_from_slice(value);
+        self.bytes.push(0);
+        self.starts.push((name_at, value_at));
     }
 
     /// Adds a line; NUL bytes in `name` or `value` are dropped.
