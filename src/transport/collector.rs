@@ -4,7 +4,8 @@
 use super::Exchange;
 use crate::limits::HeadLine;
 use crate::transfer::Receiver;
-use curl::easy::{Handler, InfoType, ReadError, SeekResult, WriteError};
+use curl::easy::{Easy2, Handler, InfoType, ReadError, SeekResult, WriteError};
+use std::ffi::{c_char, c_void};
 use std::io::SeekFrom;
 
 /// Receives the response into memory.
@@ -130,5 +131,59 @@ fn parse_status(code: &[u8]) -> Option<u32> {
             Some(u32::from(a - b'0') * 100 + u32::from(b - b'0') * 10 + u32::from(c - b'0'))
         }
         _ => None,
+    }
+}
+
+/// Points libcurl's header and write callbacks straight at this handle's Collector. The curl
+/// crate's trampolines look up a thread-local panic slot on every call, which costs more
+/// than the work on a short header line; the Collector catches its own panics (`shielded`).
+pub fn direct_callbacks(easy: &mut Easy2<Collector>) -> Result<(), curl::Error> {
+    let collector = easy.get_mut() as *mut Collector as *mut c_void;
+    let header: curl_sys::curl_write_callback = header_fn;
+    let write: curl_sys::curl_write_callback = write_fn;
+    // SAFETY: the Collector lives in the Easy2's heap allocation, so its address stays valid
+    // for the handle's whole life; the functions match libcurl's callback signature.
+    unsafe {
+        for (option, value) in [
+            (curl_sys::CURLOPT_HEADERFUNCTION, header as *const c_void),
+            (curl_sys::CURLOPT_HEADERDATA, collector),
+            (curl_sys::CURLOPT_WRITEFUNCTION, write as *const c_void),
+            (curl_sys::CURLOPT_WRITEDATA, collector),
+        ] {
+            let rc = curl_sys::curl_easy_setopt(easy.raw(), option, value);
+            if rc != curl_sys::CURLE_OK {
+                return Err(curl::Error::new(rc));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// # Safety (for libcurl): `collector` is the HEADERDATA set by `direct_callbacks`.
+extern "C" fn header_fn(buffer: *mut c_char, size: usize, nitems: usize, collector: *mut c_void) -> usize {
+    let len = size * nitems;
+    // SAFETY: libcurl hands over `len` readable bytes and the live Collector.
+    let (collector, line) = unsafe { (&mut *(collector as *mut Collector), bytes(buffer, len)) };
+    if Handler::header(collector, line) {
+        len
+    } else {
+        !0 // anything but `len` aborts the transfer
+    }
+}
+
+/// # Safety (for libcurl): `collector` is the WRITEDATA set by `direct_callbacks`.
+extern "C" fn write_fn(buffer: *mut c_char, size: usize, nitems: usize, collector: *mut c_void) -> usize {
+    let len = size * nitems;
+    // SAFETY: as in header_fn.
+    let (collector, data) = unsafe { (&mut *(collector as *mut Collector), bytes(buffer, len)) };
+    Handler::write(collector, data).unwrap_or(0) // the Collector never pauses
+}
+
+/// The bytes libcurl passed (it may pass NULL with a length of 0).
+unsafe fn bytes<'a>(buffer: *const c_char, len: usize) -> &'a [u8] {
+    if buffer.is_null() || len == 0 {
+        &[]
+    } else {
+        std::slice::from_raw_parts(buffer as *const u8, len)
     }
 }
