@@ -67,7 +67,10 @@ pub struct Applied {
 
 impl Handler for Collector {
     fn write(&mut self, data: &[u8]) -> std::result::Result<usize, WriteError> {
-        self.shielded(Ok(0), |c| Ok(if c.transfer.write(&c.exchange, data) { data.len() } else { 0 }))
+        self.shielded(Ok(0), |c| {
+            c.exchange.content_length = c.head_guard.content_length;
+            Ok(if c.transfer.write(&c.exchange, data) { data.len() } else { 0 })
+        })
     }
 
     fn read(&mut self, data: &mut [u8]) -> std::result::Result<usize, ReadError> {
@@ -101,9 +104,14 @@ impl Collector {
         }
         let headers = &mut self.exchange.headers;
         match line {
-            // One NUL check for the whole line (libcurl refuses NUL in headers anyway).
-            HeadLine::Field(name, value) if !super::has_nul(raw) => headers.push_clean(name, value),
-            HeadLine::Field(name, value) => headers.push(name, value),
+            HeadLine::Field(name, value) => {
+                // One NUL check for the whole line (libcurl refuses NUL in headers anyway).
+                if super::has_nul(raw) {
+                    headers.push(name, value);
+                } else {
+                    headers.push_clean(name, value);
+                }
+            }
             HeadLine::Fold(more) => headers.extend_last(more),
             HeadLine::Status(status) => {
                 // A new status line (after 1xx or a proxy CONNECT): start over.

@@ -31,6 +31,8 @@ pub struct Exchange {
     pub headers: HeaderLines,
     pub body: Vec<u8>,
     pub http_version: &'static str,
+    /// The response's Content-Length, when it sent a valid one.
+    pub content_length: Option<u64>,
     pub elapsed: f64,
     pub timings: crate::transfer::Timings,
 }
