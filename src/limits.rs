@@ -41,8 +41,9 @@ impl<'a> HeadLine<'a> {
                 more => HeadLine::Fold(more),
             },
             Some(b'H') if line.starts_with(b"HTTP/") => HeadLine::Status(line),
-            Some(_) => match line.iter().position(|&b| b == b':') {
-                Some(colon) => HeadLine::Field(line[..colon].trim_ascii(), line[colon + 1..].trim_ascii()),
+            // The name starts with a non-blank byte: only its end needs trimming.
+            Some(_) => match crate::transport::find_byte(b':', line) {
+                Some(colon) => HeadLine::Field(line[..colon].trim_ascii_end(), line[colon + 1..].trim_ascii()),
                 None => HeadLine::Other,
             },
         }

@@ -18,6 +18,7 @@ pub(crate) use options::{setopt_long, setopt_str};
 pub(crate) use options::SYSTEM_CA;
 pub use pool::{fork_epoch, forget_forked, LaneGuard, Pool};
 pub use received::HeaderLines;
+pub(crate) use received::find_byte;
 use received::has_nul;
 
 use crate::error::{from_curl, Code, Error};

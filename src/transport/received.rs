@@ -10,10 +10,19 @@ pub struct HeaderLines {
     starts: Vec<(usize, usize)>,
 }
 
-/// Whether `text` has a NUL byte (libc's memchr: core's is slow on short slices).
+/// Where `byte` first occurs in `text` (libc's memchr: core's is slow on short slices).
+pub fn find_byte(byte: u8, text: &[u8]) -> Option<usize> {
+    if text.is_empty() {
+        return None;
+    }
+    // SAFETY: reads `text.len()` bytes of a live slice; a hit points into it.
+    let hit = unsafe { libc::memchr(text.as_ptr().cast(), i32::from(byte), text.len()) };
+    (!hit.is_null()).then(|| hit as usize - text.as_ptr() as usize)
+}
+
+/// Whether `text` has a NUL byte.
 pub fn has_nul(text: &[u8]) -> bool {
-    // SAFETY: reads `text.len()` bytes of a live slice.
-    !text.is_empty() && !unsafe { libc::memchr(text.as_ptr().cast(), 0, text.len()) }.is_null()
+    find_byte(0, text).is_some()
 }
 
 /// Appends `text` without its NUL bytes, then a NUL.
