@@ -30,6 +30,7 @@ pub enum HeadLine<'a> {
 }
 
 impl<'a> HeadLine<'a> {
+    #[inline]
     pub fn parse(line: &'a [u8]) -> HeadLine<'a> {
         let line = line.strip_suffix(b"\n").unwrap_or(line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -40,12 +41,21 @@ impl<'a> HeadLine<'a> {
                 more => HeadLine::Fold(more),
             },
             Some(b'H') if line.starts_with(b"HTTP/") => HeadLine::Status(line),
-            Some(_) => match line.iter().position(|&b| b == b':') {
-                Some(colon) => HeadLine::Field(line[..colon].trim_ascii(), line[colon + 1..].trim_ascii()),
+            // The name starts with a non-blank byte: only its end needs trimming.
+            Some(_) => match crate::transport::find_byte(b':', line) {
+                Some(colon) => HeadLine::Field(line[..colon].trim_ascii_end(), line[colon + 1..].trim_ascii()),
                 None => HeadLine::Other,
             },
         }
     }
+}
+
+/// A Content-Length value: decimal digits only, no overflow.
+fn parse_length(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || value.len() > 19 {
+        return None;
+    }
+    value.iter().try_fold(0u64, |n, &b| b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0')))
 }
 
 /// Watches the header lines of one transfer; `check` says whether to go on.
@@ -55,7 +65,9 @@ pub struct HeaderGuard {
     max_bytes: usize,
     bytes: usize,
     lines: usize,
-    content_length: bool,
+    /// The response's Content-Length, when valid (decimal digits, no overflow).
+    pub content_length: Option<u64>,
+    has_content_length: bool,
     chunked: bool,
     /// Why the transfer was stopped, reported instead of libcurl's write error.
     pub fault: Option<Error>,
@@ -77,6 +89,7 @@ impl HeaderGuard {
     }
 
     /// `check` for a line already parsed; `raw_len` is its length with CRLF.
+    #[inline]
     pub fn check_parsed(&mut self, raw_len: usize, line: &HeadLine<'_>) -> bool {
         let max_bytes = self.max_bytes;
         self.bytes = self.bytes.saturating_add(raw_len);
@@ -95,15 +108,16 @@ impl HeaderGuard {
         }
         match *line {
             // A new response: framing starts over.
-            HeadLine::Status(_) => (self.content_length, self.chunked) = (false, false),
+            HeadLine::Status(_) => (self.has_content_length, self.content_length, self.chunked) = (false, None, false),
             HeadLine::Field(name, value) if name.len() == 14 && name.eq_ignore_ascii_case(b"content-length") => {
-                self.content_length |= !value.is_empty();
+                self.has_content_length |= !value.is_empty();
+                self.content_length = parse_length(value);
             }
             HeadLine::Field(name, value) if name.len() == 17 && name.eq_ignore_ascii_case(b"transfer-encoding") => {
                 self.chunked |= value.windows(7).any(|w| w.eq_ignore_ascii_case(b"chunked"));
             }
             // RFC 9112 6.3: a sign of response smuggling; handled as an error.
-            HeadLine::End if self.content_length && self.chunked => {
+            HeadLine::End if self.has_content_length && self.chunked => {
                 return self.fail(
                     Code::SESSION_E_DECODE,
                     "response has both Content-Length and Transfer-Encoding: chunked",
@@ -201,6 +215,21 @@ mod tests {
             b"Transfer-Encoding: chunked\r\n",
         ];
         assert_eq!(run(&after_1xx, 0), None);
+    }
+
+    #[test]
+    fn content_length_is_kept_when_valid() {
+        let mut guard = HeaderGuard::new(0);
+        for line in [&b"HTTP/1.1 200 OK\r\n"[..], b"Content-Length: 1234\r\n"] {
+            assert!(guard.check(line));
+        }
+        assert_eq!(guard.content_length, Some(1234));
+        assert!(guard.check(b"HTTP/1.1 200 OK\r\n"));
+        assert_eq!(guard.content_length, None, "a new response forgets it");
+        for bad in [&b"content-length: 12a"[..], b"Content-Length: ", b"Content-Length: 99999999999999999999"] {
+            assert!(guard.check(bad));
+            assert_eq!(guard.content_length, None, "{:?}", String::from_utf8_lossy(bad));
+        }
     }
 
     #[test]

@@ -113,3 +113,41 @@ fn home_netrc_is_read_only_when_enabled() {
     }
     std::fs::remove_dir_all(home).unwrap();
 }
+
+/// The environment is read for every request (as requests does), on the same session and
+/// thread: set, changed, rewritten in place (a putenv buffer), and removed between requests.
+#[test]
+fn environment_changes_apply_to_the_next_request() {
+    let _lock = ENV.lock().unwrap_or_else(|e| e.into_inner());
+    for name in PROXY_VARS {
+        std::env::remove_var(name);
+    }
+    let rig = support::rig();
+    let (a, b) = (support::proxy(&[]), support::proxy(&[]));
+    assert_eq!(a.port.to_string().len(), b.port.to_string().len(), "same-length URLs for the in-place rewrite");
+    let origin = format!("http://origin.test:{}/echo", rig.port);
+    let s = trusting(true);
+    let through = |proxy: &support::Server| proxy_seen(proxy, "forward").len();
+
+    assert_eq!(s.get(&rig.url("/echo")).status, 200, "no proxy variable: direct");
+    std::env::set_var("http_proxy", format!("http://127.0.0.1:{}", a.port));
+    assert_eq!(s.get(&origin).status, 200);
+    assert_eq!((through(&a), through(&b)), (1, 0), "set: used at once");
+    std::env::set_var("http_proxy", format!("http://127.0.0.1:{}", b.port));
+    assert_eq!(s.get(&origin).status, 200);
+    assert_eq!((through(&a), through(&b)), (1, 1), "changed: the new value");
+    std::env::remove_var("http_proxy");
+    assert_eq!(s.get(&origin).error, SESSION_E_RESOLVE, "removed: direct again");
+
+    // putenv keeps the caller's buffer in the environment; rewriting it changes the value.
+    let text = format!("http_proxy=http://127.0.0.1:{}\0", a.port).into_bytes().into_boxed_slice();
+    let buffer: &'static mut [u8] = Box::leak(text);
+    assert_eq!(unsafe { libc::putenv(buffer.as_mut_ptr().cast()) }, 0);
+    assert_eq!(s.get(&origin).status, 200);
+    assert_eq!((through(&a), through(&b)), (2, 1), "putenv: used");
+    let rewritten = format!("http_proxy=http://127.0.0.1:{}\0", b.port);
+    buffer.copy_from_slice(rewritten.as_bytes());
+    assert_eq!(s.get(&origin).status, 200);
+    assert_eq!((through(&a), through(&b)), (2, 2), "rewritten in place: the new value");
+    std::env::remove_var("http_proxy");
+}

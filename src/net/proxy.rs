@@ -3,7 +3,10 @@
 //! environment's *_proxy variables; NO_PROXY (or the "no_proxy" entry) exempts hosts.
 
 use crate::error::{Error, Result};
+use std::cell::RefCell;
+use std::ffi::CStr;
 use std::net::IpAddr;
+use std::rc::Rc;
 use url::{Host, Url};
 
 /// Proxy schemes libcurl is asked to speak.
@@ -66,7 +69,7 @@ impl ProxySettings {
     pub fn select(&self, url: &Url) -> Option<String> {
         let explicit = self.explicit(url);
         // Read per hop, as requests reads the environment per request.
-        let env = if self.trust_env { EnvProxies::scan() } else { EnvProxies::default() };
+        let env = if self.trust_env { EnvProxies::current() } else { Rc::default() };
         let (chosen, explicit) = match explicit {
             Some(explicit) => (explicit.to_owned(), true),
             None => (env.proxy(url.scheme())?.to_owned(), false),
@@ -87,6 +90,16 @@ impl ProxySettings {
 /// The variables looked for: proxies (lower case before upper case), then REQUEST_METHOD.
 const NAMES: [&[u8]; 9] =
     [b"http_proxy", b"HTTP_PROXY", b"https_proxy", b"HTTPS_PROXY", b"all_proxy", b"ALL_PROXY", b"no_proxy", b"NO_PROXY", b"REQUEST_METHOD"];
+/// The first bytes of NAMES.
+const WANTED_FIRST: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < NAMES.len() {
+        table[NAMES[i][0] as usize] = true;
+        i += 1;
+    }
+    table
+};
 const HTTP_PROXY: usize = 0;
 const HTTPS_PROXY: usize = 2;
 const ALL_PROXY: usize = 4;
@@ -101,22 +114,84 @@ struct EnvProxies {
     cgi: bool,
 }
 
-impl EnvProxies {
-    /// Finds every proxy variable in one pass over the environment (a getenv per name
-    /// scans it each time). Like getenv, it reads `environ` without std's lock: changing
-    /// the environment while another thread reads it is outside std::env::set_var's
-    /// contract anyway (libcurl and libc read it without any lock).
-    fn scan() -> EnvProxies {
-        extern "C" {
-            static environ: *const *const std::ffi::c_char;
+extern "C" {
+    static environ: *const *const std::ffi::c_char;
+}
+
+/// The last scan of the environment on this thread, with what it was made from.
+struct LastScan {
+    /// `environ_fingerprint` when it was made.
+    fingerprint: u64,
+    /// The whole text of every entry it took a value from, by address.
+    sources: Vec<(*const u8, Box<[u8]>)>,
+    env: Rc<EnvProxies>,
+}
+
+thread_local! {
+    static LAST_SCAN: RefCell<Option<LastScan>> = const { RefCell::new(None) };
+}
+
+/// A fingerprint of the environment's entry addresses, in order. setenv, unsetenv and
+/// putenv all change the addresses (glibc never rewrites an entry's text in place), so an
+/// unchanged fingerprint means the same entries; values are still re-read (`unchanged`) in
+/// case a putenv buffer was rewritten in place.
+fn environ_fingerprint() -> u64 {
+    let mut hash: u64 = 0x9e37_79b9_7f4a_7c15;
+    // SAFETY: `environ` is a NULL-terminated array of pointers (see EnvProxies::scan).
+    unsafe {
+        let mut entry = environ;
+        hash ^= entry as u64;
+        while !entry.is_null() && !(*entry).is_null() {
+            hash = (hash.rotate_left(23) ^ (*entry as u64)).wrapping_mul(0x100_0000_01b3);
+            entry = entry.add(1);
         }
+    }
+    hash
+}
+
+impl LastScan {
+    fn unchanged(&self) -> bool {
+        // SAFETY: with the fingerprint unchanged, every source is still an entry of environ.
+        self.sources.iter().all(|(at, text)| unsafe { CStr::from_ptr(at.cast()) }.to_bytes() == &text[..])
+    }
+}
+
+impl EnvProxies {
+    /// The environment's proxy variables now: a scan, or the last one on this thread when
+    /// the environment has not changed since.
+    fn current() -> Rc<EnvProxies> {
+        let fingerprint = environ_fingerprint();
+        LAST_SCAN.with(|last| {
+            let mut last = last.borrow_mut();
+            if let Some(scan) = last.as_ref().filter(|scan| scan.fingerprint == fingerprint && scan.unchanged()) {
+                return scan.env.clone();
+            }
+            let (env, sources) = EnvProxies::scan();
+            let env = Rc::new(env);
+            *last = Some(LastScan { fingerprint, sources, env: env.clone() });
+            env
+        })
+    }
+
+    /// Finds every proxy variable in one pass over the environment (a getenv per name
+    /// scans it each time), with the entries the values came from. Like getenv, it reads
+    /// `environ` without std's lock: changing the environment while another thread reads it
+    /// is outside std::env::set_var's contract anyway (libcurl and libc read it without any
+    /// lock).
+    fn scan() -> (EnvProxies, Vec<(*const u8, Box<[u8]>)>) {
         let mut env = EnvProxies::default();
+        let mut sources = Vec::new();
         // SAFETY: `environ` is a NULL-terminated array of NUL-terminated strings; a name is
         // compared byte by byte, stopping at the first difference (at the latest the NUL).
         unsafe {
             let mut entry = environ;
             while !entry.is_null() && !(*entry).is_null() {
                 let text = *entry as *const u8;
+                entry = entry.add(1);
+                // Most variables start with a byte no wanted name starts with.
+                if !WANTED_FIRST[usize::from(*text)] {
+                    continue;
+                }
                 let candidates: &[usize] = match *text {
                     b'h' => &[0, 2],
                     b'H' => &[1, 3],
@@ -124,21 +199,20 @@ impl EnvProxies {
                     b'A' => &[5],
                     b'n' => &[6],
                     b'N' => &[7],
-                    b'R' => &[8],
-                    _ => &[],
+                    _ => &[8],
                 };
                 for &i in candidates {
                     let name = NAMES[i];
                     if name.iter().enumerate().all(|(k, &b)| *text.add(k) == b) && *text.add(name.len()) == b'=' {
-                        let value = std::ffi::CStr::from_ptr(text.add(name.len() + 1) as *const std::ffi::c_char);
-                        env.found(i, value.to_bytes());
+                        let whole = CStr::from_ptr(text.cast()).to_bytes();
+                        env.found(i, &whole[name.len() + 1..]);
+                        sources.push((text, whole.into()));
                         break;
                     }
                 }
-                entry = entry.add(1);
             }
         }
-        env
+        (env, sources)
     }
 
     fn found(&mut self, i: usize, value: &[u8]) {

@@ -15,6 +15,10 @@ use crate::transport::{Collector, Exchange};
 use curl::easy::{Easy2, InfoType, ReadError, SeekResult};
 use std::io::{SeekFrom, Write};
 
+/// The largest Content-Length reserved up front for a body kept in memory (a larger one
+/// grows as it arrives, so a false length cannot reserve much).
+const MEMORY_RESERVE_MAX: usize = 64 * 1024 * 1024;
+
 /// What one hop does with its bodies, set by `configure` before each hop.
 #[derive(Default)]
 pub struct Receiver {
@@ -40,11 +44,28 @@ impl Receiver {
             && exchange.header_values("Location").next().is_some()
     }
 
+    /// Room for a body kept in memory: its Content-Length (when not encoded, within the
+    /// body limit and MEMORY_RESERVE_MAX) and the NUL the C response adds, so that neither
+    /// growth nor the NUL moves it.
+    fn memory_for(&self, exchange: &Exchange, codings: &[super::decode::Coding]) -> Vec<u8> {
+        let length = exchange
+            .content_length
+            .and_then(|len| usize::try_from(len).ok())
+            .filter(|&len| codings.is_empty() && len <= MEMORY_RESERVE_MAX && (self.max_body == 0 || len <= self.max_body));
+        length.map_or_else(Vec::new, |len| Vec::with_capacity(len + 1))
+    }
+
     fn open(&self, exchange: &Exchange) -> Result<Stage> {
         let followed = self.followed(exchange);
+        let codings = if self.decode && !followed {
+            let values: Vec<&[u8]> = exchange.header_values("Content-Encoding").collect();
+            parse_codings(&values)?.unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         let target = match &self.transfer.destination {
             _ if followed => Target::Memory(Vec::new()),
-            Destination::Memory => Target::Memory(Vec::new()),
+            Destination::Memory => Target::Memory(self.memory_for(exchange, &codings)),
             Destination::Callback(callback) => Target::Callback(*callback),
             Destination::File(path) => {
                 let file = std::fs::File::create(path).map_err(|e| {
@@ -55,12 +76,6 @@ impl Receiver {
                 })?;
                 Target::File(file, path.display().to_string())
             }
-        };
-        let codings = if self.decode && !followed {
-            let values: Vec<&[u8]> = exchange.header_values("Content-Encoding").collect();
-            parse_codings(&values)?.unwrap_or_default()
-        } else {
-            Vec::new()
         };
         Stage::chain(&codings, Sink::new(target, self.max_body, self.session))
             .map_err(sink::classify)

@@ -4,7 +4,8 @@
 use super::Exchange;
 use crate::limits::HeadLine;
 use crate::transfer::Receiver;
-use curl::easy::{Handler, InfoType, ReadError, SeekResult, WriteError};
+use curl::easy::{Easy2, Handler, InfoType, ReadError, SeekResult, WriteError};
+use std::ffi::{c_char, c_void};
 use std::io::SeekFrom;
 
 /// Receives the response into memory.
@@ -66,7 +67,10 @@ pub struct Applied {
 
 impl Handler for Collector {
     fn write(&mut self, data: &[u8]) -> std::result::Result<usize, WriteError> {
-        self.shielded(Ok(0), |c| Ok(if c.transfer.write(&c.exchange, data) { data.len() } else { 0 }))
+        self.shielded(Ok(0), |c| {
+            c.exchange.content_length = c.head_guard.content_length;
+            Ok(if c.transfer.write(&c.exchange, data) { data.len() } else { 0 })
+        })
     }
 
     fn read(&mut self, data: &mut [u8]) -> std::result::Result<usize, ReadError> {
@@ -100,13 +104,25 @@ impl Collector {
         }
         let headers = &mut self.exchange.headers;
         match line {
-            HeadLine::Field(name, value) => headers.push(name, value),
+            HeadLine::Field(name, value) => {
+                // One NUL check for the whole line (libcurl refuses NUL in headers anyway).
+                if super::has_nul(raw) {
+                    headers.push(name, value);
+                } else {
+                    headers.push_clean(name, value);
+                }
+            }
             HeadLine::Fold(more) => headers.extend_last(more),
             HeadLine::Status(status) => {
                 // A new status line (after 1xx or a proxy CONNECT): start over.
                 headers.clear_with_room(16); // enough for a typical response
                 let mut parts = status.splitn(3, |&b| b == b' ');
-                let _version = parts.next();
+                self.exchange.http_version = match parts.next().unwrap_or_default() {
+                    b"HTTP/1.0" => "HTTP/1.0",
+                    b"HTTP/2" => "HTTP/2",
+                    b"HTTP/3" => "HTTP/3",
+                    _ => "HTTP/1.1",
+                };
                 self.exchange.status = parts.next().and_then(parse_status).unwrap_or(0);
                 self.exchange.reason = parts.next().unwrap_or_default().to_vec();
             }
@@ -123,5 +139,59 @@ fn parse_status(code: &[u8]) -> Option<u32> {
             Some(u32::from(a - b'0') * 100 + u32::from(b - b'0') * 10 + u32::from(c - b'0'))
         }
         _ => None,
+    }
+}
+
+/// Points libcurl's header and write callbacks straight at this handle's Collector. The curl
+/// crate's trampolines look up a thread-local panic slot on every call, which costs more
+/// than the work on a short header line; the Collector catches its own panics (`shielded`).
+pub fn direct_callbacks(easy: &mut Easy2<Collector>) -> Result<(), curl::Error> {
+    let collector = easy.get_mut() as *mut Collector as *mut c_void;
+    let header: curl_sys::curl_write_callback = header_fn;
+    let write: curl_sys::curl_write_callback = write_fn;
+    // SAFETY: the Collector lives in the Easy2's heap allocation, so its address stays valid
+    // for the handle's whole life; the functions match libcurl's callback signature.
+    unsafe {
+        for (option, value) in [
+            (curl_sys::CURLOPT_HEADERFUNCTION, header as *const c_void),
+            (curl_sys::CURLOPT_HEADERDATA, collector),
+            (curl_sys::CURLOPT_WRITEFUNCTION, write as *const c_void),
+            (curl_sys::CURLOPT_WRITEDATA, collector),
+        ] {
+            let rc = curl_sys::curl_easy_setopt(easy.raw(), option, value);
+            if rc != curl_sys::CURLE_OK {
+                return Err(curl::Error::new(rc));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// # Safety (for libcurl): `collector` is the HEADERDATA set by `direct_callbacks`.
+extern "C" fn header_fn(buffer: *mut c_char, size: usize, nitems: usize, collector: *mut c_void) -> usize {
+    let len = size * nitems;
+    // SAFETY: libcurl hands over `len` readable bytes and the live Collector.
+    let (collector, line) = unsafe { (&mut *(collector as *mut Collector), bytes(buffer, len)) };
+    if Handler::header(collector, line) {
+        len
+    } else {
+        !0 // anything but `len` aborts the transfer
+    }
+}
+
+/// # Safety (for libcurl): `collector` is the WRITEDATA set by `direct_callbacks`.
+extern "C" fn write_fn(buffer: *mut c_char, size: usize, nitems: usize, collector: *mut c_void) -> usize {
+    let len = size * nitems;
+    // SAFETY: as in header_fn.
+    let (collector, data) = unsafe { (&mut *(collector as *mut Collector), bytes(buffer, len)) };
+    Handler::write(collector, data).unwrap_or(0) // the Collector never pauses
+}
+
+/// The bytes libcurl passed (it may pass NULL with a length of 0).
+unsafe fn bytes<'a>(buffer: *const c_char, len: usize) -> &'a [u8] {
+    if buffer.is_null() || len == 0 {
+        &[]
+    } else {
+        std::slice::from_raw_parts(buffer as *const u8, len)
     }
 }

@@ -94,6 +94,7 @@ impl Lane {
 
     fn new_easy(&self) -> std::result::Result<Easy2<Collector>, curl::Error> {
         let mut easy = Easy2::new(Collector::default());
+        super::collector::direct_callbacks(&mut easy)?;
         setopt_str(&easy, CURLOPT_PROTOCOLS_STR, Some(c"http,https"))?;
         easy.buffer_size(RECEIVE_BUFFER)?;
         easy.maxage_conn(self.limits.idle_timeout)?;

@@ -18,11 +18,11 @@ pub(crate) use options::{setopt_long, setopt_str};
 pub(crate) use options::SYSTEM_CA;
 pub use pool::{fork_epoch, forget_forked, LaneGuard, Pool};
 pub use received::HeaderLines;
+pub(crate) use received::find_byte;
+use received::has_nul;
 
 use crate::error::{from_curl, Code, Error};
 use curl::easy::Easy2;
-
-const CURLINFO_HTTP_VERSION: curl_sys::CURLINFO = curl_sys::CURLINFO_LONG + 46;
 
 /// What one hop received.
 #[derive(Debug, Default)]
@@ -32,6 +32,8 @@ pub struct Exchange {
     pub headers: HeaderLines,
     pub body: Vec<u8>,
     pub http_version: &'static str,
+    /// The response's Content-Length, when it sent a valid one.
+    pub content_length: Option<u64>,
     pub elapsed: f64,
     pub timings: crate::transfer::Timings,
 }
@@ -66,17 +68,11 @@ pub(crate) fn finish(h: &mut Easy2<Collector>) -> crate::error::Result<Exchange>
     if let Some(panic) = h.get_mut().panicked.take() {
         return Err(Error::new(Code::SESSION_E_INTERNAL, panic)); // e.g. in the debug callback
     }
-    let mut version: libc::c_long = 0;
-    // SAFETY: CURLINFO_HTTP_VERSION writes one long.
-    unsafe { curl_sys::curl_easy_getinfo(h.raw(), CURLINFO_HTTP_VERSION, &mut version) };
     let mut exchange = std::mem::take(&mut h.get_mut().exchange);
     crate::transfer::complete(h, &mut exchange)?;
     exchange.elapsed = exchange.timings.total; // CURLINFO_TOTAL_TIME, read by `complete`
-    exchange.http_version = match version as i32 {
-        curl_sys::CURL_HTTP_VERSION_1_0 => "HTTP/1.0",
-        curl_sys::CURL_HTTP_VERSION_2_0 => "HTTP/2",
-        curl_sys::CURL_HTTP_VERSION_3 => "HTTP/3",
-        _ => "HTTP/1.1",
-    };
+    if exchange.http_version.is_empty() {
+        exchange.http_version = "HTTP/1.1"; // set from the status line (collector)
+    }
     Ok(exchange)
 }

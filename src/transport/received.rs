@@ -10,13 +10,23 @@ pub struct HeaderLines {
     starts: Vec<(usize, usize)>,
 }
 
-/// Whether `text` has a NUL byte (libc's memchr: core's is slow on short slices).
-fn has_nul(text: &[u8]) -> bool {
-    // SAFETY: reads `text.len()` bytes of a live slice.
-    !text.is_empty() && !unsafe { libc::memchr(text.as_ptr().cast(), 0, text.len()) }.is_null()
+/// Where `byte` first occurs in `text` (libc's memchr: core's is slow on short slices).
+pub fn find_byte(byte: u8, text: &[u8]) -> Option<usize> {
+    if text.is_empty() {
+        return None;
+    }
+    // SAFETY: reads `text.len()` bytes of a live slice; a hit points into it.
+    let hit = unsafe { libc::memchr(text.as_ptr().cast(), i32::from(byte), text.len()) };
+    (!hit.is_null()).then(|| hit as usize - text.as_ptr() as usize)
+}
+
+/// Whether `text` has a NUL byte.
+pub fn has_nul(text: &[u8]) -> bool {
+    find_byte(0, text).is_some()
 }
 
 /// Appends `text` without its NUL bytes, then a NUL.
+#[inline]
 fn push_c(bytes: &mut Vec<u8>, text: &[u8]) {
     if has_nul(text) {
         bytes.extend(text.iter().copied().filter(|&b| b != 0));
@@ -41,6 +51,20 @@ impl HeaderLines {
         self.starts.clear();
         self.bytes.reserve(lines * 32);
         self.starts.reserve(lines);
+    }
+
+    /// Adds a line whose name and value are known to hold no NUL byte.
+    #[inline]
+    pub fn push_clean(&mut self, name: &[u8], value: &[u8]) {
+        debug_assert!(!has_nul(name) && !has_nul(value));
+        let name_at = self.bytes.len();
+        self.bytes.reserve(name.len() + value.len() + 2);
+        self.bytes.extend_from_slice(name);
+        self.bytes.push(0);
+        let value_at = self.bytes.len();
+        self.bytes.extend_from_slice(value);
+        self.bytes.push(0);
+        self.starts.push((name_at, value_at));
     }
 
     /// Adds a line; NUL bytes in `name` or `value` are dropped.
