@@ -23,9 +23,11 @@ pub fn send(session: &Session, request: &Request) -> Response {
 /// `send` with the URL given apart from the request; the caller has refused CR, LF and NUL
 /// in it (as `Request::new` does).
 pub fn send_to(session: &Session, request: &Request, url: &str) -> Response {
-    let mut flow = match Flow::start_to(session, request, url) {
+    // The flow is used where it was returned (a move out of the Result copied all of it).
+    let mut started = Flow::start_to(session, request, url);
+    let flow = match &mut started {
         Ok(flow) => flow,
-        Err(response) => return *response,
+        Err(response) => return std::mem::take(&mut **response),
     };
     loop {
         if let Some(at) = flow.not_before.take() {
@@ -103,17 +105,19 @@ impl Flow {
 
     /// Takes the outcome of the hop: the final response, or None when `self.hop` now holds
     /// the next hop to perform.
-    pub fn end_hop(&mut self, session: &Session, result: Result<Exchange>) -> Option<Response> {
+    pub fn end_hop(&mut self, session: &Session, mut result: Result<Exchange>) -> Option<Response> {
         // A retry runs the same hop again (same method, URL and body) once not_before passes.
         self.not_before = self.retry.next(&self.settings.retry, self.hop.method.as_str(), &result, self.deadline);
         if self.not_before.is_some() {
             return None;
         }
-        let exchange = match result {
+        // The exchange is read in place and its buffers taken from it (a move out of the
+        // Result copied all of it).
+        let exchange = match &mut result {
             Ok(exchange) => exchange,
             Err(err) => {
                 let history = std::mem::take(&mut self.history);
-                return Some(Response { history, ..Response::failed(err, self.hop.url.as_str()) });
+                return Some(Response { history, ..Response::failed(err.clone(), self.hop.url.as_str()) });
             }
         };
         // The jar is locked only for a response that sets cookies.
@@ -145,7 +149,7 @@ impl Flow {
     }
 
     /// The response for the current hop, carrying the history so far.
-    fn finish(&mut self, exchange: Exchange, error: Option<Error>) -> Response {
+    fn finish(&mut self, exchange: &mut Exchange, error: Option<Error>) -> Response {
         let history = std::mem::take(&mut self.history);
         let response = into_response(exchange, &self.hop, history, error);
         if self.hop.transfer.response_hook.is_none() && self.settings.transfer.response_hook.is_none() {
@@ -184,14 +188,16 @@ fn remaining(deadline: Option<Instant>) -> Result<Option<Duration>> {
     }
 }
 
-fn into_response(exchange: Exchange, hop: &Prepared, history: Vec<Response>, error: Option<Error>) -> Response {
+/// The response of `hop`, taking the received buffers out of `exchange`.
+fn into_response(exchange: &mut Exchange, hop: &Prepared, history: Vec<Response>, error: Option<Error>) -> Response {
+    use std::mem::take;
     Response {
         error,
         status: exchange.status,
-        reason: exchange.reason,
+        reason: take(&mut exchange.reason),
         url: response_url(hop),
-        headers: exchange.headers,
-        body: exchange.body,
+        headers: take(&mut exchange.headers),
+        body: take(&mut exchange.body),
         elapsed: exchange.elapsed,
         http_version: exchange.http_version,
         history,

@@ -98,18 +98,21 @@ pub unsafe extern "C" fn session_request_set_allow_redirects(req: *mut session_r
     })
 }
 
-/// Runs `send` behind the panic boundary and hands the response to C. The response is boxed
-/// inside the boundary, so that only a pointer (not the whole Response) comes out of it.
-fn respond(send: impl FnOnce() -> Result<Response>) -> *mut session_response_t {
-    let hand_over = |response: Response| {
-        if let Some(err) = &response.error {
-            set_last_error(err);
-        }
-        into_c(response)
-    };
+/// Hands a response to C, its error recorded as this thread's last one.
+fn hand_over(response: Response) -> *mut session_response_t {
+    if let Some(err) = &response.error {
+        set_last_error(err);
+    }
+    into_c(response)
+}
+
+/// Runs `send` behind the panic boundary. `send` hands its response over itself (only a
+/// pointer then comes out of the boundary, not the whole Response); an argument error
+/// becomes a failed response.
+fn respond(send: impl FnOnce() -> Result<*mut session_response_t>) -> *mut session_response_t {
     guard(
         || hand_over(Response::failed(Error::new(Code::SESSION_E_INTERNAL, "a panic was caught at the C boundary"), "")),
-        || hand_over(send().unwrap_or_else(|err| Response::failed(err, ""))),
+        || send().unwrap_or_else(|err| hand_over(Response::failed(err, ""))),
     )
 }
 
@@ -118,7 +121,7 @@ fn respond(send: impl FnOnce() -> Result<Response>) -> *mut session_response_t {
 /// transport failure is reported in the response's `error`. `req` is not modified.
 #[no_mangle]
 pub unsafe extern "C" fn session_send(s: *mut session_t, req: *const session_request_t) -> *mut session_response_t {
-    respond(|| Ok(client::send(ref_arg(s, "session")?, ref_arg(req, "request")?)))
+    respond(|| Ok(hand_over(client::send(ref_arg(s, "session")?, ref_arg(req, "request")?))))
 }
 unsafe fn shortcut(s: *mut session_t, method: Method, url: *const c_char, body: Option<(*const c_void, usize, *const c_char)>) -> *mut session_response_t {
     respond(|| {
@@ -130,7 +133,7 @@ unsafe fn shortcut(s: *mut session_t, method: Method, url: *const c_char, body: 
         if let Some((data, len, content_type)) = body {
             request.set_body(bytes_arg(data as *const u8, len, "body")?, opt_str_arg(content_type, "content type")?)?;
         }
-        Ok(client::send_to(session, &request, url))
+        Ok(hand_over(client::send_to(session, &request, url)))
     })
 }
 
