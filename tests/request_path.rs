@@ -83,6 +83,26 @@ fn request_objects_keep_their_url_and_method() {
 }
 
 #[test]
+fn shortcut_urls_beyond_printable_ascii_take_the_general_checks() {
+    let rig = support::rig();
+    let s = S::new();
+    // Non-ASCII UTF-8 is accepted (and percent-encoded by the URL parser).
+    let r = take(unsafe { session_get(s.0, c(&rig.url("/echo/caf\u{e9}")).as_ptr()) });
+    assert_eq!((r.error, r.status), (SESSION_OK, 200), "{}", r.message);
+    assert!(r.body.contains("/echo/caf%C3%A9"), "{}", r.body);
+    // Not UTF-8, or a control character: refused before anything is sent.
+    let mut raw = rig.url("/echo/x").into_bytes();
+    raw.push(0xff);
+    let bad = std::ffi::CString::new(raw).unwrap();
+    let r = take(unsafe { session_get(s.0, bad.as_ptr()) });
+    assert_eq!(r.error, SESSION_E_INVALID_ARGUMENT);
+    assert!(r.message.contains("UTF-8"), "{}", r.message);
+    let r = take(unsafe { session_post(s.0, c(&rig.url("/echo/a\rb")).as_ptr(), ptr::null(), 0, ptr::null()) });
+    assert_eq!(r.error, SESSION_E_INVALID_ARGUMENT);
+    assert!(r.message.contains("CR, LF or NUL"), "{}", r.message);
+}
+
+#[test]
 fn not_found_has_the_standard_reason_and_no_error() {
     let rig = support::rig();
     let s = S::new();
