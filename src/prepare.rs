@@ -12,7 +12,7 @@ use url::Url;
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub method: Method,
-    pub url: Url,
+    pub url: SharedUrl,
     pub headers: Headers,
     pub body: Option<Body>,
     /// Digest credentials and read timeout of this hop.
@@ -24,23 +24,47 @@ pub struct Prepared {
     pub url_c: Option<Arc<CStr>>,
 }
 
+/// A parsed URL shared (Arc) by the hops prepared from the same text, copied on write:
+/// preparing a request to a URL seen before copies nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedUrl(Arc<Url>);
+
+impl std::ops::Deref for SharedUrl {
+    type Target = Url;
+    fn deref(&self) -> &Url {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for SharedUrl {
+    fn deref_mut(&mut self) -> &mut Url {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl From<Url> for SharedUrl {
+    fn from(url: Url) -> SharedUrl {
+        SharedUrl(Arc::new(url))
+    }
+}
+
 /// Parses an absolute http(s) URL with a host.
 pub fn parse_url(raw: &str) -> Result<Url> {
-    parse_url_shared(raw).map(|(url, _)| url)
+    parse_url_shared(raw).map(|(url, _)| Url::clone(&url))
 }
 
 /// A URL parsed from the text last seen on this thread.
 struct Parsed {
     raw: String,
-    url: Url,
+    url: SharedUrl,
     /// The serialized URL as a C string, shared by the responses to it.
     url_c: Option<Arc<CStr>>,
 }
 
 /// `parse_url`, with the URL also as a shared C string.
-fn parse_url_shared(raw: &str) -> Result<(Url, Option<Arc<CStr>>)> {
+fn parse_url_shared(raw: &str) -> Result<(SharedUrl, Option<Arc<CStr>>)> {
     // Programs send the same URL again and again: the last one parsed on this thread is
-    // kept, and cloning it costs a fraction of parsing.
+    // kept, and shared.
     thread_local! {
         static LAST: std::cell::RefCell<Option<Parsed>> = const { std::cell::RefCell::new(None) };
     }
@@ -53,6 +77,7 @@ fn parse_url_shared(raw: &str) -> Result<(Url, Option<Arc<CStr>>)> {
     }
     let url = Url::parse(raw).map_err(|e| Error::invalid_url(format!("{raw:?}: {e}")))?;
     check_scheme(&url)?;
+    let url = SharedUrl::from(url);
     let url_c = CString::new(url.as_str()).ok().map(Arc::from); // a parsed URL has no NUL
     let parsed = Parsed { raw: raw.to_owned(), url: url.clone(), url_c: url_c.clone() };
     LAST.with(|last| *last.borrow_mut() = Some(parsed));
@@ -90,7 +115,7 @@ pub fn prepare_to(settings: &Settings, req: &Request, raw_url: &str) -> Result<P
             headers.set("Authorization", Some(&auth.header_value()));
         }
     }
-    let net = crate::net::prepare(settings, req, &mut url, &mut headers)?;
+    let net = crate::net::prepare(settings, req, &url, &mut headers)?;
     let body = req.body()?;
     if let Some(content_type) = body.as_ref().and_then(|b| b.content_type.as_deref()) {
         if !headers.contains("Content-Type") {

@@ -65,7 +65,7 @@ pub fn next_hop(current: &Prepared, status: u32, next_url: Url) -> Prepared {
     }
     // The Cookie header is recomputed from the jar for every hop.
     next.headers.forget("Cookie");
-    next.url = next_url;
+    next.url = next_url.into();
     crate::net::redirected(&mut next);
     next
 }

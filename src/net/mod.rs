@@ -90,7 +90,7 @@ impl HopNet {
 /// Request-level network preparation: URL credentials become Basic auth (unless the request
 /// or session has auth); the URL keeps them (as requests' Response.url does) but they are
 /// never sent in it (see `configure`). Session digest credentials go to the hop.
-pub fn prepare(settings: &Settings, req: &Request, url: &mut Url, headers: &mut Headers) -> Result<HopNet> {
+pub fn prepare(settings: &Settings, req: &Request, url: &Url, headers: &mut Headers) -> Result<HopNet> {
     let mut hop = HopNet {
         digest: None,
         read_timeout: req.net.read_timeout.unwrap_or(settings.net.read_timeout),
