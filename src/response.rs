@@ -127,7 +127,7 @@ struct Owned {
 }
 
 /// The standard reason phrase of `status`, "" for an unknown one.
-fn canonical_reason(status: u32) -> &'static CStr {
+pub(crate) fn canonical_reason(status: u32) -> &'static CStr {
     match status {
         100 => c"Continue", 101 => c"Switching Protocols", 200 => c"OK", 201 => c"Created",
         202 => c"Accepted", 203 => c"Non-Authoritative Information", 204 => c"No Content",

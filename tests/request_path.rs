@@ -114,3 +114,17 @@ fn not_found_has_the_standard_reason_and_no_error() {
         session_response_free(r);
     }
 }
+
+#[test]
+fn the_server_reason_phrase_is_kept_unless_it_is_the_standard_one() {
+    let faults = support::faults();
+    let s = S::new();
+    for (sent, expected) in [("Fine%20Thanks", "Fine Thanks"), ("ok", "ok"), ("OK", "OK"), ("", "OK"), ("%20Spaced%20%20", "Spaced")] {
+        let r = unsafe { session_get(s.0, c(&faults.url(&format!("/reason?text={sent}"))).as_ptr()) };
+        unsafe {
+            assert_eq!(((*r).error, (*r).status_code), (SESSION_OK, 200), "{sent}");
+            assert_eq!(CStr::from_ptr((*r).reason).to_str().unwrap(), expected, "{sent}");
+            session_response_free(r);
+        }
+    }
+}

@@ -124,7 +124,10 @@ impl Collector {
                     _ => "HTTP/1.1",
                 };
                 self.exchange.status = parts.next().and_then(parse_status).unwrap_or(0);
-                self.exchange.reason = parts.next().unwrap_or_default().to_vec();
+                // The standard phrase is not copied: the response points to a static one.
+                let reason = parts.next().unwrap_or_default().trim_ascii();
+                let standard = crate::response::canonical_reason(self.exchange.status).to_bytes();
+                self.exchange.reason = if reason == standard { Vec::new() } else { reason.to_vec() };
             }
             HeadLine::End | HeadLine::Other => {}
         }

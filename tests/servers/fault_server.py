@@ -11,6 +11,7 @@ client must never send another request on a connection that misbehaved).
 
 Routes (path only; query ignored unless said):
   /ok                 200, body "conn <serial>"
+  /reason?text=T      200 with the reason phrase T (URL-decoded), body "ok"
   /stats              {"accepted": N, "tainted_reuse": M, "posts": P}; a connection whose
                       first request is /stats (a probe) is not counted in N; P counts POSTs
   /reset-before       reads the request, then resets (RST) without answering
@@ -51,6 +52,7 @@ import struct
 import sys
 import threading
 import time
+import urllib.parse
 import zlib
 
 lock = threading.Lock()
@@ -163,6 +165,10 @@ def serve(conn):
             continue
         if path == "/ok":
             conn.send(full(200, f"conn {conn.serial}".encode()))
+            continue
+        if path == "/reason":
+            text = urllib.parse.unquote(q.get("text", ""))
+            conn.send(head(200, [("Content-Length", 2)], reason=text or " ") + b"ok")
             continue
         if path == "/stale-next":
             conn.send(full(200, b"fresh"))
