@@ -31,23 +31,50 @@ pub enum HeadLine<'a> {
 
 impl<'a> HeadLine<'a> {
     #[inline]
-    pub fn parse(line: &'a [u8]) -> HeadLine<'a> {
-        let line = line.strip_suffix(b"\n").unwrap_or(line);
+    pub fn parse(raw: &'a [u8]) -> HeadLine<'a> {
+        let line = raw.strip_suffix(b"\n").unwrap_or(raw);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        match line.first() {
-            None => HeadLine::End,
-            Some(b' ' | b'\t') => match line.trim_ascii() {
+        let Some(&first) = line.first() else { return HeadLine::End };
+        if is_ows(first) {
+            return match trim_ows(line) {
                 b"" => HeadLine::End,
                 more => HeadLine::Fold(more),
-            },
-            Some(b'H') if line.starts_with(b"HTTP/") => HeadLine::Status(line),
+            };
+        }
+        if first == b'H' && line.starts_with(b"HTTP/") {
+            return HeadLine::Status(line);
+        }
+        match crate::transport::find_byte(b':', line) {
             // The name starts with a non-blank byte: only its end needs trimming.
-            Some(_) => match crate::transport::find_byte(b':', line) {
-                Some(colon) => HeadLine::Field(line[..colon].trim_ascii_end(), line[colon + 1..].trim_ascii()),
-                None => HeadLine::Other,
-            },
+            Some(colon) => HeadLine::Field(trim_ows_end(&line[..colon]), trim_ows(&line[colon + 1..])),
+            None => HeadLine::Other,
         }
     }
+}
+
+/// Optional whitespace (RFC 9110 5.6.3): space and horizontal tab.
+fn is_ows(byte: u8) -> bool {
+    byte == b' ' || byte == b'\t'
+}
+
+fn trim_ows_end(mut text: &[u8]) -> &[u8] {
+    while let [rest @ .., last] = text {
+        if !is_ows(*last) {
+            break;
+        }
+        text = rest;
+    }
+    text
+}
+
+fn trim_ows(mut text: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = text {
+        if !is_ows(*first) {
+            break;
+        }
+        text = rest;
+    }
+    trim_ows_end(text)
 }
 
 /// A Content-Length value: decimal digits only, no overflow.
@@ -63,6 +90,8 @@ fn parse_length(value: &[u8]) -> Option<u64> {
 pub struct HeaderGuard {
     /// 0 means no byte cap of our own.
     max_bytes: usize,
+    /// `max_bytes`, or usize::MAX for none (one comparison per line).
+    byte_cap: usize,
     bytes: usize,
     lines: usize,
     /// The response's Content-Length, when valid (decimal digits, no overflow).
@@ -78,6 +107,7 @@ impl HeaderGuard {
     pub fn new(max_bytes: usize) -> HeaderGuard {
         HeaderGuard {
             max_bytes,
+            byte_cap: if max_bytes == 0 { usize::MAX } else { max_bytes },
             ..HeaderGuard::default()
         }
     }
@@ -91,20 +121,10 @@ impl HeaderGuard {
     /// `check` for a line already parsed; `raw_len` is its length with CRLF.
     #[inline]
     pub fn check_parsed(&mut self, raw_len: usize, line: &HeadLine<'_>) -> bool {
-        let max_bytes = self.max_bytes;
         self.bytes = self.bytes.saturating_add(raw_len);
         self.lines += 1;
-        if max_bytes != 0 && self.bytes > max_bytes {
-            return self.fail(
-                Code::SESSION_E_TOO_LARGE,
-                format!("response headers are over the session's max header bytes ({max_bytes})"),
-            );
-        }
-        if self.lines > SESSION_MAX_HEADER_LINES {
-            return self.fail(
-                Code::SESSION_E_TOO_LARGE,
-                format!("response has more than {SESSION_MAX_HEADER_LINES} header lines"),
-            );
+        if self.bytes > self.byte_cap || self.lines > SESSION_MAX_HEADER_LINES {
+            return self.over_cap();
         }
         match *line {
             // A new response: framing starts over.
@@ -126,6 +146,21 @@ impl HeaderGuard {
             _ => {}
         }
         true
+    }
+
+    #[cold]
+    fn over_cap(&mut self) -> bool {
+        if self.bytes > self.byte_cap {
+            let max_bytes = self.max_bytes;
+            return self.fail(
+                Code::SESSION_E_TOO_LARGE,
+                format!("response headers are over the session's max header bytes ({max_bytes})"),
+            );
+        }
+        self.fail(
+            Code::SESSION_E_TOO_LARGE,
+            format!("response has more than {SESSION_MAX_HEADER_LINES} header lines"),
+        )
     }
 
     fn fail(&mut self, code: Code, message: impl Into<String>) -> bool {

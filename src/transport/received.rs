@@ -58,12 +58,19 @@ impl HeaderLines {
     pub fn push_clean(&mut self, name: &[u8], value: &[u8]) {
         debug_assert!(!has_nul(name) && !has_nul(value));
         let name_at = self.bytes.len();
-        self.bytes.reserve(name.len() + value.len() + 2);
-        self.bytes.extend_from_slice(name);
-        self.bytes.push(0);
-        let value_at = self.bytes.len();
-        self.bytes.extend_from_slice(value);
-        self.bytes.push(0);
+        let value_at = name_at + name.len() + 1;
+        let added = name.len() + value.len() + 2;
+        self.bytes.reserve(added);
+        // SAFETY: `added` bytes were reserved past the end; all of them are written below
+        // (name, NUL, value, NUL) before the length covers them.
+        unsafe {
+            let at = self.bytes.as_mut_ptr().add(name_at);
+            std::ptr::copy_nonoverlapping(name.as_ptr(), at, name.len());
+            *at.add(name.len()) = 0;
+            std::ptr::copy_nonoverlapping(value.as_ptr(), at.add(name.len() + 1), value.len());
+            *at.add(added - 1) = 0;
+            self.bytes.set_len(name_at + added);
+        }
         self.starts.push((name_at, value_at));
     }
 
