@@ -42,6 +42,12 @@ impl std::ops::DerefMut for SharedUrl {
     }
 }
 
+impl std::fmt::Display for SharedUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl From<Url> for SharedUrl {
     fn from(url: Url) -> SharedUrl {
         SharedUrl(Arc::new(url))
