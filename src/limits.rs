@@ -96,6 +96,8 @@ pub struct HeaderGuard {
     lines: usize,
     /// The response's Content-Length, when valid (decimal digits, no overflow).
     pub content_length: Option<u64>,
+    /// The response has a Content-Encoding header.
+    pub encoded: bool,
     has_content_length: bool,
     chunked: bool,
     /// Why the transfer was stopped, reported instead of libcurl's write error.
@@ -128,10 +130,15 @@ impl HeaderGuard {
         }
         match *line {
             // A new response: framing starts over.
-            HeadLine::Status(_) => (self.has_content_length, self.content_length, self.chunked) = (false, None, false),
+            HeadLine::Status(_) => {
+                (self.has_content_length, self.content_length, self.chunked, self.encoded) = (false, None, false, false);
+            }
             HeadLine::Field(name, value) if name.len() == 14 && name.eq_ignore_ascii_case(b"content-length") => {
                 self.has_content_length |= !value.is_empty();
                 self.content_length = parse_length(value);
+            }
+            HeadLine::Field(name, _) if name.len() == 16 && name.eq_ignore_ascii_case(b"content-encoding") => {
+                self.encoded = true;
             }
             HeadLine::Field(name, value) if name.len() == 17 && name.eq_ignore_ascii_case(b"transfer-encoding") => {
                 self.chunked |= value.windows(7).any(|w| w.eq_ignore_ascii_case(b"chunked"));
@@ -259,8 +266,11 @@ mod tests {
             assert!(guard.check(line));
         }
         assert_eq!(guard.content_length, Some(1234));
+        assert!(!guard.encoded);
+        assert!(guard.check(b"content-encoding: gzip\r\n"));
+        assert!(guard.encoded);
         assert!(guard.check(b"HTTP/1.1 200 OK\r\n"));
-        assert_eq!(guard.content_length, None, "a new response forgets it");
+        assert_eq!((guard.content_length, guard.encoded), (None, false), "a new response forgets them");
         for bad in [&b"content-length: 12a"[..], b"Content-Length: ", b"Content-Length: 99999999999999999999"] {
             assert!(guard.check(bad));
             assert_eq!(guard.content_length, None, "{:?}", String::from_utf8_lossy(bad));

@@ -57,7 +57,7 @@ impl Receiver {
 
     fn open(&self, exchange: &Exchange) -> Result<Stage> {
         let followed = self.followed(exchange);
-        let codings = if self.decode && !followed {
+        let codings = if self.decode && !followed && exchange.encoded {
             let values: Vec<&[u8]> = exchange.header_values("Content-Encoding").collect();
             parse_codings(&values)?.unwrap_or_default()
         } else {

@@ -68,7 +68,7 @@ pub struct Applied {
 impl Handler for Collector {
     fn write(&mut self, data: &[u8]) -> std::result::Result<usize, WriteError> {
         self.shielded(Ok(0), |c| {
-            c.exchange.content_length = c.head_guard.content_length;
+            c.sync_head_facts();
             Ok(if c.transfer.write(&c.exchange, data) { data.len() } else { 0 })
         })
     }
@@ -95,6 +95,12 @@ impl Handler for Collector {
 }
 
 impl Collector {
+    /// Copies what the header guard noted about the response head into the exchange.
+    pub(crate) fn sync_head_facts(&mut self) {
+        self.exchange.content_length = self.head_guard.content_length;
+        self.exchange.encoded = self.head_guard.encoded;
+    }
+
     fn on_header(&mut self, raw: &[u8]) -> bool {
         #[cfg(any(debug_assertions, feature = "panic-injection"))]
         crate::ffi::panic_injection::maybe_panic_in_callback("header");

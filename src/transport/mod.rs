@@ -34,6 +34,8 @@ pub struct Exchange {
     pub http_version: &'static str,
     /// The response's Content-Length, when it sent a valid one.
     pub content_length: Option<u64>,
+    /// The response has a Content-Encoding header.
+    pub encoded: bool,
     pub elapsed: f64,
     pub timings: crate::transfer::Timings,
 }
@@ -68,6 +70,7 @@ pub(crate) fn finish(h: &mut Easy2<Collector>) -> crate::error::Result<Exchange>
     if let Some(panic) = h.get_mut().panicked.take() {
         return Err(Error::new(Code::SESSION_E_INTERNAL, panic)); // e.g. in the debug callback
     }
+    h.get_mut().sync_head_facts();
     let mut exchange = std::mem::take(&mut h.get_mut().exchange);
     crate::transfer::complete(h, &mut exchange)?;
     exchange.elapsed = exchange.timings.total; // CURLINFO_TOTAL_TIME, read by `complete`
