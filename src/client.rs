@@ -68,7 +68,16 @@ impl Flow {
 
     /// `start` with the URL given apart from the request.
     fn start_to(session: &Session, request: &Request, url: &str) -> std::result::Result<Flow, Box<Response>> {
-        let settings = session.settings();
+        Flow::start_with(session.settings(), request, url, Instant::now())
+    }
+
+    /// `start` for a request of a batch: the batch's settings snapshot, and its total
+    /// timeout counted from `called` (when the batch was sent), whenever the flow starts.
+    pub fn start_in_batch(settings: Arc<Settings>, request: &Request, called: Instant) -> std::result::Result<Flow, Box<Response>> {
+        Flow::start_with(settings, request, &request.url, called)
+    }
+
+    fn start_with(settings: Arc<Settings>, request: &Request, url: &str, called: Instant) -> std::result::Result<Flow, Box<Response>> {
         // (Plain matches rather than and_then/map_err/?: each of those moved the Prepared.)
         let prepared = match crate::reentry::check(settings.transfer.session_id) {
             Ok(()) => prepare_to(&settings, request, url),
@@ -84,7 +93,7 @@ impl Flow {
             hop,
             not_before: None,
             allow_redirects: request.allow_redirects,
-            deadline: total.map(|t| Instant::now() + t),
+            deadline: total.map(|t| called + t),
             history: Vec::new(),
             retry: crate::retry::Attempts::new(&settings.retry, request.net.retries),
             settings,

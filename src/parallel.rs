@@ -3,7 +3,6 @@
 //! on every hop; a hop that ends re-adds the flow's next hop. Errors stay per request.
 
 use crate::client::Flow;
-use crate::error::{Code, Error};
 use crate::request::Request;
 use crate::response::Response;
 use crate::session::Session;
@@ -54,6 +53,11 @@ impl<T> Driver<T> {
         };
         self.ready.push_back(id);
         id
+    }
+
+    /// Flows held: queued, waiting for a retry, or running.
+    pub fn live(&self) -> usize {
+        self.slots.len() - self.free.len()
     }
 
     pub fn is_idle(&self) -> bool {
@@ -167,35 +171,51 @@ impl<T> Driver<T> {
     }
 }
 
-/// Sends every request at once on one lane of the session's pool; `out[i]` is the response
-/// to `requests[i]` (errors included).
-pub fn send_all(session: &Session, requests: &[&Request]) -> Vec<Response> {
-    let mut out: Vec<Option<Response>> = (0..requests.len()).map(|_| None).collect();
+/// Sends every request at once on one lane of the session's pool; `finished(i, response)`
+/// gets the response to `requests[i]` (errors included), once for each `i`, as it comes.
+/// Every request uses the settings of the moment of the call, and its total timeout counts
+/// from then; flows are made as room frees up, so a large batch holds only what is in
+/// flight.
+pub fn send_all(session: &Session, requests: &[&Request], mut finished: impl FnMut(usize, Response)) {
+    let (settings, called) = (session.settings(), Instant::now());
+    let mut pending = requests.iter().enumerate();
     let mut driver = Driver::default();
-    for (i, request) in requests.iter().enumerate() {
-        match Flow::start(session, request) {
-            Ok(flow) => {
-                driver.add(flow, i);
+    // Adds flows until `room` are live; a request that cannot start gets its response now.
+    let mut feed = |driver: &mut Driver<usize>, finished: &mut dyn FnMut(usize, Response), room: usize| {
+        while driver.live() < room {
+            let Some((i, request)) = pending.next() else { return };
+            match Flow::start_in_batch(settings.clone(), request, called) {
+                Ok(flow) => {
+                    driver.add(flow, i);
+                }
+                Err(response) => finished(i, *response),
             }
-            Err(response) => out[i] = Some(*response),
         }
-    }
+    };
+    feed(&mut driver, &mut finished, 1);
     if !driver.is_idle() {
         match session.pool.checkout() {
             Ok(mut lane) => {
-                while !driver.is_idle() {
-                    driver.step(session, &mut lane, &mut |i, response| out[i] = Some(response));
+                let room = 2 * lane.window(WINDOW);
+                loop {
+                    feed(&mut driver, &mut finished, room);
+                    if driver.is_idle() {
+                        break;
+                    }
+                    driver.step(session, &mut lane, &mut finished);
                     driver.wait(&mut lane, &mut [], Duration::from_secs(1));
                 }
             }
             Err(err) => {
                 for i in driver.take_all() {
-                    out[i] = Some(Response::failed(err.clone(), &requests[i].url));
+                    finished(i, Response::failed(err.clone(), &requests[i].url));
+                }
+                // The rest fail too: with their own error when they could not start anyway.
+                feed(&mut driver, &mut finished, usize::MAX);
+                for i in driver.take_all() {
+                    finished(i, Response::failed(err.clone(), &requests[i].url));
                 }
             }
         }
     }
-    out.into_iter()
-        .map(|r| r.unwrap_or_else(|| Response::failed(Error::new(Code::SESSION_E_INTERNAL, "no response"), "")))
-        .collect()
 }

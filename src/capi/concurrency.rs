@@ -4,11 +4,11 @@ use crate::asynchronous::{Callback, FutureState};
 use crate::capi::request::session_request_t;
 use crate::capi::response::into_c;
 use crate::capi::session::session_t;
-use crate::error::{session_code, set_last_error, Error};
+use crate::error::{session_code, set_last_error, Code, Error};
 use crate::ffi::{free_box, guard, guard_code, ref_arg};
 use crate::parallel;
 use crate::request::Request;
-use crate::response::session_response_t;
+use crate::response::{session_response_t, ResponseBox};
 use crate::settings::timeout_from_ms;
 use crate::transport::Limits;
 use std::ffi::{c_int, c_long, c_void};
@@ -36,12 +36,21 @@ pub unsafe extern "C" fn session_send_all(s: *mut session_t, reqs: *const *mut s
         let slots = std::slice::from_raw_parts(reqs, n);
         let missing = Request::new("GET", "").expect("a blank request");
         let requests: Vec<&Request> = slots.iter().map(|r| r.cast_const().as_ref().unwrap_or(&missing)).collect();
-        let responses = parallel::send_all(session, &requests);
-        for (i, (mut response, slot)) in responses.into_iter().zip(slots).enumerate() {
-            if slot.is_null() {
+        // Each response goes to C form as it comes (a batch holds no Rust copy of them); the
+        // boxes go to `out` at the end, so a panic in between frees them instead.
+        let mut boxes: Vec<Option<Box<ResponseBox>>> = (0..n).map(|_| None).collect();
+        parallel::send_all(session, &requests, |i, mut response| {
+            if slots[i].is_null() {
                 response = crate::response::Response::failed(Error::invalid(format!("reqs[{i}] is NULL")), "");
             }
-            *out.add(i) = into_c(response);
+            boxes[i] = Some(Box::new(ResponseBox::new(response)));
+        });
+        for (i, slot) in boxes.into_iter().enumerate() {
+            let response = slot.unwrap_or_else(|| {
+                let missing = Error::new(Code::SESSION_E_INTERNAL, "no response");
+                Box::new(ResponseBox::new(crate::response::Response::failed(missing, "")))
+            });
+            *out.add(i) = Box::into_raw(response) as *mut session_response_t;
         }
         Ok(())
     })

@@ -121,7 +121,7 @@ impl Collector {
             HeadLine::Fold(more) => headers.extend_last(more),
             HeadLine::Status(status) => {
                 // A new status line (after 1xx or a proxy CONNECT): start over.
-                headers.clear_with_room(16); // enough for a typical response
+                headers.clear_with_room(12); // enough for a typical response
                 let mut parts = status.splitn(3, |&b| b == b' ');
                 self.exchange.http_version = match parts.next().unwrap_or_default() {
                     b"HTTP/1.0" => "HTTP/1.0",
