@@ -94,6 +94,30 @@ fn batch_runs_requests_in_parallel_within_the_limits() {
 }
 
 #[test]
+fn a_batch_larger_than_its_window_keeps_order_and_counts_timeouts_from_the_call() {
+    let rig = support::rig();
+    let s = S(session_new());
+    // Two connections: at most four flows live at once; 40 requests go through in turns.
+    assert_eq!(unsafe { session_set_pool_limits(s.0, 2, 2) }, SESSION_OK);
+    let reqs: Vec<Req> = (0..40).map(|i| req("GET", &rig.url(&format!("/echo/n{i}")))).collect();
+    let raw: Vec<*mut session_request_t> = reqs.iter().map(|r| r.0).collect();
+    let out = send_all(&s, &raw);
+    for (i, r) in out.iter().enumerate() {
+        assert_eq!((r.error, r.status), (SESSION_OK, 200), "{i}: {r:?}");
+        assert!(r.body.contains(&format!("/echo/n{i}\"")), "slot {i} got {}", r.body);
+    }
+    // One connection, 1 s per request, a 2.5 s total timeout each: a request waiting its
+    // turn spends its timeout waiting, as it would have had it started with the call.
+    assert_eq!(unsafe { session_set_pool_limits(s.0, 1, 1) }, SESSION_OK);
+    let httpbin = support::httpbin();
+    let slow = req("GET", &httpbin.url("/delay/1"));
+    assert_eq!(unsafe { session_request_set_timeout_ms(slow.0, 2500) }, SESSION_OK);
+    let out = send_all(&s, &[slow.0; 5]);
+    assert_eq!((out[0].error, out[0].status), (SESSION_OK, 200), "{:?}", out[0]);
+    assert_eq!(out[4].error, SESSION_E_TIMEOUT, "the fifth would end after 5 s: {:?}", out[4]);
+}
+
+#[test]
 fn batch_spreads_http11_over_at_most_the_limit_of_connections() {
     let rig = support::rig();
     let s = S(session_new());
