@@ -344,6 +344,21 @@ fn pattern_ok(data: &[u8]) -> bool {
     data.iter().enumerate().all(|(i, b)| *b as usize == i % 251)
 }
 
+/// Large bodies kept in memory are reserved from their Content-Length and their pages
+/// committed ahead in windows (transfer::sink::Prefault): every byte must still arrive, for
+/// a body crossing several windows and for one just over the threshold.
+#[test]
+fn large_bodies_in_memory_arrive_whole() {
+    let rig = support::rig();
+    let s = S::new();
+    for len in [20_000_003usize, 1_048_577] {
+        let r = s.get(&rig.url(&format!("/bytes/{len}")));
+        assert_eq!((r.error, r.status), (SESSION_OK, 200), "{}", r.message);
+        assert_eq!(r.bytes.len(), len);
+        assert!(pattern_ok(&r.bytes), "{len} bytes: pattern broken");
+    }
+}
+
 #[test]
 fn write_callback_streams_the_final_body_only() {
     let rig = support::rig();

@@ -46,6 +46,50 @@ pub struct Sink {
     /// 0 means unlimited.
     limit: u64,
     session: SessionId,
+    prefault: Prefault,
+}
+
+/// Commits the pages of a large in-memory body a window ahead of the data, one
+/// madvise(MADV_POPULATE_WRITE) per 2 MiB (Linux 5.14+), instead of taking a page fault per
+/// 4 KiB as the body is copied in: 32 calls for 64 MiB instead of 16,384 faults. Only as far
+/// as the data has come, so a false Content-Length commits at most one window.
+#[derive(Default)]
+struct Prefault {
+    /// The allocation the pages belong to, and how far (from its start) they are committed.
+    base: usize,
+    done: usize,
+    /// The kernel refused the advice once: plain page faults from then on.
+    off: bool,
+}
+
+impl Prefault {
+    const WINDOW: usize = 8 * 1024 * 1024;
+    /// Smaller buffers fault in few pages anyway.
+    const MIN_CAPACITY: usize = 1024 * 1024;
+    const PAGE: usize = 4096;
+
+    fn before_write(&mut self, body: &[u8], capacity: usize, incoming: usize) {
+        if self.off || capacity < Prefault::MIN_CAPACITY {
+            return;
+        }
+        let base = body.as_ptr() as usize;
+        if base != self.base {
+            (self.base, self.done) = (base, 0); // a new (or moved) allocation
+        }
+        let need = body.len() + incoming;
+        if need <= self.done {
+            return;
+        }
+        let from = (base + self.done).next_multiple_of(Prefault::PAGE);
+        let to = (base + need.next_multiple_of(Prefault::WINDOW).min(capacity)) / Prefault::PAGE * Prefault::PAGE;
+        if to > from {
+            // SAFETY: whole pages overlapping the Vec's own allocation; populating a page
+            // never changes its contents (pages shared with a neighbour included).
+            let rc = unsafe { libc::madvise(from as *mut libc::c_void, to - from, libc::MADV_POPULATE_WRITE) };
+            self.off = rc != 0;
+        }
+        self.done = need.next_multiple_of(Prefault::WINDOW).min(capacity);
+    }
 }
 
 impl Sink {
@@ -55,6 +99,7 @@ impl Sink {
             written: 0,
             limit: limit as u64,
             session,
+            prefault: Prefault::default(),
         }
     }
 }
@@ -71,7 +116,10 @@ impl Write for Sink {
             ));
         }
         match &mut self.target {
-            Target::Memory(body) => body.extend_from_slice(data),
+            Target::Memory(body) => {
+                self.prefault.before_write(body, body.capacity(), data.len());
+                body.extend_from_slice(data)
+            }
             Target::Callback(callback) => {
                 if !callback.call(self.session, data) {
                     return Err(stop(
