@@ -103,7 +103,8 @@ impl Flow {
     /// Readies `self.hop` (the jar's cookies) and gives the time left for it.
     pub fn begin_hop(&mut self, session: &Session) -> Result<Option<Duration>> {
         if !self.own_cookie {
-            match session.jar().header_for(&self.hop.url) {
+            let cookies = if session.jar_in_use() { session.jar().header_for(&self.hop.url) } else { None };
+            match cookies {
                 Some(cookies) => self.hop.headers.set("Cookie", Some(&cookies)),
                 None => self.hop.headers.forget("Cookie"),
             }

@@ -4,6 +4,8 @@ use crate::cookies::Jar;
 use crate::error::Result;
 use crate::settings::Settings;
 use crate::transport::Pool;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 /// Opaque session handle (requests.Session). Safe to share between threads.
@@ -11,6 +13,9 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 pub struct Session {
     settings: RwLock<Arc<Settings>>,
     jar: Mutex<Jar>,
+    /// Whether the jar may hold cookies, kept by every JarGuard: a request to a session
+    /// without cookies skips the jar's lock (one less shared lock per request).
+    jar_in_use: AtomicBool,
     pub(crate) pool: Pool,
     /// The async worker and completion fd (stopped first when the session is dropped).
     pub(crate) background: crate::asynchronous::Background,
@@ -41,7 +46,39 @@ impl Session {
         Ok(())
     }
 
-    pub fn jar(&self) -> MutexGuard<'_, Jar> {
-        self.jar.lock().unwrap_or_else(|e| e.into_inner())
+    /// The jar, locked; the lock is released when the guard is dropped.
+    pub fn jar(&self) -> JarGuard<'_> {
+        JarGuard { jar: self.jar.lock().unwrap_or_else(|e| e.into_inner()), in_use: &self.jar_in_use }
+    }
+
+    /// False only when the jar held no cookie the last time it was unlocked.
+    pub fn jar_in_use(&self) -> bool {
+        self.jar_in_use.load(Ordering::Acquire)
+    }
+}
+
+/// The session's jar, locked. When dropped it records whether the jar holds cookies.
+pub struct JarGuard<'s> {
+    jar: MutexGuard<'s, Jar>,
+    in_use: &'s AtomicBool,
+}
+
+impl Deref for JarGuard<'_> {
+    type Target = Jar;
+    fn deref(&self) -> &Jar {
+        &self.jar
+    }
+}
+
+impl DerefMut for JarGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Jar {
+        &mut self.jar
+    }
+}
+
+impl Drop for JarGuard<'_> {
+    fn drop(&mut self) {
+        // Stored while the lock is still held, so it never lags behind the jar.
+        self.in_use.store(!self.jar.is_empty(), Ordering::Release);
     }
 }

@@ -260,6 +260,11 @@ impl Jar {
     }
 
     /// The Cookie header value to send to `url`, or None; marks those cookies as used.
+    /// Whether the jar holds no cookie.
+    pub fn is_empty(&self) -> bool {
+        self.meta.is_empty()
+    }
+
     pub fn header_for(&mut self, url: &Url) -> Option<String> {
         if self.meta.is_empty() {
             return None; // as `header` would say, without its bookkeeping
