@@ -61,6 +61,8 @@ pub struct Lane {
     pub(super) generation: u64,
     pub(super) fork_epoch: u64,
     pub(super) last_used: Instant,
+    /// The thread that used it last (pool::thread_token).
+    pub(super) last_thread: u64,
 }
 
 // SAFETY: libcurl handles may move between threads as long as one thread uses them at a
@@ -78,7 +80,7 @@ impl Lane {
         multi.pipelining(false, true).map_err(multi_err)?;
         multi.set_max_host_connections(limits.per_host).map_err(multi_err)?;
         multi.set_max_total_connections(limits.total).map_err(multi_err)?;
-        Ok(Lane { multi, idle: Vec::new(), limits, generation, fork_epoch, last_used: Instant::now() })
+        Ok(Lane { multi, idle: Vec::new(), limits, generation, fork_epoch, last_used: Instant::now(), last_thread: super::pool::thread_token() })
     }
 
     fn take_easy(&mut self) -> Result<Easy2<Collector>> {

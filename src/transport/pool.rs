@@ -18,6 +18,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, Once};
 use std::time::{Duration, Instant};
 
+/// A number for the calling thread, unique in the process (lanes go back to the thread
+/// that used them last).
+pub fn thread_token() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    thread_local! {
+        static TOKEN: u64 = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    TOKEN.with(|token| *token)
+}
+
 /// Bumped in every child process right after fork.
 static FORK_EPOCH: AtomicU64 = AtomicU64::new(0);
 /// Lanes inherited from the parent process: never used nor cleaned up (a clean shutdown
@@ -80,8 +90,12 @@ impl Pool {
         let idle_timeout = state.limits.idle_timeout;
         let keep_from = state.idle.iter().position(|lane| lane.last_used.elapsed() < idle_timeout).unwrap_or(state.idle.len());
         stale.extend(state.idle.drain(..keep_from));
+        let me = thread_token();
         let (limits, generation) = loop {
-            if let Some(lane) = state.idle.pop() {
+            // The lane this thread used last (its state is still in this core's cache), else
+            // the most recently used one.
+            let mine = state.idle.iter().rposition(|lane| lane.last_thread == me);
+            if let Some(lane) = mine.map(|at| state.idle.remove(at)).or_else(|| state.idle.pop()) {
                 state.busy += 1;
                 drop(state);
                 drop(stale);
@@ -127,6 +141,7 @@ impl Pool {
         state.busy = state.busy.saturating_sub(1);
         let stale = if lane.generation == state.generation {
             lane.last_used = Instant::now();
+            lane.last_thread = thread_token();
             state.idle.push(lane);
             None
         } else {
