@@ -22,6 +22,9 @@ pub struct Collector {
     /// curl crate, whose thread-local record is only cleared by Easy::perform, never on a
     /// multi handle: there it would fail every later callback on the thread.
     pub(crate) panicked: Option<String>,
+    /// Which of a driver's transfers this is (Lane::start); found again through
+    /// CURLOPT_PRIVATE, which points here.
+    pub(crate) token: usize,
 }
 
 impl Collector {

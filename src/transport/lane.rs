@@ -97,6 +97,12 @@ impl Lane {
     fn new_easy(&self) -> std::result::Result<Easy2<Collector>, curl::Error> {
         let mut easy = Easy2::new(Collector::default());
         super::collector::direct_callbacks(&mut easy)?;
+        let collector = easy.get_mut() as *mut Collector as usize;
+        // SAFETY: the handle is live; CURLOPT_PRIVATE stores the value as is.
+        let rc = unsafe { curl_sys::curl_easy_setopt(easy.raw(), curl_sys::CURLOPT_PRIVATE, collector) };
+        if rc != curl_sys::CURLE_OK {
+            return Err(curl::Error::new(rc));
+        }
         setopt_str(&easy, CURLOPT_PROTOCOLS_STR, Some(c"http,https"))?;
         easy.buffer_size(RECEIVE_BUFFER)?;
         easy.maxage_conn(self.limits.idle_timeout)?;
@@ -115,7 +121,7 @@ impl Lane {
     /// Starts a hop; `token` comes back with its completion from `poll`.
     pub fn start(&mut self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>, token: usize) -> Result<Transfer> {
         let mut transfer = self.start_untagged(settings, hop, timeout)?;
-        transfer.set_token(token).map_err(|e| from_curl(&e))?;
+        transfer.get_mut().token = token;
         Ok(transfer)
     }
 
@@ -150,8 +156,10 @@ impl Lane {
     pub fn poll(&mut self, done: &mut Vec<(usize, std::result::Result<(), curl::Error>)>) -> Result<()> {
         self.multi.perform().map_err(multi_err)?;
         self.multi.messages(|msg| {
-            if let (Ok(token), Some(result)) = (msg.token(), msg.result()) {
-                done.push((token, result));
+            // CURLOPT_PRIVATE is the transfer's Collector (set once in new_easy).
+            if let (Ok(collector), Some(result)) = (msg.token(), msg.result()) {
+                // SAFETY: the transfer is still on the lane, so its Collector is alive.
+                done.push((unsafe { (*(collector as *const Collector)).token }, result));
             }
         });
         Ok(())
