@@ -247,10 +247,8 @@ pub fn complete(h: &mut Easy2<Collector>, exchange: &mut Exchange) -> Result<()>
         unsafe { curl_sys::curl_easy_getinfo(h.raw(), CURLINFO_OFF_T + info, &mut micros) };
         micros as f64 / 1e6
     };
-    let mut connects: std::ffi::c_long = 0;
-    // SAFETY: CURLINFO_NUM_CONNECTS writes one long.
-    unsafe { curl_sys::curl_easy_getinfo(h.raw(), curl_sys::CURLINFO_NUM_CONNECTS, &mut connects) };
-    let reused = connects == 0;
+    // No socket opened: the transfer went over a pooled connection.
+    let reused = !h.get_ref().opened_socket;
     // A reused connection had no lookup, connect or handshake: those stay 0.
     let setup = |info| if reused { 0.0 } else { secs(info) };
     exchange.timings = Timings {

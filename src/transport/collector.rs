@@ -5,7 +5,7 @@ use super::Exchange;
 use crate::limits::HeadLine;
 use crate::transfer::Receiver;
 use curl::easy::{Easy2, Handler, InfoType, ReadError, SeekResult, WriteError};
-use std::ffi::{c_char, c_void};
+use std::ffi::{c_char, c_int, c_void};
 use std::io::SeekFrom;
 
 /// Receives the response into memory.
@@ -25,6 +25,8 @@ pub struct Collector {
     /// Which of a driver's transfers this is (Lane::start); found again through
     /// CURLOPT_PRIVATE, which points here.
     pub(crate) token: usize,
+    /// libcurl opened a socket during this transfer: it made a connection, not reused one.
+    pub(crate) opened_socket: bool,
 }
 
 impl Collector {
@@ -94,6 +96,14 @@ impl Handler for Collector {
 
     fn header(&mut self, line: &[u8]) -> bool {
         self.shielded(false, |c| c.on_header(line))
+    }
+
+    fn open_socket(&mut self, family: c_int, socktype: c_int, protocol: c_int) -> Option<curl_sys::curl_socket_t> {
+        self.opened_socket = true;
+        // As the curl crate's own: close-on-exec, so that a child that execs never holds it.
+        // SAFETY: socket(2) with the arguments libcurl chose; the descriptor goes to libcurl.
+        let fd = unsafe { libc::socket(family, socktype | libc::SOCK_CLOEXEC, protocol) };
+        (fd >= 0).then_some(fd)
     }
 }
 

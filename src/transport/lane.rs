@@ -91,6 +91,7 @@ impl Lane {
         let collector = easy.get_mut();
         collector.exchange = Exchange::default();
         collector.panicked = None;
+        collector.opened_socket = false;
         Ok(easy)
     }
 
