@@ -30,7 +30,7 @@ pub enum HeadLine<'a> {
 }
 
 impl<'a> HeadLine<'a> {
-    #[inline]
+    #[inline(always)]
     pub fn parse(raw: &'a [u8]) -> HeadLine<'a> {
         let line = raw.strip_suffix(b"\n").unwrap_or(raw);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -121,7 +121,7 @@ impl HeaderGuard {
     }
 
     /// `check` for a line already parsed; `raw_len` is its length with CRLF.
-    #[inline]
+    #[inline(always)]
     pub fn check_parsed(&mut self, raw_len: usize, line: &HeadLine<'_>) -> bool {
         self.bytes = self.bytes.saturating_add(raw_len);
         self.lines += 1;
