@@ -177,9 +177,17 @@ impl Lane {
         // The lane runs only this transfer: its completion is the first message.
         let transfer = self.start_untagged(settings, hop, timeout)?;
         loop {
-            if let Err(err) = self.multi.perform() {
-                let _ = self.end(transfer, Ok(()));
-                return Err(multi_err(err));
+            match self.multi.perform() {
+                // Still running: no completion message to read yet.
+                Ok(running) if running > 0 => {
+                    self.wait(&mut [], Duration::from_secs(1))?;
+                    continue;
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    let _ = self.end(transfer, Ok(()));
+                    return Err(multi_err(err));
+                }
             }
             let mut finished = None;
             self.multi.messages(|msg| {
