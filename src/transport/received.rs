@@ -6,8 +6,9 @@ use std::ffi::CStr;
 #[derive(Default, Clone, PartialEq, Eq)]
 pub struct HeaderLines {
     bytes: Vec<u8>,
-    /// Where each line's name and value start in `bytes`.
-    starts: Vec<(usize, usize)>,
+    /// Where each line's name and value start in `bytes` (u32: a response head is at most a
+    /// few hundred KiB, and this halves the room kept per line).
+    starts: Vec<(u32, u32)>,
 }
 
 /// Where `byte` first occurs in `text` (libc's memchr: core's is slow on short slices).
@@ -18,6 +19,11 @@ pub fn find_byte(byte: u8, text: &[u8]) -> Option<usize> {
     // SAFETY: reads `text.len()` bytes of a live slice; a hit points into it.
     let hit = unsafe { libc::memchr(text.as_ptr().cast(), i32::from(byte), text.len()) };
     (!hit.is_null()).then(|| hit as usize - text.as_ptr() as usize)
+}
+
+/// An offset into a header block.
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).expect("a response head under 4 GiB")
 }
 
 /// Whether `text` has a NUL byte.
@@ -71,7 +77,7 @@ impl HeaderLines {
             *at.add(added - 1) = 0;
             self.bytes.set_len(name_at + added);
         }
-        self.starts.push((name_at, value_at));
+        self.starts.push((offset(name_at), offset(value_at)));
     }
 
     /// Adds a line; NUL bytes in `name` or `value` are dropped.
@@ -81,7 +87,7 @@ impl HeaderLines {
         push_c(&mut self.bytes, name);
         let value_at = self.bytes.len();
         push_c(&mut self.bytes, value);
-        self.starts.push((name_at, value_at));
+        self.starts.push((offset(name_at), offset(value_at)));
     }
 
     /// Continues the last line's value with " " and `more` (obsolete line folding).
@@ -94,10 +100,15 @@ impl HeaderLines {
         push_c(&mut self.bytes, more);
     }
 
+    /// Where the `i`th line's name and value start.
+    fn at(&self, i: usize) -> Option<(usize, usize)> {
+        self.starts.get(i).map(|&(name, value)| (name as usize, value as usize))
+    }
+
     /// The `i`th line's name and value.
     pub fn get(&self, i: usize) -> Option<(&CStr, &CStr)> {
-        let (name_at, value_at) = *self.starts.get(i)?;
-        let end = self.starts.get(i + 1).map_or(self.bytes.len(), |next| next.0);
+        let (name_at, value_at) = self.at(i)?;
+        let end = self.at(i + 1).map_or(self.bytes.len(), |next| next.0);
         // SAFETY: push_c wrote each name and value as bytes without NUL followed by one NUL.
         unsafe {
             Some((
@@ -109,7 +120,7 @@ impl HeaderLines {
 
     /// The `i`th line's name, without its NUL (no strlen).
     pub fn name(&self, i: usize) -> Option<&[u8]> {
-        let (name_at, value_at) = *self.starts.get(i)?;
+        let (name_at, value_at) = self.at(i)?;
         Some(&self.bytes[name_at..value_at - 1])
     }
 
