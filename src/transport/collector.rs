@@ -27,6 +27,8 @@ pub struct Collector {
     pub(crate) token: usize,
     /// libcurl opened a socket during this transfer: it made a connection, not reused one.
     pub(crate) opened_socket: bool,
+    /// Lines and bytes of the last response head received ((0, 0) before the first).
+    pub(crate) last_head: (usize, usize),
 }
 
 impl Collector {
@@ -110,6 +112,7 @@ impl Handler for Collector {
 impl Collector {
     /// Copies what the header guard noted about the response head into the exchange.
     pub(crate) fn sync_head_facts(&mut self) {
+        self.last_head = self.exchange.headers.size();
         self.exchange.content_length = self.head_guard.content_length;
         self.exchange.encoded = self.head_guard.encoded;
     }
@@ -134,7 +137,10 @@ impl Collector {
             HeadLine::Fold(more) => headers.extend_last(more),
             HeadLine::Status(status) => {
                 // A new status line (after 1xx or a proxy CONNECT): start over.
-                headers.clear_with_room(12); // enough for a typical response
+                // Room for a head like the last one this handle received (responses from
+                // one server look alike), so a kept response holds little unused room.
+                let (lines, bytes) = if self.last_head.0 == 0 { (11, 352) } else { self.last_head };
+                headers.clear_with_room(lines + 1, bytes + 32);
                 let mut parts = status.splitn(3, |&b| b == b' ');
                 self.exchange.http_version = match parts.next().unwrap_or_default() {
                     b"HTTP/1.0" => "HTTP/1.0",

@@ -51,12 +51,17 @@ impl HeaderLines {
         self.starts.is_empty()
     }
 
-    /// Forgets every line, keeping `lines` lines of about 32 bytes' room.
-    pub fn clear_with_room(&mut self, lines: usize) {
+    /// Forgets every line, keeping room for `lines` lines of `bytes` bytes in all.
+    pub fn clear_with_room(&mut self, lines: usize, bytes: usize) {
         self.bytes.clear();
         self.starts.clear();
-        self.bytes.reserve(lines * 32);
+        self.bytes.reserve(bytes);
         self.starts.reserve(lines);
+    }
+
+    /// The room this head takes: (lines, bytes).
+    pub fn size(&self) -> (usize, usize) {
+        (self.starts.len(), self.bytes.len())
     }
 
     /// Adds a line whose name and value are known to hold no NUL byte.
@@ -169,7 +174,7 @@ mod tests {
         assert!(!h.has_repeated_names());
         h.push(b"b", b"again");
         assert!(h.has_repeated_names());
-        h.clear_with_room(4);
+        h.clear_with_room(4, 128);
         assert!(h.is_empty());
     }
 }
