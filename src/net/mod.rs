@@ -226,9 +226,9 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &crate::pre
     let proxy = net.proxy.select(&hop.url);
     // A Proxy-Authorization header set by the caller goes to the proxy only (never to the
     // origin, never inside a tunnel): transport::options leaves it out of the origin's list.
-    let proxy_auth = match (&proxy, hop.headers.entry("Proxy-Authorization")) {
-        (Some(_), Some(Some(value))) => Some(value.to_owned()),
-        _ => None,
+    let proxy_auth = match proxy {
+        Some(_) => hop.headers.entry("Proxy-Authorization").flatten().map(str::to_owned),
+        None => None,
     };
     let key = (proxy, proxy_auth);
     // The proxy's TLS options depend on the settings too.
