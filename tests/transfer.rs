@@ -328,6 +328,12 @@ struct Received {
     stop_after: Option<usize>,
 }
 
+/// Streams `req`'s body to `rec` (the write callback `collect`).
+fn stream_to(req: &Req, rec: &mut Received) {
+    let rec = rec as *mut Received as *mut c_void;
+    assert_eq!(unsafe { session_request_set_write_callback(req.0, Some(collect), rec) }, SESSION_OK);
+}
+
 unsafe extern "C" fn collect(data: *const c_char, len: usize, userdata: *mut c_void) -> usize {
     let rec = &mut *(userdata as *mut Received);
     rec.data
@@ -365,13 +371,7 @@ fn write_callback_streams_the_final_body_only() {
     let s = S::new();
     let mut rec = Received::default();
     let req = Req::new("GET", &rig.url("/bytes/3000000"));
-    unsafe {
-        session_request_set_write_callback(
-            req.0,
-            Some(collect),
-            &mut rec as *mut Received as *mut c_void,
-        )
-    };
+    stream_to(&req, &mut rec);
     let r = s.send(&req);
     assert_eq!(
         (r.error, r.status, r.bytes.len()),
@@ -391,13 +391,7 @@ fn write_callback_streams_the_final_body_only() {
     // httpbin's /redirect/1 answers with an HTML body: it stays in the history.
     let mut rec = Received::default();
     let req = Req::new("GET", &support::httpbin().url("/redirect/1"));
-    unsafe {
-        session_request_set_write_callback(
-            req.0,
-            Some(collect),
-            &mut rec as *mut Received as *mut c_void,
-        )
-    };
+    stream_to(&req, &mut rec);
     let r = s.send(&req);
     assert_eq!(
         (r.error, r.status, r.redirects),
@@ -417,13 +411,7 @@ fn write_callback_streams_the_final_body_only() {
         ..Received::default()
     };
     let req = Req::new("GET", &rig.url("/bytes/3000000"));
-    unsafe {
-        session_request_set_write_callback(
-            req.0,
-            Some(collect),
-            &mut rec as *mut Received as *mut c_void,
-        )
-    };
+    stream_to(&req, &mut rec);
     let r = s.send(&req);
     assert_eq!(r.error, SESSION_E_CANCELLED, "{}", r.message);
     assert!(rec.data.len() < 3_000_000);
@@ -474,6 +462,12 @@ struct Progress {
     cancel_at: Option<u64>,
 }
 
+/// Reports `req`'s progress to `p` (the progress callback `on_progress`).
+fn track_progress(req: &Req, p: &mut Progress) {
+    let p = p as *mut Progress as *mut c_void;
+    assert_eq!(unsafe { session_request_set_progress_callback(req.0, Some(on_progress), p) }, SESSION_OK);
+}
+
 unsafe extern "C" fn on_progress(
     dl_now: u64,
     dl_total: u64,
@@ -494,13 +488,7 @@ fn progress_reports_both_directions_and_cancels() {
     let s = S::new();
     let mut p = Progress::default();
     let req = Req::new("GET", &rig.url("/bytes/1000000"));
-    unsafe {
-        session_request_set_progress_callback(
-            req.0,
-            Some(on_progress),
-            &mut p as *mut Progress as *mut c_void,
-        )
-    };
+    track_progress(&req, &mut p);
     let r = s.send(&req);
     assert_eq!(r.error, SESSION_OK);
     assert_eq!(p.last_dl, (1_000_000, 1_000_000));
@@ -510,12 +498,8 @@ fn progress_reports_both_directions_and_cancels() {
     let req = Req::new("POST", &rig.url("/sink"));
     unsafe {
         session_request_set_body(req.0, data.as_ptr().cast(), data.len(), ptr::null());
-        session_request_set_progress_callback(
-            req.0,
-            Some(on_progress),
-            &mut p as *mut Progress as *mut c_void,
-        );
     }
+    track_progress(&req, &mut p);
     assert_eq!(s.send(&req).error, SESSION_OK);
     assert_eq!(p.last_ul, (500_000, 500_000));
 
@@ -524,13 +508,7 @@ fn progress_reports_both_directions_and_cancels() {
         ..Progress::default()
     };
     let req = Req::new("GET", &rig.url("/bytes/50000000"));
-    unsafe {
-        session_request_set_progress_callback(
-            req.0,
-            Some(on_progress),
-            &mut p as *mut Progress as *mut c_void,
-        )
-    };
+    track_progress(&req, &mut p);
     let r = s.send(&req);
     assert_eq!(r.error, SESSION_E_CANCELLED, "{}", r.message);
     assert!(p.last_dl.0 < 50_000_000);
@@ -543,13 +521,7 @@ fn body_limit_applies_to_streamed_bodies_too() {
     unsafe { session_set_max_body_size(s.0, 1_000_000) };
     let mut rec = Received::default();
     let req = Req::new("GET", &rig.url("/bytes/3000000"));
-    unsafe {
-        session_request_set_write_callback(
-            req.0,
-            Some(collect),
-            &mut rec as *mut Received as *mut c_void,
-        )
-    };
+    stream_to(&req, &mut rec);
     let r = s.send(&req);
     assert_eq!(r.error, SESSION_E_TOO_LARGE, "{}", r.message);
     assert!(rec.data.len() <= 1_000_000);
@@ -641,13 +613,7 @@ fn zstd_raw_deflate_and_stacked_encodings_decode_in_order() {
     }
     // Streamed to a write callback, decoded chunk by chunk.
     let mut rec = Received::default();
-    let r = mirror(&s, &rig, "gzip, zstd", &zstd(&gzip(&data)), |req| unsafe {
-        session_request_set_write_callback(
-            req.0,
-            Some(collect),
-            &mut rec as *mut Received as *mut c_void,
-        );
-    });
+    let r = mirror(&s, &rig, "gzip, zstd", &zstd(&gzip(&data)), |req| stream_to(req, &mut rec));
     assert_eq!(r.error, SESSION_OK, "{}", r.message);
     assert!(rec.data == data && rec.calls > 1);
 }
@@ -732,13 +698,7 @@ fn gzip_bomb_stops_at_the_body_limit_in_bounded_memory() {
     // Streaming too: the limit counts decoded bytes.
     let mut rec = Received::default();
     let req = Req::new("GET", &rig.url("/gzip-bomb?mb=10240"));
-    unsafe {
-        session_request_set_write_callback(
-            req.0,
-            Some(collect),
-            &mut rec as *mut Received as *mut c_void,
-        )
-    };
+    stream_to(&req, &mut rec);
     assert_eq!(s.send(&req).error, SESSION_E_TOO_LARGE);
     assert!(rec.data.len() <= 10 << 20 && rec.data.iter().all(|b| *b == 0));
 }
@@ -1057,13 +1017,7 @@ fn http2_streams_decodes_nothing_extra_and_trace_is_redacted() {
     }
     let mut rec = Received::default();
     let req = Req::new("GET", &h2.tls_url("/bytes/500000"));
-    unsafe {
-        session_request_set_write_callback(
-            req.0,
-            Some(collect),
-            &mut rec as *mut Received as *mut c_void,
-        )
-    };
+    stream_to(&req, &mut rec);
     let r = s.send(&req);
     assert_eq!(
         (r.error, r.version.as_str(), r.bytes.len()),
