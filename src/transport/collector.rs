@@ -74,10 +74,7 @@ pub struct Applied {
 
 impl Handler for Collector {
     fn write(&mut self, data: &[u8]) -> std::result::Result<usize, WriteError> {
-        self.shielded(Ok(0), |c| {
-            c.sync_head_facts();
-            Ok(if c.transfer.write(&c.exchange, data) { data.len() } else { 0 })
-        })
+        self.shielded(Ok(0), |c| Ok(if c.transfer.write(&c.exchange, data) { data.len() } else { 0 }))
     }
 
     fn read(&mut self, data: &mut [u8]) -> std::result::Result<usize, ReadError> {
@@ -110,13 +107,6 @@ impl Handler for Collector {
 }
 
 impl Collector {
-    /// Copies what the header guard noted about the response head into the exchange.
-    pub(crate) fn sync_head_facts(&mut self) {
-        self.last_head = self.exchange.headers.size();
-        self.exchange.content_length = self.head_guard.content_length;
-        self.exchange.encoded = self.head_guard.encoded;
-    }
-
     fn on_header(&mut self, raw: &[u8]) -> bool {
         #[cfg(any(debug_assertions, feature = "panic-injection"))]
         crate::ffi::panic_injection::maybe_panic_in_callback("header");
@@ -154,7 +144,13 @@ impl Collector {
                 let standard = crate::response::canonical_reason(self.exchange.status).to_bytes();
                 self.exchange.reason = if reason == standard { Vec::new() } else { reason.to_vec() };
             }
-            HeadLine::End | HeadLine::Other => {}
+            HeadLine::End => {
+                // The head is complete: what the guard noted about it goes with the exchange.
+                self.last_head = headers.size();
+                self.exchange.content_length = self.head_guard.content_length;
+                self.exchange.encoded = self.head_guard.encoded;
+            }
+            HeadLine::Other => {}
         }
         true
     }

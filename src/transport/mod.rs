@@ -70,7 +70,6 @@ pub(crate) fn finish(h: &mut Easy2<Collector>) -> crate::error::Result<Exchange>
     if let Some(panic) = h.get_mut().panicked.take() {
         return Err(Error::new(Code::SESSION_E_INTERNAL, panic)); // e.g. in the debug callback
     }
-    h.get_mut().sync_head_facts();
     let mut exchange = std::mem::take(&mut h.get_mut().exchange);
     crate::transfer::complete(h, &mut exchange)?;
     exchange.elapsed = exchange.timings.total; // CURLINFO_TOTAL_TIME, read by `complete`
