@@ -166,10 +166,12 @@ fn parse_status(code: &[u8]) -> Option<u32> {
     }
 }
 
-/// Points libcurl's header and write callbacks straight at this handle's Collector. The curl
-/// crate's trampolines look up a thread-local panic slot on every call, which costs more
-/// than the work on a short header line; the Collector catches its own panics (`shielded`).
-pub fn direct_callbacks(easy: &mut Easy2<Collector>) -> Result<(), curl::Error> {
+/// Points libcurl at this handle's Collector: the header and write callbacks straight into
+/// it (the curl crate's trampolines look up a thread-local panic slot on every call, which
+/// costs more than the work on a short header line; the Collector catches its own panics,
+/// see `shielded`), and CURLOPT_PRIVATE, by which a driver finds a finished transfer's
+/// Collector, and so its token, again.
+pub fn bind(easy: &mut Easy2<Collector>) -> Result<(), curl::Error> {
     let collector = easy.get_mut() as *mut Collector as *mut c_void;
     let header: curl_sys::curl_write_callback = header_fn;
     let write: curl_sys::curl_write_callback = write_fn;
@@ -181,6 +183,7 @@ pub fn direct_callbacks(easy: &mut Easy2<Collector>) -> Result<(), curl::Error> 
             (curl_sys::CURLOPT_HEADERDATA, collector),
             (curl_sys::CURLOPT_WRITEFUNCTION, write as *const c_void),
             (curl_sys::CURLOPT_WRITEDATA, collector),
+            (curl_sys::CURLOPT_PRIVATE, collector),
         ] {
             let rc = curl_sys::curl_easy_setopt(easy.raw(), option, value);
             if rc != curl_sys::CURLE_OK {
@@ -191,7 +194,7 @@ pub fn direct_callbacks(easy: &mut Easy2<Collector>) -> Result<(), curl::Error> 
     Ok(())
 }
 
-/// # Safety (for libcurl): `collector` is the HEADERDATA set by `direct_callbacks`.
+/// # Safety (for libcurl): `collector` is the HEADERDATA set by `bind`.
 extern "C" fn header_fn(buffer: *mut c_char, size: usize, nitems: usize, collector: *mut c_void) -> usize {
     let len = size * nitems;
     // SAFETY: libcurl hands over `len` readable bytes and the live Collector.
@@ -203,7 +206,7 @@ extern "C" fn header_fn(buffer: *mut c_char, size: usize, nitems: usize, collect
     }
 }
 
-/// # Safety (for libcurl): `collector` is the WRITEDATA set by `direct_callbacks`.
+/// # Safety (for libcurl): `collector` is the WRITEDATA set by `bind`.
 extern "C" fn write_fn(buffer: *mut c_char, size: usize, nitems: usize, collector: *mut c_void) -> usize {
     let len = size * nitems;
     // SAFETY: as in header_fn.

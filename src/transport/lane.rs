@@ -97,13 +97,7 @@ impl Lane {
 
     fn new_easy(&self) -> std::result::Result<Easy2<Collector>, curl::Error> {
         let mut easy = Easy2::new(Collector::default());
-        super::collector::direct_callbacks(&mut easy)?;
-        let collector = easy.get_mut() as *mut Collector as usize;
-        // SAFETY: the handle is live; CURLOPT_PRIVATE stores the value as is.
-        let rc = unsafe { curl_sys::curl_easy_setopt(easy.raw(), curl_sys::CURLOPT_PRIVATE, collector) };
-        if rc != curl_sys::CURLE_OK {
-            return Err(curl::Error::new(rc));
-        }
+        super::collector::bind(&mut easy)?;
         setopt_str(&easy, CURLOPT_PROTOCOLS_STR, Some(c"http,https"))?;
         easy.buffer_size(RECEIVE_BUFFER)?;
         easy.maxage_conn(self.limits.idle_timeout)?;
@@ -157,7 +151,7 @@ impl Lane {
     pub fn poll(&mut self, done: &mut Vec<(usize, std::result::Result<(), curl::Error>)>) -> Result<()> {
         self.multi.perform().map_err(multi_err)?;
         self.multi.messages(|msg| {
-            // CURLOPT_PRIVATE is the transfer's Collector (set once in new_easy).
+            // CURLOPT_PRIVATE is the transfer's Collector (collector::bind).
             if let (Ok(collector), Some(result)) = (msg.token(), msg.result()) {
                 // SAFETY: the transfer is still on the lane, so its Collector is alive.
                 done.push((unsafe { (*(collector as *const Collector)).token }, result));
@@ -177,26 +171,24 @@ impl Lane {
         // The lane runs only this transfer: its completion is the first message.
         let transfer = self.start_untagged(settings, hop, timeout)?;
         loop {
-            match self.multi.perform() {
-                // Still running: no completion message to read yet.
-                Ok(running) if running > 0 => {
-                    self.wait(&mut [], Duration::from_secs(1))?;
-                    continue;
-                }
-                Ok(_) => {}
+            let running = match self.multi.perform() {
+                Ok(running) => running,
                 Err(err) => {
                     let _ = self.end(transfer, Ok(()));
                     return Err(multi_err(err));
                 }
-            }
-            let mut finished = None;
-            self.multi.messages(|msg| {
-                if finished.is_none() {
-                    finished = msg.result();
+            };
+            // Nothing running any more: the completion message is there.
+            if running == 0 {
+                let mut finished = None;
+                self.multi.messages(|msg| {
+                    if finished.is_none() {
+                        finished = msg.result();
+                    }
+                });
+                if let Some(result) = finished {
+                    return self.end(transfer, result);
                 }
-            });
-            if let Some(result) = finished {
-                return self.end(transfer, result);
             }
             self.wait(&mut [], Duration::from_secs(1))?;
         }
