@@ -49,11 +49,12 @@ import gzip
 import json
 import socket
 import struct
-import sys
 import threading
 import time
 import urllib.parse
 import zlib
+
+from lifetime import exit_when_stdin_closes
 
 lock = threading.Lock()
 stats = {"accepted": 0, "tainted_reuse": 0, "posts": 0}
@@ -300,9 +301,7 @@ def main():
     listener.listen(128)
     threading.Thread(target=accept_loop, args=(listener,), daemon=True).start()
     print(f"PORT {listener.getsockname()[1]}\nREADY", flush=True)
-    while sys.stdin.buffer.read(65536):
-        pass
-    sys.exit(0)
+    exit_when_stdin_closes()
 
 
 if __name__ == "__main__":

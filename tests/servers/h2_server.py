@@ -13,15 +13,15 @@ Endpoints:
 import asyncio
 import json
 import os
-import shutil
 import socket
-import sys
 import tempfile
 import threading
 
 import trustme
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
+
+from lifetime import exit_when_stdin_closes
 
 PATTERN = bytes(range(251)) * 64
 
@@ -85,13 +85,7 @@ def main():
     config.alpn_protocols = ["h2", "http/1.1"]
     config.accesslog = config.errorlog = None
 
-    def watch_stdin():
-        while sys.stdin.buffer.read(65536):
-            pass
-        shutil.rmtree(tmpdir, ignore_errors=True)
-        os._exit(0)
-
-    threading.Thread(target=watch_stdin, daemon=True).start()
+    threading.Thread(target=exit_when_stdin_closes, args=(tmpdir,), daemon=True).start()
     print(f"PORT {plain.getsockname()[1]}\nTLS_PORT {tls.getsockname()[1]}\nCA_PEM {ca_pem}\nREADY", flush=True)
     asyncio.run(serve(app, config))
 

@@ -10,8 +10,6 @@ unread request bodies), which the connection-reuse tests need. Waitress drops re
 name contains "_" (WSGI environ ambiguity); httpbin never sees those.
 """
 import logging
-import os
-import sys
 import threading
 
 # Silence httpbin's "flasgger is not installed" warning (app logger, set up at
@@ -22,11 +20,7 @@ logging.getLogger("waitress").setLevel(logging.ERROR)
 import waitress  # noqa: E402
 from httpbin import app  # noqa: E402
 
-
-def exit_on_stdin_eof():
-    while sys.stdin.buffer.read(65536):
-        pass
-    os._exit(0)
+from lifetime import exit_when_stdin_closes  # noqa: E402
 
 
 def main():
@@ -41,7 +35,7 @@ def main():
         ident="httpbin",          # Server: header
         clear_untrusted_proxy_headers=False,  # keep X-Forwarded-*/Forwarded visible
     )
-    threading.Thread(target=exit_on_stdin_eof, daemon=True).start()
+    threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
     print(f"PORT {server.effective_port}", flush=True)
     server.run()
 

@@ -28,6 +28,8 @@ import sys
 import threading
 from socketserver import StreamRequestHandler, ThreadingTCPServer
 
+from lifetime import exit_when_stdin_closes
+
 SEEN = []
 LOCK = threading.Lock()
 AUTH = None  # (user, password) when required
@@ -227,12 +229,7 @@ def main():
     server = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print("\n".join([f"PORT {server.server_address[1]}"] + lines + ["READY"]), flush=True)
-    while sys.stdin.buffer.read(65536):
-        pass
-    if tmpdir:
-        import shutil
-        shutil.rmtree(tmpdir, ignore_errors=True)
-    os._exit(0)
+    exit_when_stdin_closes(tmpdir)
 
 
 if __name__ == "__main__":

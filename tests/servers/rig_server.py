@@ -37,7 +37,6 @@ import hashlib
 import json
 import os
 import select
-import shutil
 import socket
 import ssl
 import struct
@@ -48,6 +47,8 @@ import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+
+from lifetime import exit_when_stdin_closes
 
 PATTERN_BLOCK = bytes(range(251)) * 256  # /bytes data; length is a multiple of 251
 FLAKY = {}  # /flaky request counts by key
@@ -320,11 +321,7 @@ def main():
         threading.Thread(target=s.serve_forever, daemon=True).start()
     print("\n".join(lines + ["READY"]), flush=True)
 
-    while sys.stdin.buffer.read(65536):
-        pass
-    if tmpdir:
-        shutil.rmtree(tmpdir, ignore_errors=True)
-    os._exit(0)
+    exit_when_stdin_closes(tmpdir)
 
 
 if __name__ == "__main__":
