@@ -20,6 +20,12 @@ use std::path::PathBuf;
 /// What libsession advertises by default, and decodes when the server uses it.
 pub(crate) const DEFAULT_ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
 pub(crate) const DEFAULT_ACCEPT_ENCODING_C: &std::ffi::CStr = c"gzip, deflate, br, zstd";
+
+/// Whether `hop` sends the library's own Accept-Encoding: then libcurl sends it (its own
+/// header line is cheaper than a custom one) and the Receiver decodes every coding in it.
+pub(crate) fn sends_default_accept_encoding(hop: &crate::prepare::Prepared) -> bool {
+    hop.headers.entry("Accept-Encoding") == Some(Some(DEFAULT_ACCEPT_ENCODING))
+}
 /// More stacked Content-Encodings than this are refused (SESSION_E_DECODE).
 pub(crate) const MAX_STACKED_ENCODINGS: usize = 5;
 

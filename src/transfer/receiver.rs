@@ -5,7 +5,7 @@ use super::callbacks::session_debug_kind;
 use super::decode::{parse_codings, Stage};
 use super::sink::{self, Sink, Target};
 use super::upload::Reader;
-use super::{DebugCallback, Destination, HttpVersion, Timings, Transfer, DEFAULT_ACCEPT_ENCODING};
+use super::{DebugCallback, Destination, HttpVersion, Timings, Transfer};
 use crate::error::{Code, Error, Result};
 use crate::prepare::Prepared;
 use crate::redirect::is_redirect;
@@ -223,7 +223,7 @@ pub fn configure(
     }
     h.get_mut().transfer = Receiver {
         session,
-        decode: hop.headers.entry("Accept-Encoding") == Some(Some(DEFAULT_ACCEPT_ENCODING)),
+        decode: super::sends_default_accept_encoding(hop),
         max_body: settings.max_body_size,
         debug,
         stage: None,

@@ -102,7 +102,7 @@ fn configure_all(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
         h.http_headers(header_list(hop, sends_body)?)?;
         // The default Accept-Encoding goes through libcurl's own header (cheaper than a
         // custom line); libcurl doesn't decode (transfer::configure turns its decoding off).
-        setopt_str(h, curl_sys::CURLOPT_ACCEPT_ENCODING, default_accept_encoding(hop).then_some(crate::transfer::DEFAULT_ACCEPT_ENCODING_C))?;
+        setopt_str(h, curl_sys::CURLOPT_ACCEPT_ENCODING, crate::transfer::sends_default_accept_encoding(hop).then_some(crate::transfer::DEFAULT_ACCEPT_ENCODING_C))?;
         // Likewise the User-Agent, when spelled as libcurl spells it.
         let user_agent = user_agent_option(hop).map(|ua| c_string(ua.as_bytes()));
         setopt_str(h, curl_sys::CURLOPT_USERAGENT, user_agent.as_deref())?;
@@ -170,10 +170,6 @@ fn set_post_body(h: &mut Easy2<Collector>, body: Option<&crate::request::Body>) 
     }
 }
 
-fn default_accept_encoding(hop: &Prepared) -> bool {
-    hop.headers.entry("Accept-Encoding") == Some(Some(crate::transfer::DEFAULT_ACCEPT_ENCODING))
-}
-
 /// A User-Agent value libcurl can send through CURLOPT_USERAGENT (same bytes on the wire as
 /// a custom line, less work per request).
 fn user_agent_option(hop: &Prepared) -> Option<&str> {
@@ -184,7 +180,7 @@ fn user_agent_option(hop: &Prepared) -> Option<&str> {
 /// "Name:" to suppress a header libcurl would add itself.
 fn header_list(hop: &Prepared, sends_body: bool) -> std::result::Result<List, curl::Error> {
     let mut list = List::new();
-    let skip_accept_encoding = default_accept_encoding(hop);
+    let skip_accept_encoding = crate::transfer::sends_default_accept_encoding(hop);
     let skip_user_agent = user_agent_option(hop).is_some();
     let mut line = String::new();
     for (name, value) in hop.headers.iter().filter(|(name, _)| !crate::net::proxy_only_header(name)) {
