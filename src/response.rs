@@ -58,21 +58,6 @@ impl PartialEq<&str> for ResponseUrl {
     }
 }
 
-/// The C string of a response's URL.
-enum CUrl {
-    Own(CString),
-    Shared(Arc<CStr>),
-}
-
-impl CUrl {
-    fn as_ptr(&self) -> *const c_char {
-        match self {
-            CUrl::Own(url) => url.as_ptr(),
-            CUrl::Shared(url) => url.as_ptr(),
-        }
-    }
-}
-
 /// The response handed to C. Fields are only ever appended, never reordered.
 #[repr(C)]
 #[allow(non_camel_case_types)]
@@ -111,20 +96,41 @@ pub struct ResponseBox {
     owned: Owned,
 }
 
+/// A batch keeps every response until it returns, so a response is packed: each kept byte
+/// is a cache line the CPU must fetch and write (docs/performance.md).
 struct Owned {
-    /// The error message; None for a static "" (no error).
-    _message: Option<CString>,
-    /// The reason phrase; None when it is the static standard phrase of the status.
-    _reason: Option<CString>,
-    _url: CUrl,
-    body: Vec<u8>,
-    headers: HeaderLines,
-    /// Repeated headers joined with ", ", keyed by lower-cased name; made on the first
-    /// header lookup (most responses are never asked).
-    joined: std::sync::OnceLock<Vec<(Vec<u8>, CString)>>,
-    history: Vec<ResponseBox>,
+    /// The head's lines as HeaderLines packs them (name NUL value NUL, in order), then a
+    /// small body and its NUL: one allocation for a typical response.
+    packed: Box<[u8]>,
+    /// Bytes of `packed` that are header lines, and how many lines.
+    head_len: u32,
+    lines: u32,
+    _url: Arc<CStr>,
     timings: crate::transfer::Timings,
+    /// The error message, a non-standard reason phrase, the redirect history, a large body.
+    rare: Option<Box<Rare>>,
+    /// Made on the first header lookup (most responses are never asked).
+    lookup: std::sync::OnceLock<Box<Lookup>>,
 }
+
+#[derive(Default)]
+struct Rare {
+    _message: Option<CString>,
+    _reason: Option<CString>,
+    history: Vec<ResponseBox>,
+    /// A body larger than SMALL_BODY with its NUL, kept where it was received; empty otherwise.
+    large_body: Vec<u8>,
+}
+
+struct Lookup {
+    /// Where each line's name and value start in `packed`.
+    starts: Vec<(u32, u32)>,
+    /// Repeated headers joined with ", ", keyed by lower-cased name.
+    joined: Vec<(Vec<u8>, CString)>,
+}
+
+/// Bodies up to this size are copied next to the head (one allocation instead of two).
+const SMALL_BODY: usize = 4096;
 
 /// The standard reason phrase of `status`, "" for an unknown one.
 pub(crate) fn canonical_reason(status: u32) -> &'static CStr {
@@ -152,7 +158,7 @@ pub(crate) fn canonical_reason(status: u32) -> &'static CStr {
 impl ResponseBox {
     /// Moving the result is fine: its pointers point into heap storage it owns.
     pub fn new(response: Response) -> ResponseBox {
-        let Response { error, status, reason, url, headers, mut body, elapsed, http_version, history, timings } = response;
+        let Response { error, status, reason, url, headers, body, elapsed, http_version, history, timings } = response;
         // No error and the standard reason phrase (the common case) point to static strings.
         let (code, message) = match error {
             Some(err) => (err.code, Some(c_string(err.message.as_bytes()))),
@@ -161,12 +167,24 @@ impl ResponseBox {
         let standard = canonical_reason(status);
         let reason = (!reason.is_empty() && reason != standard.to_bytes()).then(|| c_string(&reason));
         let url = match url {
-            ResponseUrl::Owned(url) => CUrl::Own(into_c_string(url)),
-            ResponseUrl::Shared(url) => CUrl::Shared(url),
+            ResponseUrl::Owned(url) => Arc::from(into_c_string(url)),
+            ResponseUrl::Shared(url) => url,
         };
+        let head = headers.as_packed();
         let body_len = body.len();
-        body.push(0);
-        let joined = std::sync::OnceLock::new();
+        let small = body_len <= SMALL_BODY;
+        let mut packed = Vec::with_capacity(head.len() + if small { body_len + 1 } else { 0 });
+        packed.extend_from_slice(head);
+        let mut large_body = Vec::new();
+        if small {
+            packed.extend_from_slice(&body);
+            packed.push(0);
+        } else {
+            large_body = body;
+            large_body.push(0);
+        }
+        let packed = packed.into_boxed_slice();
+        let body_ptr = if small { packed[head.len()..].as_ptr() } else { large_body.as_ptr() };
         // (Most responses have no history: skip the iterator machinery.)
         let history: Vec<ResponseBox> = match history.is_empty() {
             true => Vec::new(),
@@ -178,41 +196,57 @@ impl ResponseBox {
             status_code: status as c_long,
             reason: reason.as_deref().unwrap_or(standard).as_ptr(),
             url: url.as_ptr(),
-            body: body.as_ptr() as *const c_char,
+            body: body_ptr as *const c_char,
             body_len,
             elapsed,
             http_version: static_version(http_version),
             redirect_count: history.len(),
         };
-        ResponseBox { public, owned: Owned { _message: message, _reason: reason, _url: url, body, headers, joined, history, timings } }
+        let rare = (message.is_some() || reason.is_some() || !history.is_empty() || !large_body.is_empty())
+            .then(|| Box::new(Rare { _message: message, _reason: reason, history, large_body }));
+        let owned = Owned {
+            head_len: head.len() as u32, // a head is capped far below 4 GiB (limits)
+            lines: headers.len() as u32,
+            packed,
+            _url: url,
+            timings,
+            rare,
+            lookup: std::sync::OnceLock::new(),
+        };
+        ResponseBox { public, owned }
     }
 
-    /// Back to the safe form (after a response hook has seen it); nothing is copied but the
-    /// message, reason and URL strings.
+    /// Back to the safe form (after a response hook has seen it); a large body is not
+    /// copied.
     pub fn into_response(self) -> Response {
+        let headers = self.header_lines().map(|(n, v)| (n.to_bytes(), v.to_bytes())).collect();
+        let small_body = self.large_body().is_none().then(|| self.body().to_vec());
         let ResponseBox { public, owned } = self;
-        // `_message` and `_reason` are kept alive until the copies below are made.
-        let Owned { _message, _reason, _url: url, mut body, headers, history, timings, .. } = owned;
-        body.truncate(public.body_len);
+        let Owned { _url: url, timings, rare, .. } = owned;
+        // `rare` holds the message and reason strings until the copies below are made.
+        let mut rare = rare.unwrap_or_default();
+        let body = small_body.unwrap_or_else(|| {
+            let mut body = std::mem::take(&mut rare.large_body);
+            body.truncate(public.body_len);
+            body
+        });
         // SAFETY: error_message, reason and http_version point to static strings or to
-        // strings held by `_message`, `_reason` and `url`.
+        // strings held by `rare` and `url`.
         let (message, reason, version) = unsafe {
             (CStr::from_ptr(public.error_message), CStr::from_ptr(public.reason), CStr::from_ptr(public.http_version).to_bytes())
         };
         let error = (public.error != Code::SESSION_OK).then(|| Error::new(public.error, message.to_string_lossy()));
+        let reason = reason.to_bytes().to_vec();
         Response {
             error,
             status: public.status_code as u32,
-            reason: reason.to_bytes().to_vec(),
-            url: match url {
-                CUrl::Own(url) => ResponseUrl::Owned(url.to_string_lossy().into_owned()),
-                CUrl::Shared(url) => ResponseUrl::Shared(url),
-            },
+            reason,
+            url: ResponseUrl::Shared(url),
             headers,
             body,
             elapsed: public.elapsed,
             http_version: ["HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/3"].into_iter().find(|v| v.as_bytes() == version).unwrap_or(""),
-            history: history.into_iter().map(ResponseBox::into_response).collect(),
+            history: rare.history.into_iter().map(ResponseBox::into_response).collect(),
             timings,
         }
     }
@@ -233,29 +267,76 @@ impl ResponseBox {
     }
 
     pub fn body(&self) -> &[u8] {
-        &self.owned.body[..self.public.body_len]
+        match self.large_body() {
+            None => &self.owned.packed[self.owned.head_len as usize..][..self.public.body_len],
+            Some(body) => &body[..self.public.body_len],
+        }
+    }
+
+    fn large_body(&self) -> Option<&Vec<u8>> {
+        self.owned.rare.as_ref().map(|rare| &rare.large_body).filter(|body| !body.is_empty())
+    }
+
+    /// The header lines in received order.
+    fn header_lines(&self) -> PackedLines<'_> {
+        PackedLines(&self.owned.packed[..self.owned.head_len as usize])
+    }
+
+    fn lookup(&self) -> &Lookup {
+        self.owned.lookup.get_or_init(|| {
+            let mut starts = Vec::with_capacity(self.owned.lines as usize);
+            let base = self.owned.packed.as_ptr() as usize;
+            for (name, value) in self.header_lines() {
+                starts.push(((name.as_ptr() as usize - base) as u32, (value.as_ptr() as usize - base) as u32));
+            }
+            Box::new(Lookup { joined: join_repeated(self.header_lines()), starts })
+        })
     }
 
     /// The value of header `name` (case-insensitive), repeated ones joined with ", ".
     pub fn header(&self, name: &str) -> Option<&CStr> {
         let lower = name.to_ascii_lowercase();
-        let joined = self.owned.joined.get_or_init(|| join_repeated(&self.owned.headers));
-        if let Some((_, value)) = joined.iter().find(|(n, _)| *n == lower.as_bytes()) {
+        if let Some((_, value)) = self.lookup().joined.iter().find(|(n, _)| *n == lower.as_bytes()) {
             return Some(value);
         }
-        self.owned
-            .headers
-            .iter()
-            .find(|(n, _)| n.to_bytes().eq_ignore_ascii_case(name.as_bytes()))
-            .map(|(_, v)| v)
+        self.header_lines().find(|(n, _)| n.to_bytes().eq_ignore_ascii_case(name.as_bytes())).map(|(_, v)| v)
     }
 
-    pub fn headers(&self) -> &HeaderLines {
-        &self.owned.headers
+    pub fn header_count(&self) -> usize {
+        self.owned.lines as usize
+    }
+
+    /// The `i`th header line's name and value.
+    pub fn header_at(&self, i: usize) -> Option<(&CStr, &CStr)> {
+        let &(name_at, value_at) = self.lookup().starts.get(i)?;
+        let packed = &self.owned.packed;
+        // SAFETY: `lookup` found each name and value as bytes without NUL followed by a NUL.
+        unsafe {
+            Some((
+                CStr::from_ptr(packed[name_at as usize..].as_ptr().cast()),
+                CStr::from_ptr(packed[value_at as usize..].as_ptr().cast()),
+            ))
+        }
     }
 
     pub fn history(&self) -> &[ResponseBox] {
-        &self.owned.history
+        self.owned.rare.as_ref().map_or(&[], |rare| &rare.history)
+    }
+}
+
+/// Lines packed as name NUL value NUL, in order.
+#[derive(Clone)]
+struct PackedLines<'a>(&'a [u8]);
+
+impl<'a> Iterator for PackedLines<'a> {
+    type Item = (&'a CStr, &'a CStr);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let name = CStr::from_bytes_until_nul(self.0).ok()?;
+        let rest = &self.0[name.to_bytes().len() + 1..];
+        let value = CStr::from_bytes_until_nul(rest).ok()?;
+        self.0 = &rest[value.to_bytes().len() + 1..];
+        Some((name, value))
     }
 }
 
@@ -289,17 +370,18 @@ fn static_version(version: &str) -> *const c_char {
     }
 }
 
-fn join_repeated(headers: &HeaderLines) -> Vec<(Vec<u8>, CString)> {
-    if !headers.has_repeated_names() {
+fn join_repeated<'a>(lines: impl Iterator<Item = (&'a CStr, &'a CStr)> + Clone) -> Vec<(Vec<u8>, CString)> {
+    let same = |a: &CStr, b: &CStr| a.to_bytes().len() == b.to_bytes().len() && a.to_bytes().eq_ignore_ascii_case(b.to_bytes());
+    let repeated = lines.clone().enumerate().any(|(i, (a, _))| lines.clone().skip(i + 1).any(|(b, _)| same(a, b)));
+    if !repeated {
         return Vec::new(); // the common case, without the quadratic walk below
     }
-    let same = |a: &CStr, b: &CStr| a.to_bytes().eq_ignore_ascii_case(b.to_bytes());
     let mut joined = Vec::new();
-    for (i, (name, _)) in headers.iter().enumerate() {
-        let first = headers.iter().take(i).all(|(earlier, _)| !same(earlier, name));
-        let repeated = headers.iter().skip(i + 1).any(|(later, _)| same(later, name));
+    for (i, (name, _)) in lines.clone().enumerate() {
+        let first = lines.clone().take(i).all(|(earlier, _)| !same(earlier, name));
+        let repeated = lines.clone().skip(i + 1).any(|(later, _)| same(later, name));
         if first && repeated {
-            let values: Vec<&[u8]> = headers.iter().filter(|(n, _)| same(n, name)).map(|(_, v)| v.to_bytes()).collect();
+            let values: Vec<&[u8]> = lines.clone().filter(|(n, _)| same(n, name)).map(|(_, v)| v.to_bytes()).collect();
             joined.push((name.to_bytes().to_ascii_lowercase(), c_string(&values.join(&b", "[..]))));
         }
     }
@@ -336,6 +418,27 @@ mod tests {
         assert_eq!(boxed.header("content-type").unwrap().to_bytes(), b"text/plain");
         assert!(boxed.header("missing").is_none());
         assert_eq!(boxed.history()[0].public().status_code, 302);
+    }
+
+    #[test]
+    fn small_and_large_bodies_survive_packing() {
+        for len in [0, 1, SMALL_BODY, SMALL_BODY + 1, 100_000] {
+            let body: Vec<u8> = (0..len).map(|i| (i % 251) as u8 + 1).collect();
+            let headers: HeaderLines = [("A", "1"), ("b", "two"), ("a", "3")].into_iter().collect();
+            let boxed = ResponseBox::new(Response { status: 200, headers, body: body.clone(), ..Response::default() });
+            let r = boxed.public();
+            assert_eq!(boxed.body(), &body[..]);
+            // SAFETY: `body` points to body_len bytes and a NUL.
+            assert_eq!(unsafe { *r.body.add(len) }, 0);
+            assert_eq!(boxed.header_count(), 3);
+            let (n, v) = boxed.header_at(1).unwrap();
+            assert_eq!((n.to_bytes(), v.to_bytes()), (&b"b"[..], &b"two"[..]));
+            assert!(boxed.header_at(3).is_none());
+            assert_eq!(boxed.header("A").unwrap().to_bytes(), b"1, 3");
+            let back = boxed.into_response();
+            assert_eq!(back.body, body);
+            assert_eq!(back.headers.iter().map(|(n, _)| n.to_bytes().to_vec()).collect::<Vec<_>>(), [b"A".to_vec(), b"b".to_vec(), b"a".to_vec()]);
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub unsafe extern "C" fn session_response_header(r: *const session_response_t, n
 /// Number of header lines in the response (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn session_response_header_count(r: *const session_response_t) -> usize {
-    guard(|| 0, || boxed(r).map_or(0, |r| r.headers().len()))
+    guard(|| 0, || boxed(r).map_or(0, |r| r.header_count()))
 }
 
 /// The `i`th header line, in received order: `*name` and `*value` point into the response.
@@ -39,7 +39,7 @@ pub unsafe extern "C" fn session_response_header_at(r: *const session_response_t
         if name.is_null() || value.is_null() {
             return Err(Error::invalid("name or value out-pointer is NULL"));
         }
-        let (n, v) = r.headers().get(i).ok_or_else(|| Error::invalid(format!("header index {i} out of range")))?;
+        let (n, v) = r.header_at(i).ok_or_else(|| Error::invalid(format!("header index {i} out of range")))?;
         *name = n.as_ptr();
         *value = v.as_ptr();
         Ok(())

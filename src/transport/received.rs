@@ -59,6 +59,11 @@ impl HeaderLines {
         self.starts.reserve(lines);
     }
 
+    /// The lines as stored: each name and value followed by a NUL, in order.
+    pub fn as_packed(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// The room this head takes: (lines, bytes).
     pub fn size(&self) -> (usize, usize) {
         (self.starts.len(), self.bytes.len())
@@ -129,12 +134,6 @@ impl HeaderLines {
         Some(&self.bytes[name_at..value_at - 1])
     }
 
-    /// Whether some name appears on more than one line (case-insensitive).
-    pub fn has_repeated_names(&self) -> bool {
-        let names = || (0..self.len()).filter_map(|i| self.name(i));
-        names().enumerate().any(|(i, a)| names().skip(i + 1).any(|b| a.len() == b.len() && a.eq_ignore_ascii_case(b)))
-    }
-
     pub fn iter(&self) -> impl Iterator<Item = (&CStr, &CStr)> + '_ {
         (0..self.len()).filter_map(|i| self.get(i))
     }
@@ -171,9 +170,6 @@ mod tests {
         assert_eq!(lines, [(&b"A"[..], &b"1"[..]), (b"B", b"xy more"), (b"", b"")]);
         assert!(h.get(3).is_none());
         assert_eq!(h.name(1), Some(&b"B"[..]));
-        assert!(!h.has_repeated_names());
-        h.push(b"b", b"again");
-        assert!(h.has_repeated_names());
         h.clear_with_room(4, 128);
         assert!(h.is_empty());
     }
