@@ -101,7 +101,7 @@ pub struct ResponseBox {
 struct Owned {
     /// The head's lines as HeaderLines packs them (name NUL value NUL, in order), then a
     /// small body and its NUL: one allocation for a typical response.
-    packed: Box<[u8]>,
+    packed: Vec<u8>,
     /// Bytes of `packed` that are header lines, and how many lines.
     head_len: u32,
     lines: u32,
@@ -130,7 +130,7 @@ struct Lookup {
 }
 
 /// Bodies up to this size are copied next to the head (one allocation instead of two).
-const SMALL_BODY: usize = 4096;
+pub(crate) const SMALL_BODY: usize = 4096;
 
 /// The standard reason phrase of `status`, "" for an unknown one.
 pub(crate) fn canonical_reason(status: u32) -> &'static CStr {
@@ -170,21 +170,17 @@ impl ResponseBox {
             ResponseUrl::Owned(url) => Arc::from(into_c_string(url)),
             ResponseUrl::Shared(url) => url,
         };
-        let head = headers.as_packed();
+        let (head_len, lines) = (headers.as_packed().len(), headers.len());
         let body_len = body.len();
         let small = body_len <= SMALL_BODY;
-        let mut packed = Vec::with_capacity(head.len() + if small { body_len + 1 } else { 0 });
-        packed.extend_from_slice(head);
+        // A small body joins the head, in the room the Collector left for it.
+        let packed = headers.into_packed(small.then_some(&body[..]));
         let mut large_body = Vec::new();
-        if small {
-            packed.extend_from_slice(&body);
-            packed.push(0);
-        } else {
+        if !small {
             large_body = body;
             large_body.push(0);
         }
-        let packed = packed.into_boxed_slice();
-        let body_ptr = if small { packed[head.len()..].as_ptr() } else { large_body.as_ptr() };
+        let body_ptr = if small { packed[head_len..].as_ptr() } else { large_body.as_ptr() };
         // (Most responses have no history: skip the iterator machinery.)
         let history: Vec<ResponseBox> = match history.is_empty() {
             true => Vec::new(),
@@ -205,8 +201,8 @@ impl ResponseBox {
         let rare = (message.is_some() || reason.is_some() || !history.is_empty() || !large_body.is_empty())
             .then(|| Box::new(Rare { _message: message, _reason: reason, history, large_body }));
         let owned = Owned {
-            head_len: head.len() as u32, // a head is capped far below 4 GiB (limits)
-            lines: headers.len() as u32,
+            head_len: head_len as u32, // a head is capped far below 4 GiB (limits)
+            lines: lines as u32,
             packed,
             _url: url,
             timings,

@@ -27,8 +27,9 @@ pub struct Collector {
     pub(crate) token: usize,
     /// libcurl opened a socket during this transfer: it made a connection, not reused one.
     pub(crate) opened_socket: bool,
-    /// Lines and bytes of the last response head received ((0, 0) before the first).
-    pub(crate) last_head: (usize, usize),
+    /// Lines and bytes of the last response head received, and the room its small body
+    /// took after them ((0, 0, 0) before the first).
+    pub(crate) last_head: (usize, usize, usize),
 }
 
 impl Collector {
@@ -127,10 +128,11 @@ impl Collector {
             HeadLine::Fold(more) => headers.extend_last(more),
             HeadLine::Status(status) => {
                 // A new status line (after 1xx or a proxy CONNECT): start over.
-                // Room for a head like the last one this handle received (responses from
-                // one server look alike), so a kept response holds little unused room.
-                let (lines, bytes) = if self.last_head.0 == 0 { (11, 352) } else { self.last_head };
-                headers.clear_with_room(lines + 1, bytes + 32);
+                // Room for a head and small body like the last ones this handle received
+                // (responses from one server look alike), so that the response packs them
+                // where they are (ResponseBox) with little unused room.
+                let (lines, bytes, body) = if self.last_head.0 == 0 { (11, 352, 0) } else { self.last_head };
+                headers.clear_with_room(lines + 1, bytes + body);
                 let mut parts = status.splitn(3, |&b| b == b' ');
                 self.exchange.http_version = match parts.next().unwrap_or_default() {
                     b"HTTP/1.0" => "HTTP/1.0",
@@ -146,7 +148,14 @@ impl Collector {
             }
             HeadLine::End => {
                 // The head is complete: what the guard noted about it goes with the exchange.
-                self.last_head = headers.size();
+                // A small body kept in memory goes after the head (ResponseBox::new).
+                let small_body = match self.head_guard.content_length {
+                    Some(len) if !self.head_guard.encoded && len <= crate::response::SMALL_BODY as u64 => len as usize + 1,
+                    _ => 0,
+                };
+                headers.reserve_tail(small_body);
+                let (lines, bytes) = headers.size();
+                self.last_head = (lines, bytes, small_body);
                 self.exchange.content_length = self.head_guard.content_length;
                 self.exchange.encoded = self.head_guard.encoded;
             }
