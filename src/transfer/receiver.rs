@@ -223,7 +223,8 @@ pub fn configure(
     }
     h.get_mut().transfer = Receiver {
         session,
-        decode: super::sends_default_accept_encoding(hop),
+        // Set with the header list (transport::options::configure, which runs first).
+        decode: h.get_ref().applied.default_accept_encoding,
         max_body: settings.max_body_size,
         debug,
         stage: None,

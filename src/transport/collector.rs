@@ -62,6 +62,8 @@ pub struct Applied {
     pub plain_get: bool,
     /// The request headers (and whether a body is sent) the header list was built from.
     pub headers: Option<(crate::headers::Headers, bool)>,
+    /// Those headers send the library's own Accept-Encoding (so the body is decoded).
+    pub default_accept_encoding: bool,
     pub timeout: Option<Option<std::time::Duration>>,
     pub digest: Option<Option<crate::net::Credentials>>,
     pub idle_secs: Option<u64>,

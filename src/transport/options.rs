@@ -98,11 +98,13 @@ fn configure_all(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
     let applied = &mut h.get_mut().applied;
     let headers_changed = !matches!(&applied.headers, Some((headers, body)) if *body == sends_body && *headers == hop.headers);
     if headers_changed {
+        let default_encoding = crate::transfer::sends_default_accept_encoding(hop);
         applied.headers = Some((hop.headers.clone(), sends_body));
-        h.http_headers(header_list(hop, sends_body)?)?;
+        applied.default_accept_encoding = default_encoding;
+        h.http_headers(header_list(hop, sends_body, default_encoding)?)?;
         // The default Accept-Encoding goes through libcurl's own header (cheaper than a
         // custom line); libcurl doesn't decode (transfer::configure turns its decoding off).
-        setopt_str(h, curl_sys::CURLOPT_ACCEPT_ENCODING, crate::transfer::sends_default_accept_encoding(hop).then_some(crate::transfer::DEFAULT_ACCEPT_ENCODING_C))?;
+        setopt_str(h, curl_sys::CURLOPT_ACCEPT_ENCODING, default_encoding.then_some(crate::transfer::DEFAULT_ACCEPT_ENCODING_C))?;
         // Likewise the User-Agent, when spelled as libcurl spells it.
         let user_agent = user_agent_option(hop).map(|ua| c_string(ua.as_bytes()));
         setopt_str(h, curl_sys::CURLOPT_USERAGENT, user_agent.as_deref())?;
@@ -178,9 +180,8 @@ fn user_agent_option(hop: &Prepared) -> Option<&str> {
 
 /// The request header lines for libcurl: "Name: value", "Name;" for an empty value and
 /// "Name:" to suppress a header libcurl would add itself.
-fn header_list(hop: &Prepared, sends_body: bool) -> std::result::Result<List, curl::Error> {
+fn header_list(hop: &Prepared, sends_body: bool, skip_accept_encoding: bool) -> std::result::Result<List, curl::Error> {
     let mut list = List::new();
-    let skip_accept_encoding = crate::transfer::sends_default_accept_encoding(hop);
     let skip_user_agent = user_agent_option(hop).is_some();
     let mut line = String::new();
     for (name, value) in hop.headers.iter().filter(|(name, _)| !crate::net::proxy_only_header(name)) {
