@@ -113,7 +113,7 @@ pub fn prepare(settings: &Settings, req: &Request, url: &Url, headers: &mut Head
         _ => None,
     };
     // The copy is only made for a URL with credentials in it.
-    let has_userinfo = !url.username().is_empty() || url.password().is_some();
+    let has_userinfo = has_userinfo(url);
     if let Some((user, password)) = if has_userinfo { take_userinfo(&mut url.clone())? } else { None } {
         if !headers.contains("Authorization") && digest.is_none() {
             let basic = Auth::Basic { user, password };
@@ -136,9 +136,18 @@ pub fn redirected(next: &mut crate::prepare::Prepared) {
     next.headers.forget("Proxy-Authorization");
 }
 
+/// Whether `url` has a user name or password: the url crate writes userinfo as
+/// "user:password@" just before the host, where no other '@' can be (cheaper than
+/// `username()` and `password()`, which each re-check the authority).
+pub fn has_userinfo(url: &Url) -> bool {
+    let Some(host) = url.host_str() else { return false };
+    let at = host.as_ptr() as usize - url.as_str().as_ptr() as usize;
+    at > 0 && url.as_str().as_bytes()[at - 1] == b'@'
+}
+
 /// Removes user name and password from `url`, percent-decoded.
 pub fn take_userinfo(url: &mut Url) -> Result<Option<(String, String)>> {
-    if url.username().is_empty() && url.password().is_none() {
+    if !has_userinfo(url) {
         return Ok(None);
     }
     let user = percent_decode(url.username())?;
@@ -189,7 +198,7 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &crate::pre
     let net = &settings.net;
     // Credentials never go in the URL: libcurl gets it without them (they became an
     // Authorization header in `prepare`) and refuses any URL that still has them.
-    if !hop.url.username().is_empty() || hop.url.password().is_some() {
+    if has_userinfo(&hop.url) {
         let mut bare = hop.url.clone();
         let _ = take_userinfo(&mut bare);
         let bare = bare.as_str();
@@ -342,6 +351,24 @@ mod tests {
         assert_eq!(take_userinfo(&mut url).unwrap(), None);
         let mut bad = Url::parse("http://a%0d%0aX:b@h.test/").unwrap();
         assert!(take_userinfo(&mut bad).is_err());
+    }
+
+    #[test]
+    fn userinfo_is_found_before_the_host_only() {
+        for (text, expected) in [
+            ("http://h.test/a@b", false),
+            ("http://h.test/?q=a@b#c@d", false),
+            ("http://u@h.test/", true),
+            ("http://:p@h.test/", true),
+            ("http://u:p@[::1]:8080/", true),
+            ("http://[::1]/x@y", false),
+            ("http://@h.test/", false),
+            ("https://us%40er@127.0.0.1/", true),
+        ] {
+            let url = Url::parse(text).unwrap();
+            let slow = !url.username().is_empty() || url.password().is_some();
+            assert_eq!((has_userinfo(&url), slow), (expected, expected), "{text}");
+        }
     }
 
     #[test]

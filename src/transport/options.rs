@@ -58,7 +58,10 @@ fn configure_all(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
     // The fragment is never sent ('#' appears in a parsed URL only as its delimiter).
     let url = hop.url.as_str();
     h.get_mut().head_guard = crate::limits::HeaderGuard::new(settings.max_header_bytes);
-    let url = url.split_once('#').map_or(url, |(before, _)| before);
+    let url = match hop.url.fragment() {
+        Some(_) => url.split_once('#').map_or(url, |(before, _)| before),
+        None => url,
+    };
     if h.get_ref().applied.url.as_deref() != Some(url) {
         h.get_mut().applied.url = None;
         h.url(url)?;
