@@ -211,6 +211,7 @@ pub fn collect_head(
     let aborted = !head
         .split_inclusive(|&b| b == b'\n')
         .all(|line| collector.header(line));
+    collector.settle_head();
     (
         collector.exchange.status,
         collector.exchange.headers.iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect(),
@@ -221,6 +222,19 @@ pub fn collect_head(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_nul_in_a_header_line_is_dropped_with_or_without_the_blank_line() {
+        for head in [&b"HTTP/1.1 200 OK\r\nA: x\0y\r\nB\0: z\r\n\r\nT\0: t\0\r\n"[..], b"HTTP/1.1 200 OK\r\nA: x\0y\r\nB\0: z\r\n"] {
+            let (status, headers, aborted) = collect_head(head, 0);
+            assert_eq!((status, aborted), (200, false));
+            let lines: Vec<(&[u8], &[u8])> = headers.iter().map(|(n, v)| (n.to_bytes(), v.to_bytes())).collect();
+            assert_eq!(lines[..2], [(&b"A"[..], &b"xy"[..]), (b"B", b"z")]);
+            if head.ends_with(b"t\0\r\n") {
+                assert_eq!(lines[2], (&b"T"[..], &b"t"[..]), "a trailer");
+            }
+        }
+    }
 
     fn run(lines: &[&[u8]], max: usize) -> Option<Code> {
         let mut guard = HeaderGuard::new(max);

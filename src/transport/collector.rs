@@ -27,6 +27,9 @@ pub struct Collector {
     pub(crate) token: usize,
     /// libcurl opened a socket during this transfer: it made a connection, not reused one.
     pub(crate) opened_socket: bool,
+    /// A response head is being received (a status line came, its blank line not yet):
+    /// its lines were added without a NUL check, which `settle_head` makes.
+    pub(crate) head_open: bool,
     /// Lines and bytes of the last response head received, and the room its small body
     /// took after them ((0, 0, 0) before the first).
     pub(crate) last_head: (usize, usize, usize),
@@ -119,14 +122,11 @@ impl Collector {
         }
         let headers = &mut self.exchange.headers;
         match line {
-            HeadLine::Field(name, value) => {
-                // One NUL check for the whole line (libcurl refuses NUL in headers anyway).
-                if super::has_nul(raw) {
-                    headers.push(name, value);
-                } else {
-                    headers.push_clean(name, value);
-                }
-            }
+            // libcurl refuses a NUL in a header line; ours are checked once per head, at
+            // its end (settle_head), a trailer after it line by line.
+            // SAFETY: the head is settled before its lines are read.
+            HeadLine::Field(name, value) if self.head_open => unsafe { headers.push_unchecked(name, value) },
+            HeadLine::Field(name, value) => headers.push(name, value),
             HeadLine::Fold(more) => headers.extend_last(more),
             HeadLine::Status(status) => {
                 // A new status line (after 1xx or a proxy CONNECT): start over.
@@ -135,6 +135,7 @@ impl Collector {
                 // where they are (ResponseBox) with little unused room.
                 let (lines, bytes, body) = if self.last_head.0 == 0 { (11, 352, 0) } else { self.last_head };
                 headers.clear_with_room(lines + 1, bytes + body);
+                self.head_open = true;
                 let mut parts = status.splitn(3, |&b| b == b' ');
                 self.exchange.http_version = match parts.next().unwrap_or_default() {
                     b"HTTP/1.0" => "HTTP/1.0",
@@ -149,6 +150,8 @@ impl Collector {
                 self.exchange.reason = if reason == standard { Vec::new() } else { reason.to_vec() };
             }
             HeadLine::End => {
+                self.settle_head();
+                let headers = &mut self.exchange.headers;
                 // The head is complete: what the guard noted about it goes with the exchange.
                 // A small body kept in memory goes after the head (ResponseBox::new).
                 let small_body = match self.head_guard.content_length {
@@ -164,6 +167,14 @@ impl Collector {
             HeadLine::Other => {}
         }
         true
+    }
+
+    /// Ends the unchecked stretch of a head (see `head_open`): called at its blank line, and
+    /// by whoever reads the lines of a head that may not have ended.
+    pub(crate) fn settle_head(&mut self) {
+        if std::mem::take(&mut self.head_open) {
+            self.exchange.headers.drop_stray_nul();
+        }
     }
 }
 
@@ -231,5 +242,21 @@ unsafe fn bytes<'a>(buffer: *const c_char, len: usize) -> &'a [u8] {
         &[]
     } else {
         std::slice::from_raw_parts(buffer as *const u8, len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_head_is_free_of_stray_nul_bytes_once_its_blank_line_came() {
+        let mut collector = Collector { head_guard: crate::limits::HeaderGuard::new(0), ..Collector::default() };
+        for line in [&b"HTTP/1.1 200 OK\r\n"[..], b"A: x\0y\r\n", b"\r\n"] {
+            assert!(collector.header(line));
+        }
+        assert!(!collector.head_open);
+        let lines: Vec<(&[u8], &[u8])> = collector.exchange.headers.iter().map(|(n, v)| (n.to_bytes(), v.to_bytes())).collect();
+        assert_eq!(lines, [(&b"A"[..], &b"xy"[..])]);
     }
 }

@@ -90,6 +90,7 @@ impl Lane {
         };
         let collector = easy.get_mut();
         collector.exchange = Exchange::default();
+        collector.head_open = false;
         collector.panicked = None;
         collector.opened_socket = false;
         Ok(easy)

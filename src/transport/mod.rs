@@ -19,7 +19,6 @@ pub(crate) use options::SYSTEM_CA;
 pub use pool::{fork_epoch, forget_forked, LaneGuard, Pool};
 pub use received::HeaderLines;
 pub(crate) use received::find_byte;
-use received::has_nul;
 
 use crate::error::{from_curl, Code, Error};
 use curl::easy::Easy2;
@@ -70,6 +69,7 @@ pub(crate) fn finish(h: &mut Easy2<Collector>) -> crate::error::Result<Exchange>
     if let Some(panic) = h.get_mut().panicked.take() {
         return Err(Error::new(Code::SESSION_E_INTERNAL, panic)); // e.g. in the debug callback
     }
+    h.get_mut().settle_head(); // a head always ends before a transfer succeeds; in case
     let mut exchange = std::mem::take(&mut h.get_mut().exchange);
     crate::transfer::complete(h, &mut exchange)?;
     exchange.elapsed = exchange.timings.total; // CURLINFO_TOTAL_TIME, read by `complete`

@@ -90,10 +90,13 @@ impl HeaderLines {
         (self.starts.len(), self.bytes.len())
     }
 
-    /// Adds a line whose name and value are known to hold no NUL byte.
+    /// Adds a line as it is, without looking for NUL bytes in it.
+    ///
+    /// # Safety
+    /// Until `drop_stray_nul` has run, only `push*`, `extend_last` and `size` may be called:
+    /// a NUL inside a name or value breaks what `get` and `iter` rely on.
     #[inline]
-    pub fn push_clean(&mut self, name: &[u8], value: &[u8]) {
-        debug_assert!(!has_nul(name) && !has_nul(value));
+    pub unsafe fn push_unchecked(&mut self, name: &[u8], value: &[u8]) {
         let name_at = self.bytes.len();
         let value_at = name_at + name.len() + 1;
         let added = name.len() + value.len() + 2;
@@ -109,6 +112,22 @@ impl HeaderLines {
             self.bytes.set_len(name_at + added);
         }
         self.starts.push((offset(name_at), offset(value_at)));
+    }
+
+    /// Drops the NUL bytes that lines added by `push_unchecked` brought (one counting pass;
+    /// the lines are rebuilt only when there are some).
+    pub fn drop_stray_nul(&mut self) {
+        // Counted in u8 lanes (chunks of at most 255 bytes), which the compiler vectorizes.
+        let zeros: usize = self.bytes.chunks(255).map(|c| usize::from(c.iter().fold(0u8, |n, &b| n + u8::from(b == 0)))).sum();
+        if zeros == 2 * self.starts.len() {
+            return; // only the separators: the common case
+        }
+        let old = std::mem::take(self);
+        for i in 0..old.starts.len() {
+            let (name_at, value_at) = old.at(i).expect("in range");
+            let end = old.at(i + 1).map_or(old.bytes.len(), |next| next.0);
+            self.push(&old.bytes[name_at..value_at - 1], &old.bytes[value_at..end - 1]);
+        }
     }
 
     /// Adds a line; NUL bytes in `name` or `value` are dropped.
@@ -193,5 +212,13 @@ mod tests {
         assert_eq!(h.name(1), Some(&b"B"[..]));
         h.clear_with_room(4, 128);
         assert!(h.is_empty());
+        // SAFETY: drop_stray_nul runs before the lines are read.
+        unsafe {
+            h.push_unchecked(b"N\0a", b"v\0");
+            h.push_unchecked(b"M", b"w");
+        }
+        h.drop_stray_nul();
+        let lines: Vec<(&[u8], &[u8])> = h.iter().map(|(n, v)| (n.to_bytes(), v.to_bytes())).collect();
+        assert_eq!(lines, [(&b"Na"[..], &b"v"[..]), (b"M", b"w")]);
     }
 }
