@@ -89,7 +89,8 @@ pub struct session_response {
 #[allow(non_camel_case_types)]
 pub type session_response_t = session_response;
 
-/// The C struct followed by the storage its pointers point into.
+/// The C struct followed by the storage its pointers point into. It only ever lives in a
+/// BoxedResponse's allocation, followed there by its packed bytes.
 #[repr(C)]
 pub struct ResponseBox {
     public: session_response,
@@ -97,11 +98,13 @@ pub struct ResponseBox {
 }
 
 /// A batch keeps every response until it returns, so a response is packed: each kept byte
-/// is a cache line the CPU must fetch and write (docs/performance.md).
+/// is a cache line the CPU must fetch and write, each allocation a malloc that cannot
+/// reuse a freed block (docs/performance.md).
 struct Owned {
-    /// The head's lines as HeaderLines packs them (name NUL value NUL, in order), then a
-    /// small body and its NUL: one allocation for a typical response.
-    packed: Vec<u8>,
+    /// The bytes after the struct (BoxedResponse): the head's lines as HeaderLines packs
+    /// them (name NUL value NUL, in order), then a small body and its NUL.
+    packed: *const u8,
+    packed_len: u32,
     /// Bytes of `packed` that are header lines, and how many lines.
     head_len: u32,
     lines: u32,
@@ -113,11 +116,21 @@ struct Owned {
     lookup: std::sync::OnceLock<Box<Lookup>>,
 }
 
+/// A ResponseBox with its packed bytes right after it, in one allocation: what a
+/// `session_response_t *` points to.
+pub struct BoxedResponse(std::ptr::NonNull<ResponseBox>);
+
+/// The allocation of a ResponseBox followed by `packed_len` bytes.
+fn box_layout(packed_len: usize) -> std::alloc::Layout {
+    let size = std::mem::size_of::<ResponseBox>() + packed_len;
+    std::alloc::Layout::from_size_align(size, std::mem::align_of::<ResponseBox>()).expect("a response under isize::MAX bytes")
+}
+
 #[derive(Default)]
 struct Rare {
     _message: Option<CString>,
     _reason: Option<CString>,
-    history: Vec<ResponseBox>,
+    history: Vec<BoxedResponse>,
     /// A body larger than SMALL_BODY with its NUL, kept where it was received; empty otherwise.
     large_body: Vec<u8>,
 }
@@ -130,7 +143,7 @@ struct Lookup {
 }
 
 /// Bodies up to this size are copied next to the head (one allocation instead of two).
-pub(crate) const SMALL_BODY: usize = 4096;
+const SMALL_BODY: usize = 4096;
 
 /// The standard reason phrase of `status`, "" for an unknown one.
 pub(crate) fn canonical_reason(status: u32) -> &'static CStr {
@@ -155,9 +168,8 @@ pub(crate) fn canonical_reason(status: u32) -> &'static CStr {
     }
 }
 
-impl ResponseBox {
-    /// Moving the result is fine: its pointers point into heap storage it owns.
-    pub fn new(response: Response) -> ResponseBox {
+impl BoxedResponse {
+    pub fn new(response: Response) -> BoxedResponse {
         let Response { error, status, reason, url, headers, body, elapsed, http_version, history, timings } = response;
         // No error and the standard reason phrase (the common case) point to static strings.
         let (code, message) = match error {
@@ -170,22 +182,40 @@ impl ResponseBox {
             ResponseUrl::Owned(url) => Arc::from(into_c_string(url)),
             ResponseUrl::Shared(url) => url,
         };
-        let (head_len, lines) = (headers.as_packed().len(), headers.len());
+        // (Most responses have no history: skip the iterator machinery.)
+        let history: Vec<BoxedResponse> = match history.is_empty() {
+            true => Vec::new(),
+            false => history.into_iter().map(BoxedResponse::new).collect(),
+        };
+        let head = headers.as_packed();
         let body_len = body.len();
         let small = body_len <= SMALL_BODY;
-        // A small body joins the head, in the room the Collector left for it.
-        let packed = headers.into_packed(small.then_some(&body[..]));
-        let mut large_body = Vec::new();
+        let packed_len = head.len() + if small { body_len + 1 } else { 0 };
+        let (small_body, mut large_body) = if small { (body, Vec::new()) } else { (Vec::new(), body) };
         if !small {
-            large_body = body;
             large_body.push(0);
         }
-        let body_ptr = if small { packed[head_len..].as_ptr() } else { large_body.as_ptr() };
-        // (Most responses have no history: skip the iterator machinery.)
-        let history: Vec<ResponseBox> = match history.is_empty() {
-            true => Vec::new(),
-            false => history.into_iter().map(ResponseBox::new).collect(),
+        // Nothing below can fail until the struct is written (a failed allocation aborts).
+        let layout = box_layout(packed_len);
+        // SAFETY: the layout's size is at least that of ResponseBox, never 0.
+        let block = unsafe { std::alloc::alloc(layout) };
+        if block.is_null() {
+            std::alloc::handle_alloc_error(layout);
+        }
+        // SAFETY: `block` has room for the struct and then `packed_len` bytes, which are
+        // written here: the head, and a small body with its NUL.
+        let packed = unsafe {
+            let packed = block.add(std::mem::size_of::<ResponseBox>());
+            std::ptr::copy_nonoverlapping(head.as_ptr(), packed, head.len());
+            if small {
+                let body_at = packed.add(head.len());
+                std::ptr::copy_nonoverlapping(small_body.as_ptr(), body_at, body_len);
+                *body_at.add(body_len) = 0;
+            }
+            packed
         };
+        // SAFETY: in bounds of the packed bytes (a small body) or of `large_body`.
+        let body_ptr = if small { unsafe { packed.add(head.len()) } } else { large_body.as_ptr() };
         let public = session_response {
             error: code,
             error_message: message.as_deref().unwrap_or(c"").as_ptr(),
@@ -201,52 +231,92 @@ impl ResponseBox {
         let rare = (message.is_some() || reason.is_some() || !history.is_empty() || !large_body.is_empty())
             .then(|| Box::new(Rare { _message: message, _reason: reason, history, large_body }));
         let owned = Owned {
-            head_len: head_len as u32, // a head is capped far below 4 GiB (limits)
-            lines: lines as u32,
             packed,
+            packed_len: packed_len as u32, // a head is capped far below 4 GiB (limits)
+            head_len: head.len() as u32,
+            lines: headers.len() as u32,
             _url: url,
             timings,
             rare,
             lookup: std::sync::OnceLock::new(),
         };
-        ResponseBox { public, owned }
+        // SAFETY: `block` is aligned for ResponseBox and large enough (box_layout).
+        unsafe {
+            let boxed = block as *mut ResponseBox;
+            boxed.write(ResponseBox { public, owned });
+            BoxedResponse(std::ptr::NonNull::new_unchecked(boxed))
+        }
+    }
+
+    /// The pointer C gets; session_response_free takes it back (`from_raw`).
+    pub fn into_raw(self) -> *mut session_response {
+        let ptr = self.0.as_ptr() as *mut session_response;
+        std::mem::forget(self);
+        ptr
+    }
+
+    /// # Safety
+    /// `r` comes from `into_raw` and is not used again.
+    pub unsafe fn from_raw(r: *mut session_response) -> Option<BoxedResponse> {
+        std::ptr::NonNull::new(r as *mut ResponseBox).map(BoxedResponse)
     }
 
     /// Back to the safe form (after a response hook has seen it); a large body is not
     /// copied.
-    pub fn into_response(self) -> Response {
+    pub fn into_response(mut self) -> Response {
         let headers = self.header_lines().map(|(n, v)| (n.to_bytes(), v.to_bytes())).collect();
         let small_body = self.large_body().is_none().then(|| self.body().to_vec());
-        let ResponseBox { public, owned } = self;
-        let Owned { _url: url, timings, rare, .. } = owned;
-        // `rare` holds the message and reason strings until the copies below are made.
-        let mut rare = rare.unwrap_or_default();
+        // SAFETY: `self` owns the ResponseBox; what is taken here is dropped with it after.
+        let this = unsafe { self.0.as_mut() };
+        let public = &this.public;
+        let mut rare = this.owned.rare.take().unwrap_or_default();
         let body = small_body.unwrap_or_else(|| {
             let mut body = std::mem::take(&mut rare.large_body);
             body.truncate(public.body_len);
             body
         });
         // SAFETY: error_message, reason and http_version point to static strings or to
-        // strings held by `rare` and `url`.
+        // strings held by `rare` and the URL.
         let (message, reason, version) = unsafe {
             (CStr::from_ptr(public.error_message), CStr::from_ptr(public.reason), CStr::from_ptr(public.http_version).to_bytes())
         };
         let error = (public.error != Code::SESSION_OK).then(|| Error::new(public.error, message.to_string_lossy()));
-        let reason = reason.to_bytes().to_vec();
         Response {
             error,
             status: public.status_code as u32,
-            reason,
-            url: ResponseUrl::Shared(url),
+            reason: reason.to_bytes().to_vec(),
+            url: ResponseUrl::Shared(this.owned._url.clone()),
             headers,
             body,
             elapsed: public.elapsed,
             http_version: ["HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/3"].into_iter().find(|v| v.as_bytes() == version).unwrap_or(""),
-            history: rare.history.into_iter().map(ResponseBox::into_response).collect(),
-            timings,
+            history: std::mem::take(&mut rare.history).into_iter().map(BoxedResponse::into_response).collect(),
+            timings: this.owned.timings,
         }
     }
+}
 
+impl std::ops::Deref for BoxedResponse {
+    type Target = ResponseBox;
+    fn deref(&self) -> &ResponseBox {
+        // SAFETY: the allocation lives as long as `self`.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl Drop for BoxedResponse {
+    fn drop(&mut self) {
+        let boxed = self.0.as_ptr();
+        // SAFETY: `boxed` was written by `new` into a block of box_layout(packed_len).
+        unsafe {
+            let layout = box_layout((*boxed).owned.packed_len as usize);
+            std::ptr::drop_in_place(boxed);
+            std::alloc::dealloc(boxed as *mut u8, layout);
+        }
+    }
+}
+
+impl ResponseBox {
     pub fn timings(&self) -> &crate::transfer::Timings {
         &self.owned.timings
     }
@@ -264,9 +334,16 @@ impl ResponseBox {
 
     pub fn body(&self) -> &[u8] {
         match self.large_body() {
-            None => &self.owned.packed[self.owned.head_len as usize..][..self.public.body_len],
+            None => &self.packed()[self.owned.head_len as usize..][..self.public.body_len],
             Some(body) => &body[..self.public.body_len],
         }
+    }
+
+    /// The packed bytes after the struct.
+    fn packed(&self) -> &[u8] {
+        // SAFETY: `packed` points to `packed_len` bytes written by BoxedResponse::new, which
+        // live as long as the struct.
+        unsafe { std::slice::from_raw_parts(self.owned.packed, self.owned.packed_len as usize) }
     }
 
     fn large_body(&self) -> Option<&Vec<u8>> {
@@ -275,13 +352,13 @@ impl ResponseBox {
 
     /// The header lines in received order.
     fn header_lines(&self) -> PackedLines<'_> {
-        PackedLines(&self.owned.packed[..self.owned.head_len as usize])
+        PackedLines(&self.packed()[..self.owned.head_len as usize])
     }
 
     fn lookup(&self) -> &Lookup {
         self.owned.lookup.get_or_init(|| {
             let mut starts = Vec::with_capacity(self.owned.lines as usize);
-            let base = self.owned.packed.as_ptr() as usize;
+            let base = self.owned.packed as usize;
             for (name, value) in self.header_lines() {
                 starts.push(((name.as_ptr() as usize - base) as u32, (value.as_ptr() as usize - base) as u32));
             }
@@ -305,7 +382,7 @@ impl ResponseBox {
     /// The `i`th header line's name and value.
     pub fn header_at(&self, i: usize) -> Option<(&CStr, &CStr)> {
         let &(name_at, value_at) = self.lookup().starts.get(i)?;
-        let packed = &self.owned.packed;
+        let packed = self.packed();
         // SAFETY: `lookup` found each name and value as bytes without NUL followed by a NUL.
         unsafe {
             Some((
@@ -315,7 +392,7 @@ impl ResponseBox {
         }
     }
 
-    pub fn history(&self) -> &[ResponseBox] {
+    pub fn history(&self) -> &[BoxedResponse] {
         self.owned.rare.as_ref().map_or(&[], |rare| &rare.history)
     }
 }
@@ -399,14 +476,14 @@ mod tests {
             history: vec![Response { status: 302, ..Response::default() }],
             ..Response::default()
         };
-        let boxed = ResponseBox::new(response);
+        let boxed = BoxedResponse::new(response);
         let r = boxed.public();
         unsafe {
             assert_eq!(CStr::from_ptr(r.reason).to_str().unwrap(), "Not Found");
             assert_eq!(CStr::from_ptr(r.body).to_bytes(), b"hi");
             assert_eq!(CStr::from_ptr(r.error_message).to_bytes(), b"");
             assert_eq!(CStr::from_ptr(r.http_version).to_bytes(), b"HTTP/1.1");
-            assert!(std::ptr::eq(ResponseBox::from_public(r), &boxed));
+            assert!(std::ptr::eq(ResponseBox::from_public(r), &*boxed));
         }
         assert_eq!(r.body_len, 2);
         assert_eq!(r.redirect_count, 1);
@@ -421,7 +498,7 @@ mod tests {
         for len in [0, 1, SMALL_BODY, SMALL_BODY + 1, 100_000] {
             let body: Vec<u8> = (0..len).map(|i| (i % 251) as u8 + 1).collect();
             let headers: HeaderLines = [("A", "1"), ("b", "two"), ("a", "3")].into_iter().collect();
-            let boxed = ResponseBox::new(Response { status: 200, headers, body: body.clone(), ..Response::default() });
+            let boxed = BoxedResponse::new(Response { status: 200, headers, body: body.clone(), ..Response::default() });
             let r = boxed.public();
             assert_eq!(boxed.body(), &body[..]);
             // SAFETY: `body` points to body_len bytes and a NUL.
@@ -446,10 +523,10 @@ mod tests {
 
     #[test]
     fn reason_and_message_survive_the_round_trip() {
-        let own = ResponseBox::new(Response { status: 200, reason: b"Fine".to_vec(), ..Response::default() });
-        let standard = ResponseBox::new(Response { status: 200, reason: b"OK".to_vec(), ..Response::default() });
-        let unknown = ResponseBox::new(Response { status: 599, ..Response::default() });
-        let failed = ResponseBox::new(Response::failed(Error::invalid("bad"), "http://h/"));
+        let own = BoxedResponse::new(Response { status: 200, reason: b"Fine".to_vec(), ..Response::default() });
+        let standard = BoxedResponse::new(Response { status: 200, reason: b"OK".to_vec(), ..Response::default() });
+        let unknown = BoxedResponse::new(Response { status: 599, ..Response::default() });
+        let failed = BoxedResponse::new(Response::failed(Error::invalid("bad"), "http://h/"));
         unsafe {
             assert_eq!(CStr::from_ptr(own.public().reason).to_bytes(), b"Fine");
             assert_eq!(CStr::from_ptr(standard.public().reason).to_bytes(), b"OK");

@@ -8,7 +8,7 @@ use crate::error::{session_code, set_last_error, Code, Error};
 use crate::ffi::{free_box, guard, guard_code, ref_arg};
 use crate::parallel;
 use crate::request::Request;
-use crate::response::{session_response_t, ResponseBox};
+use crate::response::{session_response_t, BoxedResponse};
 use crate::settings::timeout_from_ms;
 use crate::transport::Limits;
 use std::ffi::{c_int, c_long, c_void};
@@ -38,19 +38,19 @@ pub unsafe extern "C" fn session_send_all(s: *mut session_t, reqs: *const *mut s
         let requests: Vec<&Request> = slots.iter().map(|r| r.cast_const().as_ref().unwrap_or(&missing)).collect();
         // Each response goes to C form as it comes (a batch holds no Rust copy of them); the
         // boxes go to `out` at the end, so a panic in between frees them instead.
-        let mut boxes: Vec<Option<Box<ResponseBox>>> = (0..n).map(|_| None).collect();
+        let mut boxes: Vec<Option<BoxedResponse>> = (0..n).map(|_| None).collect();
         parallel::send_all(session, &requests, |i, mut response| {
             if slots[i].is_null() {
                 response = crate::response::Response::failed(Error::invalid(format!("reqs[{i}] is NULL")), "");
             }
-            boxes[i] = Some(Box::new(ResponseBox::new(response)));
+            boxes[i] = Some(BoxedResponse::new(response));
         });
         for (i, slot) in boxes.into_iter().enumerate() {
             let response = slot.unwrap_or_else(|| {
                 let missing = Error::new(Code::SESSION_E_INTERNAL, "no response");
-                Box::new(ResponseBox::new(crate::response::Response::failed(missing, "")))
+                BoxedResponse::new(crate::response::Response::failed(missing, ""))
             });
-            *out.add(i) = Box::into_raw(response) as *mut session_response_t;
+            *out.add(i) = response.into_raw();
         }
         Ok(())
     })

@@ -1,11 +1,11 @@
 use crate::error::{session_code, Code, Error};
 use crate::ffi::{guard, guard_code, str_arg};
-use crate::response::{session_response_t, Response, ResponseBox};
+use crate::response::{session_response_t, BoxedResponse, Response, ResponseBox};
 use std::ffi::c_char;
 
 /// Hands a response to C; the pointer is to the box's leading public struct.
 pub fn into_c(response: Response) -> *mut session_response_t {
-    Box::into_raw(Box::new(ResponseBox::new(response))) as *mut session_response_t
+    BoxedResponse::new(response).into_raw()
 }
 
 unsafe fn boxed<'a>(r: *const session_response_t) -> Option<&'a ResponseBox> {
@@ -83,5 +83,7 @@ pub unsafe extern "C" fn session_response_raise_for_status(r: *const session_res
 /// history entry.
 #[no_mangle]
 pub unsafe extern "C" fn session_response_free(r: *mut session_response_t) {
-    crate::ffi::free_box(r as *mut ResponseBox)
+    if let Some(r) = BoxedResponse::from_raw(r) {
+        crate::ffi::guard(|| (), || drop(r));
+    }
 }

@@ -1,7 +1,7 @@
 //! The response hook: sees each final response (with its history) before it is returned.
 
 use super::Transfer;
-use crate::response::{Response, ResponseBox};
+use crate::response::{BoxedResponse, Response};
 use crate::settings::Settings;
 
 /// Shows `response` to the request's hook, else the session's, if any, and gives it back.
@@ -9,7 +9,7 @@ pub fn on_response(settings: &Settings, transfer: &Transfer, response: Response)
     let Some(hook) = transfer.response_hook.or(settings.transfer.response_hook) else {
         return response;
     };
-    let boxed = ResponseBox::new(response);
+    let boxed = BoxedResponse::new(response);
     hook.call(settings.transfer.session_id, boxed.public());
     boxed.into_response()
 }

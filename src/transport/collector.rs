@@ -30,9 +30,8 @@ pub struct Collector {
     /// A response head is being received (a status line came, its blank line not yet):
     /// its lines were added without a NUL check, which `settle_head` makes.
     pub(crate) head_open: bool,
-    /// Lines and bytes of the last response head received, and the room its small body
-    /// took after them ((0, 0, 0) before the first).
-    pub(crate) last_head: (usize, usize, usize),
+    /// Lines and bytes of the last response head received ((0, 0) before the first).
+    pub(crate) last_head: (usize, usize),
 }
 
 impl Collector {
@@ -128,45 +127,45 @@ impl Collector {
             HeadLine::Field(name, value) if self.head_open => unsafe { headers.push_unchecked(name, value) },
             HeadLine::Field(name, value) => headers.push(name, value),
             HeadLine::Fold(more) => headers.extend_last(more),
-            HeadLine::Status(status) => {
-                // A new status line (after 1xx or a proxy CONNECT): start over.
-                // Room for a head and small body like the last ones this handle received
-                // (responses from one server look alike), so that the response packs them
-                // where they are (ResponseBox) with little unused room.
-                let (lines, bytes, body) = if self.last_head.0 == 0 { (11, 352, 0) } else { self.last_head };
-                headers.clear_with_room(lines + 1, bytes + body);
-                self.head_open = true;
-                let mut parts = status.splitn(3, |&b| b == b' ');
-                self.exchange.http_version = match parts.next().unwrap_or_default() {
-                    b"HTTP/1.0" => "HTTP/1.0",
-                    b"HTTP/2" => "HTTP/2",
-                    b"HTTP/3" => "HTTP/3",
-                    _ => "HTTP/1.1",
-                };
-                self.exchange.status = parts.next().and_then(parse_status).unwrap_or(0);
-                // The standard phrase is not copied: the response points to a static one.
-                let reason = parts.next().unwrap_or_default().trim_ascii();
-                let standard = crate::response::canonical_reason(self.exchange.status).to_bytes();
-                self.exchange.reason = if reason == standard { Vec::new() } else { reason.to_vec() };
-            }
-            HeadLine::End => {
-                self.settle_head();
-                let headers = &mut self.exchange.headers;
-                // The head is complete: what the guard noted about it goes with the exchange.
-                // A small body kept in memory goes after the head (ResponseBox::new).
-                let small_body = match self.head_guard.content_length {
-                    Some(len) if !self.head_guard.encoded && len <= crate::response::SMALL_BODY as u64 => len as usize + 1,
-                    _ => 0,
-                };
-                headers.reserve_tail(small_body);
-                let (lines, bytes) = headers.size();
-                self.last_head = (lines, bytes, small_body);
-                self.exchange.content_length = self.head_guard.content_length;
-                self.exchange.encoded = self.head_guard.encoded;
-            }
+            HeadLine::Status(status) => self.on_status_line(status),
+            HeadLine::End => self.on_head_end(),
             HeadLine::Other => {}
         }
         true
+    }
+
+    /// A status line starts a new response head (also after a 1xx response or a proxy's
+    /// CONNECT response). Out of line, as is the head's end: header lines are the hot path.
+    #[inline(never)]
+    fn on_status_line(&mut self, status: &[u8]) {
+        let headers = &mut self.exchange.headers;
+        // Room for a head like the last one this handle received (responses from one
+        // server look alike).
+        let (lines, bytes) = if self.last_head.0 == 0 { (11, 352) } else { self.last_head };
+        headers.clear_with_room(lines + 1, bytes + 32);
+        self.head_open = true;
+        let mut parts = status.splitn(3, |&b| b == b' ');
+        self.exchange.http_version = match parts.next().unwrap_or_default() {
+            b"HTTP/1.0" => "HTTP/1.0",
+            b"HTTP/2" => "HTTP/2",
+            b"HTTP/3" => "HTTP/3",
+            _ => "HTTP/1.1",
+        };
+        self.exchange.status = parts.next().and_then(parse_status).unwrap_or(0);
+        // The standard phrase is not copied: the response points to a static one.
+        let reason = parts.next().unwrap_or_default().trim_ascii();
+        let standard = crate::response::canonical_reason(self.exchange.status).to_bytes();
+        self.exchange.reason = if reason == standard { Vec::new() } else { reason.to_vec() };
+    }
+
+    /// The blank line that ends a head.
+    #[inline(never)]
+    fn on_head_end(&mut self) {
+        self.settle_head();
+        // The head is complete: what the guard noted about it goes with the exchange.
+        self.last_head = self.exchange.headers.size();
+        self.exchange.content_length = self.head_guard.content_length;
+        self.exchange.encoded = self.head_guard.encoded;
     }
 
     /// Ends the unchecked stretch of a head (see `head_open`): called at its blank line, and

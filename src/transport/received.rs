@@ -64,27 +64,6 @@ impl HeaderLines {
         &self.bytes
     }
 
-    /// Makes room for `more` bytes after the lines, for `into_packed` to add a body without
-    /// moving them.
-    pub fn reserve_tail(&mut self, more: usize) {
-        self.bytes.reserve_exact(more);
-    }
-
-    /// The lines as stored, followed by `tail` (if any) and its NUL, in the lines' own buffer
-    /// (shrunk when much of it is left unused).
-    pub fn into_packed(self, tail: Option<&[u8]>) -> Vec<u8> {
-        let mut bytes = self.bytes;
-        if let Some(tail) = tail {
-            bytes.reserve_exact(tail.len() + 1);
-            bytes.extend_from_slice(tail);
-            bytes.push(0);
-        }
-        if bytes.capacity() - bytes.len() > 64 {
-            bytes.shrink_to_fit();
-        }
-        bytes
-    }
-
     /// The room this head takes: (lines, bytes).
     pub fn size(&self) -> (usize, usize) {
         (self.starts.len(), self.bytes.len())
