@@ -53,6 +53,11 @@ impl HeaderLines {
 
     /// Forgets every line, keeping room for `lines` lines of `bytes` bytes in all.
     pub fn clear_with_room(&mut self, lines: usize, bytes: usize) {
+        if self.bytes.capacity() == 0 && self.starts.capacity() == 0 {
+            // The common case (the last head went with its response): allocate directly.
+            *self = HeaderLines { bytes: Vec::with_capacity(bytes), starts: Vec::with_capacity(lines) };
+            return;
+        }
         self.bytes.clear();
         self.starts.clear();
         self.bytes.reserve(bytes);
