@@ -9,60 +9,7 @@ reps="${1:-3}"
 scale="${BENCH_SCALE:-1}"
 cd "$root"
 
-# nginx from the distribution's packages, when missing.
-nginx_bin="$(command -v nginx || true)"
-[ -z "$nginx_bin" ] && [ -x /usr/sbin/nginx ] && nginx_bin=/usr/sbin/nginx
-if [ -z "$nginx_bin" ]; then
-    sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nginx-light >/dev/null
-    nginx_bin=/usr/sbin/nginx
-fi
-
-cargo build --release --quiet
-rel="$root/target/release"
-curl_out="$(dirname "$(find "$rel/build" -path '*curl-sys-*/out/build/libcurl.a' | head -n 1)")/.."
-nghttp2="$(find "$rel/build" -path '*libnghttp2-sys-*/libnghttp2.a' | head -n 1)"
-ln -sf "$rel/libsession.so" "$rel/libsession.so.0"
-tmp="$(mktemp -d)"
-trap '[ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null; rm -rf "$tmp"' EXIT
-version="$(awk -F'"' '/^version/ { print $2; exit }' Cargo.toml)"
-gcc -O2 -DLIBSESSION_VERSION="\"$version\"" -o "$tmp/raw" bench/raw_bench.c -Ibench -I"$curl_out/include" "$curl_out/build/libcurl.a" "$nghttp2" -lssl -lcrypto -lz -lpthread
-gcc -O2 -o "$tmp/ses" bench/session_bench.c -Ibench -Iinclude -L"$rel" -lsession -lpthread -Wl,-rpath,"$rel"
-
-# Content, a certificate for 127.0.0.1, nginx on three ports.
-mkdir -p "$tmp/www" "$tmp/logs"
-chmod 755 "$tmp" "$tmp/www" # nginx workers run as an unprivileged user
-printf 'hello from nginx, a small body of about sixty-four bytes......\n' >"$tmp/www/small"
-head -c $((64 * 1024 * 1024)) /dev/zero >"$tmp/www/big"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
-    -addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
-base=$((20000 + RANDOM % 20000))
-h1=$base; h2c=$((base + 1)); tls=$((base + 2))
-cat >"$tmp/nginx.conf" <<CONF
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/logs/error.log crit;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    keepalive_requests 10000000;
-    keepalive_timeout 300s;
-    http2_max_concurrent_streams 128;
-    client_body_temp_path $tmp/logs; proxy_temp_path $tmp/logs; fastcgi_temp_path $tmp/logs;
-    uwsgi_temp_path $tmp/logs; scgi_temp_path $tmp/logs;
-    sendfile on;
-    default_type application/octet-stream;
-    server { listen 127.0.0.1:$h1; root $tmp/www; }
-    server { listen 127.0.0.1:$h2c http2; root $tmp/www; }
-    server { listen 127.0.0.1:$tls ssl http2; root $tmp/www;
-             ssl_certificate $tmp/cert.pem; ssl_certificate_key $tmp/key.pem; }
-}
-CONF
-"$nginx_bin" -p "$tmp" -c "$tmp/nginx.conf"
-for _ in $(seq 50); do [ -s "$tmp/nginx.pid" ] && break; sleep 0.1; done
-ca="$tmp/cert.pem"
-u1="http://127.0.0.1:$h1"; u2="http://127.0.0.1:$h2c"; ut="https://127.0.0.1:$tls"
+. bench/setup.sh
 n() { awk -v n="$1" -v s="$scale" 'BEGIN { v = int(n * s); print (v < 1 ? 1 : v) }'; }
 
 # name | baseline: program mode url n k version cafile | libsession: the same
