@@ -232,7 +232,8 @@ impl BoxedResponse {
             .then(|| Box::new(Rare { _message: message, _reason: reason, history, large_body }));
         let owned = Owned {
             packed,
-            packed_len: packed_len as u32, // a head is capped far below 4 GiB (limits)
+            // libcurl refuses a head over 300 KiB, and a packed body is at most SMALL_BODY.
+            packed_len: packed_len as u32,
             head_len: head.len() as u32,
             lines: headers.len() as u32,
             _url: url,
