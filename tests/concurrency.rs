@@ -367,7 +367,7 @@ fn async_after_fork_uses_a_worker_of_the_childs_own() {
     unsafe { session_future_free(f) };
 }
 
-/// nginx on loopback (h1 and TLS+h2 with a throwaway certificate), when installed; each
+/// nginx on loopback (h1 and TLS+h2 with a throwaway certificate); each
 /// response body is nginx's connection serial number, so tests see which requests shared
 /// a connection.
 struct Nginx {
@@ -427,9 +427,8 @@ impl Drop for Nginx {
 
 /// One batch mixing HTTP/1.1 (http://) and HTTP/2 over TLS (ALPN): the h2 requests are
 /// streams on ONE connection, the HTTP/1.1 ones spread over at most per_host connections.
-/// Needs nginx (not in CI): `cargo test --test concurrency -- --ignored nginx`.
+/// Needs nginx (scripts/install-deps.sh installs it).
 #[test]
-#[ignore = "needs nginx on the machine"]
 fn nginx_batch_mixes_http11_and_multiplexed_h2() {
     let nginx = Nginx::start();
     let s = S(session_new());
