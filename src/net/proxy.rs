@@ -118,12 +118,15 @@ extern "C" {
     static environ: *const *const std::ffi::c_char;
 }
 
+/// Environment entries a scan took values from: each entry's address and whole text.
+type Sources = Vec<(*const u8, Box<[u8]>)>;
+
 /// The last scan of the environment on this thread, with what it was made from.
 struct LastScan {
     /// `environ_fingerprint` when it was made.
     fingerprint: u64,
     /// The whole text of every entry it took a value from, by address.
-    sources: Vec<(*const u8, Box<[u8]>)>,
+    sources: Sources,
     env: Rc<EnvProxies>,
 }
 
@@ -178,7 +181,7 @@ impl EnvProxies {
     /// `environ` without std's lock: changing the environment while another thread reads it
     /// is outside std::env::set_var's contract anyway (libcurl and libc read it without any
     /// lock).
-    fn scan() -> (EnvProxies, Vec<(*const u8, Box<[u8]>)>) {
+    fn scan() -> (EnvProxies, Sources) {
         let mut env = EnvProxies::default();
         let mut sources = Vec::new();
         // SAFETY: `environ` is a NULL-terminated array of NUL-terminated strings; a name is
