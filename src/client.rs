@@ -12,7 +12,7 @@ use crate::request::Request;
 use crate::response::{Response, ResponseUrl};
 use crate::session::Session;
 use crate::settings::Settings;
-use crate::transport::{Exchange, HeaderLines};
+use crate::transport::Exchange;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -131,13 +131,13 @@ impl Flow {
             }
         };
         // The jar is locked only for a response that sets cookies.
-        if header_values(&exchange.headers, "Set-Cookie").next().is_some() {
-            session.jar().store_response(&self.hop.url, header_values(&exchange.headers, "Set-Cookie"));
+        if exchange.header_values("Set-Cookie").next().is_some() {
+            session.jar().store_response(&self.hop.url, exchange.header_values("Set-Cookie"));
         }
 
         // A blank Location is no redirect (requests returns the 3xx as is).
         let location = match self.allow_redirects && is_redirect(exchange.status) {
-            true => header_values(&exchange.headers, "Location").next().filter(|l| !l.trim_ascii().is_empty()),
+            true => exchange.header_values("Location").next().filter(|l| !l.trim_ascii().is_empty()),
             false => None,
         };
         let Some(location) = location.map(<[u8]>::to_vec) else {
@@ -176,15 +176,6 @@ fn response_url(hop: &Prepared) -> ResponseUrl {
         Some(shared) if shared.to_bytes() == hop.url.as_str().as_bytes() => ResponseUrl::Shared(shared.clone()),
         _ => ResponseUrl::Owned(crate::response::c_ready(hop.url.as_str())),
     }
-}
-
-/// Values of the received header `name`, in order. Names are compared by length first and
-/// without a strlen each (most responses have neither Set-Cookie nor Location).
-fn header_values<'a>(headers: &'a HeaderLines, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-    (0..headers.len())
-        .filter(move |&i| headers.name(i).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes())))
-        .filter_map(move |i| headers.get(i))
-        .map(|(_, value)| value.to_bytes())
 }
 
 /// The time left before the deadline, or a timeout error once it has passed.

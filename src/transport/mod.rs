@@ -42,10 +42,7 @@ pub struct Exchange {
 impl Exchange {
     /// Values of every header called `name`, in order.
     pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n.to_bytes().eq_ignore_ascii_case(name.as_bytes()))
-            .map(|(_, v)| v.to_bytes())
+        self.headers.values(name)
     }
 }
 

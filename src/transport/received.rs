@@ -27,7 +27,7 @@ fn offset(at: usize) -> u32 {
 }
 
 /// Whether `text` has a NUL byte.
-pub fn has_nul(text: &[u8]) -> bool {
+fn has_nul(text: &[u8]) -> bool {
     find_byte(0, text).is_some()
 }
 
@@ -156,6 +156,16 @@ impl HeaderLines {
     pub fn name(&self, i: usize) -> Option<&[u8]> {
         let (name_at, value_at) = self.at(i)?;
         Some(&self.bytes[name_at..value_at - 1])
+    }
+
+    /// Values of every line called `name` (case-insensitive), in order. Names are compared
+    /// by length first and without a strlen each (most responses have neither Set-Cookie nor
+    /// Location).
+    pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        (0..self.len())
+            .filter(move |&i| self.name(i).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes())))
+            .filter_map(move |i| self.get(i))
+            .map(|(_, value)| value.to_bytes())
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&CStr, &CStr)> + '_ {
