@@ -57,7 +57,8 @@ int main(int argc, char **argv)
                 r->error_message);
         rc = 1;
     } else {
-        session_timings_t t;
+        session_timings_t t = {0};
+        t.size = sizeof t; /* the library writes no more than this */
         session_response_timings(r, &t);
         printf("GET %s -> %ld, body written to %s (response body in memory: %zu bytes)\n", url,
                r->status_code, out, r->body_len);

@@ -208,7 +208,8 @@ typedef enum session_debug_kind {
 typedef struct session_request session_request;
 
 /**
- * Opaque session handle (requests.Session). Safe to share between threads.
+ * What a `session_t *` points to: the session's core (shared with its async worker while
+ * that runs) and the worker, stopped first when the handle is freed.
  */
 typedef struct session session;
 
@@ -354,10 +355,16 @@ typedef void (*session_response_hook)(const session_response_t *r, void *userdat
 typedef void (*session_debug_cb)(int kind, const char *data, size_t len, void *userdata);
 
 /**
- * Timings of one response (one hop), in seconds from the start of its request, as
- * libcurl measures them, and whether it went over a reused connection.
+ * Timings of one response (one hop), in seconds from the start of its request, as libcurl
+ * measures them, and whether it went over a reused connection. The caller sets `size` to
+ * `sizeof(session_timings_t)` before the call: the library writes no more than that, so a
+ * program built against an older header keeps working when fields are appended.
  */
 typedef struct session_timings {
+  /**
+   * Set by the caller: the size of the struct it allocated.
+   */
+  size_t size;
   /**
    * Until the host name was resolved (0 when the connection was reused).
    */
@@ -823,7 +830,9 @@ enum session_code session_set_debug_callback(session_t *s, session_debug_cb cb, 
 
 /**
  * Fills `*out` with the timings of response `r` (all 0 when no response was received).
- * SESSION_E_INVALID_ARGUMENT when `r` or `out` is NULL.
+ * Set `out->size = sizeof *out` first: the library writes at most that many bytes and
+ * never changes `size`. SESSION_E_INVALID_ARGUMENT when `r` or
+ * `out` is NULL, or `out->size` is too small to hold `dns`.
  */
 enum session_code session_response_timings(const session_response_t *r, session_timings_t *out);
 

@@ -2,7 +2,8 @@
 //! `session_send_async`, owning its own lane; futures to wait on, poll or cancel; an
 //! optional completion callback; and an eventfd readable while a finished future waits.
 //!
-//! Freeing the session stops the worker: requests still running complete with
+//! The C handle owns the `Background` beside the session's core; the worker holds the core
+//! (an `Arc`) for as long as it runs. Freeing the session stops the worker: requests still running complete with
 //! SESSION_E_CANCELLED, and their futures stay valid until freed.
 
 use crate::client::Flow;
@@ -12,7 +13,6 @@ use crate::request::Request;
 use crate::response::Response;
 use crate::session::Session;
 use crate::transport::{fork_epoch, Lane};
-use curl::multi::WaitFd;
 use std::ffi::c_void;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -201,11 +201,6 @@ pub struct Background {
     completions: Mutex<Option<Arc<OwnedFd>>>,
 }
 
-/// Lets the worker reach the session that owns it.
-struct SessionPtr(*const Session);
-// SAFETY: Session is Sync, and the worker is joined before the session is dropped.
-unsafe impl Send for SessionPtr {}
-
 impl Background {
     /// The completion eventfd, created on first use.
     pub fn completion_fd(&self) -> Result<RawFd> {
@@ -220,11 +215,9 @@ impl Background {
         Ok(slot.as_ref().expect("just set").clone())
     }
 
-    /// Submits a request to the worker and returns its future.
-    ///
-    /// # Safety
-    /// `session` must own `self` and stay at its address until it is dropped.
-    pub unsafe fn submit(&self, session: &Session, request: &Request, callback: Option<Callback>) -> Result<Arc<FutureState>> {
+    /// Submits a request on `session` to the worker (started on first use, holding the
+    /// session) and returns its future.
+    pub fn submit(&self, session: &Arc<Session>, request: &Request, callback: Option<Callback>) -> Result<Arc<FutureState>> {
         let future = Arc::new(FutureState {
             outcome: Mutex::default(),
             finished: Condvar::new(),
@@ -246,7 +239,7 @@ impl Background {
             set_aside(running.take().expect("checked"));
         }
         if running.is_none() {
-            match start_worker(SessionPtr(session), epoch) {
+            match start_worker(session.clone(), epoch) {
                 Ok(started) => *running = Some(started),
                 Err(err) => {
                     future.complete(Response::failed(err, &request.url));
@@ -274,13 +267,7 @@ impl Background {
     }
 }
 
-impl Drop for Session {
-    fn drop(&mut self) {
-        self.background.shutdown();
-    }
-}
-
-fn start_worker(session: SessionPtr, epoch: u64) -> Result<Running> {
+fn start_worker(session: Arc<Session>, epoch: u64) -> Result<Running> {
     let shared = Arc::new(Shared {
         inbox: Mutex::new(Inbox { jobs: Vec::new(), stop: false }),
         wake: eventfd(0)?,
@@ -290,10 +277,7 @@ fn start_worker(session: SessionPtr, epoch: u64) -> Result<Running> {
     let thread = std::thread::Builder::new()
         .name("libsession-async".into())
         .spawn(move || {
-            let session = session;
-            // SAFETY: the session joins this thread before it is dropped.
-            let session = unsafe { &*session.0 };
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(session, &for_thread)));
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&session, &for_thread)));
         })
         .map_err(|e| Error::new(Code::SESSION_E_INTERNAL, format!("cannot start the async worker: {e}")))?;
     Ok(Running { shared, thread, fork_epoch: epoch })
@@ -353,11 +337,8 @@ fn run(session: &Session, shared: &Shared) {
             driver.remove(lane, id);
         }
         driver.step(session, lane, &mut |future: Arc<FutureState>, response| future.complete(response));
-        let mut wake = WaitFd::new();
-        wake.set_fd(shared.wake.as_raw_fd());
-        wake.poll_on_read(true);
         let max = if driver.is_idle() { Duration::from_secs(60) } else { Duration::from_secs(1) };
-        driver.wait(lane, &mut [wake], max);
+        driver.wait(lane, Some(shared.wake.as_raw_fd()), max);
     }
 }
 

@@ -94,16 +94,30 @@ impl Code {
     }
 }
 
-/// A failure: a code plus a human-readable detail.
+/// A failure: a code, a human-readable detail and, for a transport failure, its source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub code: Code,
     pub message: String,
+    /// What libcurl reported, when the failure came from it. The code was chosen from this,
+    /// never from the message text.
+    pub source: Option<Source>,
+}
+
+/// The source of a transport failure, as libcurl reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Source {
+    /// The CURLcode.
+    pub curl_code: u32,
+    /// The OS error of a failed socket operation (CURLINFO_OS_ERRNO), 0 when none.
+    pub os_errno: i32,
+    /// OpenSSL's certificate verification result (CURLINFO_SSL_VERIFYRESULT), 0 when none.
+    pub tls_verify: i64,
 }
 
 impl Error {
     pub fn new(code: Code, message: impl Into<String>) -> Error {
-        Error { code, message: message.into() }
+        Error { code, message: message.into(), source: None }
     }
     pub fn invalid(message: impl Into<String>) -> Error {
         Error::new(Code::SESSION_E_INVALID_ARGUMENT, message)
@@ -137,45 +151,6 @@ pub fn last_error_ptr() -> *const c_char {
     LAST_ERROR.with(|slot| slot.borrow().as_ptr())
 }
 
-/// Maps a libcurl transfer error to our vocabulary.
-pub fn from_curl(err: &curl::Error) -> Error {
-    use curl_sys::*;
-    let code = match err.code() {
-        CURLE_UNSUPPORTED_PROTOCOL | CURLE_URL_MALFORMAT => Code::SESSION_E_INVALID_URL,
-        CURLE_COULDNT_RESOLVE_HOST => Code::SESSION_E_RESOLVE,
-        CURLE_COULDNT_RESOLVE_PROXY => Code::SESSION_E_PROXY,
-        CURLE_COULDNT_CONNECT | CURLE_SEND_ERROR | CURLE_RECV_ERROR | CURLE_GOT_NOTHING => {
-            Code::SESSION_E_CONNECT
-        }
-        CURLE_OPERATION_TIMEDOUT => Code::SESSION_E_TIMEOUT,
-        CURLE_SSL_CONNECT_ERROR
-        | CURLE_PEER_FAILED_VERIFICATION
-        | CURLE_SSL_CERTPROBLEM
-        | CURLE_SSL_CIPHER
-        | CURLE_SSL_CACERT_BADFILE
-        | CURLE_SSL_ENGINE_NOTFOUND
-        | CURLE_SSL_ENGINE_SETFAILED
-        | CURLE_SSL_SHUTDOWN_FAILED
-        | CURLE_SSL_CRL_BADFILE
-        | CURLE_SSL_ISSUER_ERROR
-        | CURLE_SSL_PINNEDPUBKEYNOTMATCH
-        | CURLE_SSL_INVALIDCERTSTATUS
-        | CURLE_USE_SSL_FAILED => Code::SESSION_E_TLS,
-        CURLE_TOO_MANY_REDIRECTS => Code::SESSION_E_TOO_MANY_REDIRECTS,
-        CURLE_FILESIZE_EXCEEDED => Code::SESSION_E_TOO_LARGE,
-        CURLE_BAD_CONTENT_ENCODING | CURLE_PARTIAL_FILE | CURLE_FTP_WEIRD_SERVER_REPLY => {
-            Code::SESSION_E_DECODE
-        }
-        CURLE_HTTP2 | CURLE_HTTP2_STREAM => Code::SESSION_E_CONNECT,
-        CURLE_READ_ERROR | CURLE_WRITE_ERROR => Code::SESSION_E_IO,
-        CURLE_ABORTED_BY_CALLBACK => Code::SESSION_E_CANCELLED,
-        CURLE_OUT_OF_MEMORY => Code::SESSION_E_OUT_OF_MEMORY,
-        _ => Code::SESSION_E_INTERNAL,
-    };
-    let detail = err.extra_description().unwrap_or(err.description());
-    Error::new(code, detail)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,16 +164,5 @@ mod tests {
         }
         assert_eq!(Code::from_raw(-1), None);
         assert_eq!(Code::from_raw(16), None);
-    }
-
-    #[test]
-    fn curl_errors_map_to_codes() {
-        let map = |n| from_curl(&curl::Error::new(n)).code;
-        assert_eq!(map(curl_sys::CURLE_COULDNT_RESOLVE_HOST), Code::SESSION_E_RESOLVE);
-        assert_eq!(map(curl_sys::CURLE_COULDNT_CONNECT), Code::SESSION_E_CONNECT);
-        assert_eq!(map(curl_sys::CURLE_OPERATION_TIMEDOUT), Code::SESSION_E_TIMEOUT);
-        assert_eq!(map(curl_sys::CURLE_PEER_FAILED_VERIFICATION), Code::SESSION_E_TLS);
-        assert_eq!(map(curl_sys::CURLE_COULDNT_RESOLVE_PROXY), Code::SESSION_E_PROXY);
-        assert_eq!(map(curl_sys::CURLE_PARTIAL_FILE), Code::SESSION_E_DECODE);
     }
 }

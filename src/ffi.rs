@@ -2,7 +2,7 @@
 //! Exported functions are thin shells that go through these helpers.
 
 use crate::error::{set_last_error, Code, Error, Result};
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Runs `f`, turning a panic into `on_panic()`. No panic ever unwinds into C.
@@ -107,38 +107,6 @@ pub unsafe fn free_box<T>(ptr: *mut T) {
     if !ptr.is_null() {
         guard(|| (), || drop(Box::from_raw(ptr)));
     }
-}
-
-/// Refuses CR, LF and NUL, which would let a value inject protocol lines.
-pub fn check_no_ctl(value: &str, what: &str) -> Result<()> {
-    if value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
-        return Err(Error::invalid(format!("{what} contains CR, LF or NUL")));
-    }
-    Ok(())
-}
-
-/// Refuses what may not appear in an HTTP field value (RFC 9110 5.5): CR, LF, NUL and every
-/// other control character but horizontal tab, and DEL.
-pub fn check_field_value(value: &str, what: &str) -> Result<()> {
-    check_no_ctl(value, what)?;
-    if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
-        return Err(Error::invalid(format!("{what} contains a control character")));
-    }
-    Ok(())
-}
-
-/// A C string of `bytes` with any NUL bytes dropped, allocated once at its final size.
-pub fn c_string(bytes: &[u8]) -> CString {
-    if !bytes.contains(&0) {
-        let mut owned = Vec::with_capacity(bytes.len() + 1);
-        owned.extend_from_slice(bytes);
-        // SAFETY: no NUL in `bytes`.
-        return unsafe { CString::from_vec_unchecked(owned) };
-    }
-    let mut owned = Vec::with_capacity(bytes.len() + 1);
-    owned.extend(bytes.iter().copied().filter(|&b| b != 0));
-    // SAFETY: the NUL bytes were just removed.
-    unsafe { CString::from_vec_unchecked(owned) }
 }
 
 /// Test-only (debug builds, or release with the cargo feature `panic-injection`): every guarded entry point panics inside its

@@ -2,7 +2,7 @@
 //! as requests' merge_setting does with None values.
 
 use crate::error::{Error, Result};
-use crate::ffi::check_field_value;
+use crate::util::check_field_value;
 use std::sync::Arc;
 
 /// Names and values are shared (Arc), and so is the list itself, copied on write: a

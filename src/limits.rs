@@ -1,18 +1,17 @@
-//! Defences against hostile response heads: a cap on header bytes and lines, refusal of
-//! ambiguous framing, and a clearer code for libcurl's own protocol errors.
+//! Defences against hostile response heads: a cap on header bytes and lines, and refusal
+//! of ambiguous framing. Pure logic over header lines (the transport feeds them).
 //!
 //! Defaults: 256 KiB of response header bytes per transfer (set with
 //! session_set_max_header_bytes; 0 leaves only libcurl's own limit of 300 KiB) and at most
 //! 1,000 header lines (fixed; libcurl's own cap is 5,000).
 
 use crate::error::{Code, Error};
+use crate::util::find_byte;
 
 /// Default of session_set_max_header_bytes: response header bytes per transfer.
 pub const SESSION_DEFAULT_MAX_HEADER_BYTES: usize = 256 * 1024;
 /// Fixed cap on the response header lines of one transfer (over it: SESSION_E_TOO_LARGE).
 pub const SESSION_MAX_HEADER_LINES: usize = 1000;
-/// libcurl's CURLE_TOO_LARGE (8.6+): its own header size or count limit.
-const CURLE_TOO_LARGE: curl_sys::CURLcode = 100;
 
 /// One response header line, CRLF removed, split in a single pass.
 #[derive(Debug, PartialEq, Eq)]
@@ -44,7 +43,7 @@ impl<'a> HeadLine<'a> {
         if first == b'H' && line.starts_with(b"HTTP/") {
             return HeadLine::Status(line);
         }
-        match crate::transport::find_byte(b':', line) {
+        match find_byte(b':', line) {
             // The name starts with a non-blank byte: only its end needs trimming.
             Some(colon) => HeadLine::Field(trim_ows_end(&line[..colon]), trim_ows(&line[colon + 1..])),
             None => HeadLine::Other,
@@ -176,65 +175,9 @@ impl HeaderGuard {
     }
 }
 
-/// Gives libcurl errors that mean a malformed or oversized response their precise code.
-pub fn refine(err: Error, curl_code: curl_sys::CURLcode) -> Error {
-    let message = err.message.to_ascii_lowercase();
-    match curl_code {
-        CURLE_TOO_LARGE => Error::new(Code::SESSION_E_TOO_LARGE, err.message),
-        curl_sys::CURLE_RECV_ERROR if message.contains("too large") => {
-            Error::new(Code::SESSION_E_TOO_LARGE, err.message)
-        }
-        curl_sys::CURLE_RECV_ERROR if message.contains("chunk") => {
-            Error::new(Code::SESSION_E_DECODE, err.message)
-        }
-        // libcurl's header store refuses a malformed line this way (found by fuzzing).
-        curl_sys::CURLE_BAD_FUNCTION_ARGUMENT if message.contains("response header") => {
-            Error::new(Code::SESSION_E_DECODE, err.message)
-        }
-        _ => err,
-    }
-}
-
-/// Feeds `head` (raw response head bytes, split after each LF as libcurl does) to a
-/// Collector with a guard of `max_bytes`, as one transfer would. For fuzzing and tests:
-/// returns the status, the headers kept, and whether the transfer would be aborted.
-#[doc(hidden)]
-pub fn collect_head(
-    head: &[u8],
-    max_bytes: usize,
-) -> (u32, Vec<(std::ffi::CString, std::ffi::CString)>, bool) {
-    use curl::easy::Handler;
-    let mut collector = crate::transport::Collector {
-        head_guard: HeaderGuard::new(max_bytes),
-        ..Default::default()
-    };
-    let aborted = !head
-        .split_inclusive(|&b| b == b'\n')
-        .all(|line| collector.header(line));
-    collector.settle_head();
-    (
-        collector.exchange.status,
-        collector.exchange.headers.iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect(),
-        aborted,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_nul_in_a_header_line_is_dropped_with_or_without_the_blank_line() {
-        for head in [&b"HTTP/1.1 200 OK\r\nA: x\0y\r\nB\0: z\r\n\r\nT\0: t\0\r\n"[..], b"HTTP/1.1 200 OK\r\nA: x\0y\r\nB\0: z\r\n"] {
-            let (status, headers, aborted) = collect_head(head, 0);
-            assert_eq!((status, aborted), (200, false));
-            let lines: Vec<(&[u8], &[u8])> = headers.iter().map(|(n, v)| (n.to_bytes(), v.to_bytes())).collect();
-            assert_eq!(lines[..2], [(&b"A"[..], &b"xy"[..]), (b"B", b"z")]);
-            if head.ends_with(b"t\0\r\n") {
-                assert_eq!(lines[2], (&b"T"[..], &b"t"[..]), "a trailer");
-            }
-        }
-    }
 
     fn run(lines: &[&[u8]], max: usize) -> Option<Code> {
         let mut guard = HeaderGuard::new(max);
@@ -289,43 +232,5 @@ mod tests {
             assert!(guard.check(bad));
             assert_eq!(guard.content_length, None, "{:?}", String::from_utf8_lossy(bad));
         }
-    }
-
-    #[test]
-    fn chunk_errors_decode() {
-        let err = Error::new(
-            Code::SESSION_E_CONNECT,
-            "chunk hex-length char not a hex digit: 0x7a",
-        );
-        assert_eq!(
-            refine(err, curl_sys::CURLE_RECV_ERROR).code,
-            Code::SESSION_E_DECODE
-        );
-        let err = Error::new(
-            Code::SESSION_E_CONNECT,
-            "Recv failure: Connection reset by peer",
-        );
-        assert_eq!(
-            refine(err, curl_sys::CURLE_RECV_ERROR).code,
-            Code::SESSION_E_CONNECT
-        );
-        let err = Error::new(Code::SESSION_E_INTERNAL, "Invalid response header");
-        assert_eq!(
-            refine(err, curl_sys::CURLE_BAD_FUNCTION_ARGUMENT).code,
-            Code::SESSION_E_DECODE
-        );
-        let err = Error::new(
-            Code::SESSION_E_CONNECT,
-            "Too large response headers: 307940 > 307200",
-        );
-        assert_eq!(
-            refine(err, curl_sys::CURLE_RECV_ERROR).code,
-            Code::SESSION_E_TOO_LARGE
-        );
-        let err = Error::new(
-            Code::SESSION_E_INTERNAL,
-            "Too many response headers, 5000 is max",
-        );
-        assert_eq!(refine(err, CURLE_TOO_LARGE).code, Code::SESSION_E_TOO_LARGE);
     }
 }

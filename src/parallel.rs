@@ -1,14 +1,17 @@
-//! Many requests at once on one lane: the driver behind `session_send_all` and the async
-//! worker. Each request is a `client::Flow`, so redirects, cookies and credential rules run
-//! on every hop; a hop that ends re-adds the flow's next hop. Errors stay per request.
+//! Many requests at once on one exchanger: the driver behind `session_send_all` and the
+//! async worker. Each request is a `client::Flow`, so redirects, cookies and credential
+//! rules run on every hop; a hop that ends re-adds the flow's next hop. Errors stay per
+//! request.
 
 use crate::client::Flow;
+use crate::error::Result;
+use crate::exchange::{Exchanger, Outcomes};
+use crate::received::Received;
 use crate::request::Request;
 use crate::response::Response;
 use crate::session::Session;
-use crate::transport::{Lane, Transfer};
-use curl::multi::WaitFd;
 use std::collections::VecDeque;
+use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
 /// Transfers added to a lane at once by one driver when the pool has no total limit; the
@@ -17,18 +20,19 @@ pub const WINDOW: usize = 256;
 
 struct Slot<T> {
     flow: Flow,
-    transfer: Option<Transfer>,
+    /// Its hop is started on the exchanger (under the slot's id).
+    started: bool,
     tag: T,
 }
 
-/// Runs flows on a lane; `T` tags each with where its response goes.
+/// Runs flows on an exchanger; `T` tags each with where its response goes.
 pub struct Driver<T> {
     slots: Vec<Option<Slot<T>>>,
     free: Vec<usize>,
     ready: VecDeque<usize>,
     delayed: Vec<(Instant, usize)>,
     running: usize,
-    done: Vec<(usize, std::result::Result<(), curl::Error>)>,
+    done: Outcomes,
 }
 
 impl<T> Default for Driver<T> {
@@ -40,7 +44,7 @@ impl<T> Default for Driver<T> {
 impl<T> Driver<T> {
     /// Queues a flow; returns its slot id.
     pub fn add(&mut self, flow: Flow, tag: T) -> usize {
-        let slot = Some(Slot { flow, transfer: None, tag });
+        let slot = Some(Slot { flow, started: false, tag });
         let id = match self.free.pop() {
             Some(id) => {
                 self.slots[id] = slot;
@@ -69,7 +73,7 @@ impl<T> Driver<T> {
         self.slots.iter().enumerate().filter_map(|(id, s)| s.as_ref().map(|s| (id, &s.tag)))
     }
 
-    /// Takes every flow back; only when none is running on a lane.
+    /// Takes every flow back; only when none is started.
     pub fn take_all(&mut self) -> Vec<T> {
         debug_assert_eq!(self.running, 0);
         self.ready.clear();
@@ -79,11 +83,11 @@ impl<T> Driver<T> {
     }
 
     /// Stops flow `id` and gives back its tag.
-    pub fn remove(&mut self, lane: &mut Lane, id: usize) -> Option<T> {
+    pub fn remove<W: Exchanger>(&mut self, wire: &mut W, id: usize) -> Option<T> {
         let slot = self.slots.get_mut(id)?.take()?;
-        if let Some(transfer) = slot.transfer {
+        if slot.started {
             self.running -= 1;
-            let _ = lane.end(transfer, Ok(()));
+            wire.abandon(id);
         }
         self.ready.retain(|&r| r != id);
         self.delayed.retain(|&(_, d)| d != id);
@@ -91,8 +95,9 @@ impl<T> Driver<T> {
         Some(slot.tag)
     }
 
-    /// Starts what may start, runs the lane once, and hands finished responses to `finished`.
-    pub fn step(&mut self, session: &Session, lane: &mut Lane, finished: &mut impl FnMut(T, Response)) {
+    /// Starts what may start, runs the exchanger once, and hands finished responses to
+    /// `finished`.
+    pub fn step<W: Exchanger>(&mut self, session: &Session, wire: &mut W, finished: &mut impl FnMut(T, Response)) {
         let now = Instant::now();
         let ready = &mut self.ready;
         self.delayed.retain(|&(at, id)| {
@@ -101,44 +106,41 @@ impl<T> Driver<T> {
             }
             at > now
         });
-        let window = lane.window(WINDOW);
+        let window = wire.window(WINDOW);
         while self.running < window {
             let Some(id) = self.ready.pop_front() else { break };
             let slot = self.slots[id].as_mut().expect("ready slot is live");
-            let started = slot
-                .flow
-                .begin_hop(session)
-                .and_then(|timeout| lane.start(&slot.flow.settings, &slot.flow.hop, timeout, id));
+            let started = slot.flow.begin_hop(session).and_then(|timeout| wire.start(slot.flow.hop(timeout), id));
             match started {
-                Ok(transfer) => {
-                    slot.transfer = Some(transfer);
+                Ok(()) => {
+                    slot.started = true;
                     self.running += 1;
                 }
                 Err(err) => self.hop_ended(session, id, Err(err), finished),
             }
         }
-        if let Err(err) = lane.poll(&mut self.done) {
-            // The lane itself failed: every running transfer fails with it.
+        if let Err(err) = wire.poll(&mut self.done) {
+            // The exchanger itself failed: every started hop fails with it.
             for id in 0..self.slots.len() {
-                if let Some(transfer) = self.slots[id].as_mut().and_then(|s| s.transfer.take()) {
+                if let Some(slot) = self.slots[id].as_mut().filter(|s| s.started) {
+                    slot.started = false;
                     self.running -= 1;
-                    let _ = lane.end(transfer, Ok(()));
+                    wire.abandon(id);
                     self.hop_ended(session, id, Err(err.clone()), finished);
                 }
             }
-            return;
         }
         let mut done = std::mem::take(&mut self.done);
-        for (id, result) in done.drain(..) {
-            let Some(transfer) = self.slots.get_mut(id).and_then(|s| s.as_mut()).and_then(|s| s.transfer.take()) else { continue };
+        for (id, outcome) in done.drain(..) {
+            let Some(slot) = self.slots.get_mut(id).and_then(|s| s.as_mut()).filter(|s| s.started) else { continue };
+            slot.started = false;
             self.running -= 1;
-            let exchange = lane.end(transfer, result);
-            self.hop_ended(session, id, exchange, finished);
+            self.hop_ended(session, id, outcome, finished);
         }
         self.done = done;
     }
 
-    fn hop_ended(&mut self, session: &Session, id: usize, result: crate::error::Result<crate::transport::Exchange>, finished: &mut impl FnMut(T, Response)) {
+    fn hop_ended(&mut self, session: &Session, id: usize, result: Result<Received>, finished: &mut impl FnMut(T, Response)) {
         let slot = self.slots[id].as_mut().expect("ended slot is live");
         match slot.flow.end_hop(session, result) {
             Some(response) => {
@@ -153,20 +155,20 @@ impl<T> Driver<T> {
         }
     }
 
-    /// How long the lane may sleep before the driver has something to do.
-    pub fn idle_wait(&self, lane: &Lane, max: Duration) -> Duration {
-        if !self.ready.is_empty() && self.running < lane.window(WINDOW) {
+    /// How long the exchanger may sleep before the driver has something to do.
+    pub fn idle_wait<W: Exchanger>(&self, wire: &W, max: Duration) -> Duration {
+        if !self.ready.is_empty() && self.running < wire.window(WINDOW) {
             return Duration::ZERO;
         }
         let now = Instant::now();
         self.delayed.iter().map(|&(at, _)| at.saturating_duration_since(now)).fold(max, Duration::min)
     }
 
-    /// Waits on the lane (and `extra` fds) until something may have happened.
-    pub fn wait(&self, lane: &mut Lane, extra: &mut [WaitFd], max: Duration) {
-        let wait = self.idle_wait(lane, max);
+    /// Waits on the exchanger (and `extra`) until something may have happened.
+    pub fn wait<W: Exchanger>(&self, wire: &mut W, extra: Option<RawFd>, max: Duration) {
+        let wait = self.idle_wait(wire, max);
         if !wait.is_zero() {
-            let _ = lane.wait(extra, wait);
+            let _ = wire.wait(extra, wait);
         }
     }
 }
@@ -202,8 +204,8 @@ pub fn send_all(session: &Session, requests: &[&Request], mut finished: impl FnM
                     if driver.is_idle() {
                         break;
                     }
-                    driver.step(session, &mut lane, &mut finished);
-                    driver.wait(&mut lane, &mut [], Duration::from_secs(1));
+                    driver.step(session, &mut *lane, &mut finished);
+                    driver.wait(&mut *lane, None, Duration::from_secs(1));
                 }
             }
             Err(err) => {

@@ -66,9 +66,18 @@ pub fn next_hop(current: &Prepared, status: u32, next_url: Url) -> Prepared {
     // The Cookie header is recomputed from the jar for every hop.
     next.headers.forget("Cookie");
     next.url = next_url.into();
-    crate::net::redirected(&mut next);
+    redirected(&mut next);
     next
 }
+
+/// What a redirect changes besides requests' rules in redirect.rs: credentials in a Location
+/// are never used (libcurl would send them as Basic auth), and the caller's
+/// Proxy-Authorization was for the first hop's proxy only (requests' rebuild_proxies).
+fn redirected(next: &mut Prepared) {
+    let _ = crate::prepare::take_userinfo(&mut next.url);
+    next.headers.forget("Proxy-Authorization");
+}
+
 
 #[cfg(test)]
 mod tests {

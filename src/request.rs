@@ -1,7 +1,7 @@
 //! The reusable request builder (requests' Request).
 
 use crate::error::{Error, Result};
-use crate::ffi::check_no_ctl;
+use crate::util::check_no_ctl;
 use crate::headers::{self, Headers};
 use crate::transfer::upload::{self, Segment, Source};
 use crate::transfer::{FilePart, Transfer, Upload};
@@ -136,7 +136,7 @@ impl Request {
 
     pub fn set_body(&mut self, data: &[u8], content_type: Option<&str>) -> Result<()> {
         if let Some(ct) = content_type {
-            crate::ffi::check_field_value(ct, "content type")?;
+            crate::util::check_field_value(ct, "content type")?;
         }
         self.payload = Payload::Raw(Body { data: data.to_vec(), content_type: content_type.map(str::to_owned), upload: None });
         Ok(())

@@ -1,8 +1,8 @@
 //! Responses: the safe form built by the client, and the C struct handed to callers.
 
 use crate::error::{session_code, Code, Error};
-use crate::ffi::c_string;
-use crate::transport::HeaderLines;
+use crate::util::c_string;
+use crate::received::HeaderLines;
 use std::ffi::{c_char, c_long, CStr, CString};
 use std::sync::Arc;
 
@@ -19,7 +19,7 @@ pub struct Response {
     pub http_version: &'static str,
     pub history: Vec<Response>,
     /// DNS, connect, TLS, first byte and total times of this hop, and connection reuse.
-    pub timings: crate::transfer::Timings,
+    pub timings: crate::received::Timings,
 }
 
 impl Response {
@@ -109,7 +109,7 @@ struct Owned {
     head_len: u32,
     lines: u32,
     _url: Arc<CStr>,
-    timings: crate::transfer::Timings,
+    timings: crate::received::Timings,
     /// The error message, a non-standard reason phrase, the redirect history, a large body.
     rare: Option<Box<Rare>>,
     /// Made on the first header lookup (most responses are never asked).
@@ -318,7 +318,7 @@ impl Drop for BoxedResponse {
 }
 
 impl ResponseBox {
-    pub fn timings(&self) -> &crate::transfer::Timings {
+    pub fn timings(&self) -> &crate::received::Timings {
         &self.owned.timings
     }
 

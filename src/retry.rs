@@ -4,7 +4,8 @@
 //! or None to keep the outcome. The client sets `Flow.not_before` from it.
 
 use crate::error::{Code, Result};
-use crate::transport::Exchange;
+use crate::util::parse_http_date;
+use crate::received::Received;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Methods retried by default: the idempotent ones (urllib3's DEFAULT_ALLOWED_METHODS).
@@ -60,7 +61,7 @@ impl Attempts {
 
     /// When to run the hop again after `outcome`, or None to keep it. A retry that could not
     /// start before `deadline` is not made.
-    pub fn next(&mut self, policy: &RetryPolicy, method: &str, outcome: &Result<Exchange>, deadline: Option<Instant>) -> Option<Instant> {
+    pub fn next(&mut self, policy: &RetryPolicy, method: &str, outcome: &Result<Received>, deadline: Option<Instant>) -> Option<Instant> {
         if self.left == 0 || !policy.methods.iter().any(|m| m == method) {
             return None;
         }
@@ -135,51 +136,13 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// Unix seconds of an HTTP-date in any of RFC 9110's three formats.
-pub fn parse_http_date(value: &str) -> Option<u64> {
-    let words: Vec<&str> = value.split([' ', ',', '-']).filter(|w| !w.is_empty()).collect();
-    // IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT",
-    // asctime "Sun Nov  6 08:49:37 1994".
-    let (day, month, year, time) = match words.as_slice() {
-        [_, d, m, y, t, "GMT"] => (*d, *m, *y, *t),
-        [_, m, d, t, y] => (*d, *m, *y, *t),
-        _ => return None,
-    };
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        .iter()
-        .position(|m| *m == month)? as u64
-        + 1;
-    let day: u64 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
-    let mut year: u64 = year.parse().ok()?;
-    if year < 100 {
-        year += if year < 70 { 2000 } else { 1900 };
-    }
-    let hms: Vec<u64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    let [h, m, s] = hms[..] else { return None };
-    if year < 1970 || h > 23 || m > 59 || s > 60 {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * 86400 + h * 3600 + m * 60 + s)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::Error;
 
-    fn status(code: u32, retry_after: Option<&str>) -> Result<Exchange> {
-        let mut exchange = Exchange { status: code, ..Exchange::default() };
+    fn status(code: u32, retry_after: Option<&str>) -> Result<Received> {
+        let mut exchange = Received { status: code, ..Received::default() };
         if let Some(v) = retry_after {
             exchange.headers.push(b"Retry-After", v.as_bytes());
         }
@@ -253,9 +216,9 @@ mod tests {
         let mut a = Attempts::new(&p, None);
         assert!(a.next(&p, "GET", &status(503, Some("5")), soon).is_none(), "past the deadline");
         assert!(Attempts::new(&p, Some(0)).next(&p, "GET", &status(503, None), None).is_none());
-        let refused: Result<Exchange> = Err(Error::new(Code::SESSION_E_CONNECT, "refused"));
+        let refused: Result<Received> = Err(Error::new(Code::SESSION_E_CONNECT, "refused"));
         assert!(a.next(&p, "GET", &refused, None).is_some());
-        let tls: Result<Exchange> = Err(Error::new(Code::SESSION_E_TLS, "bad cert"));
+        let tls: Result<Received> = Err(Error::new(Code::SESSION_E_TLS, "bad cert"));
         assert!(a.next(&p, "GET", &tls, None).is_none());
         assert!(Attempts::new(&RetryPolicy::default(), None).next(&RetryPolicy::default(), "GET", &refused, None).is_none());
     }

@@ -17,8 +17,6 @@ pub struct Session {
     /// without cookies skips the jar's lock (one less shared lock per request).
     jar_in_use: AtomicBool,
     pub(crate) pool: Pool,
-    /// The async worker and completion fd (stopped first when the session is dropped).
-    pub(crate) background: crate::asynchronous::Background,
 }
 
 impl Session {

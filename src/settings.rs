@@ -2,32 +2,10 @@
 
 use crate::error::{Error, Result};
 use crate::headers::Headers;
+pub use crate::net::Auth;
 use crate::version::USER_AGENT;
 use std::ffi::CString;
 use std::time::Duration;
-
-/// Credentials applied to a request that carries no Authorization header of its own.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Auth {
-    Basic { user: String, password: String },
-    Bearer(String),
-    /// Sent by libcurl per hop (net::configure), never as a prepared header.
-    Digest { user: String, password: String },
-}
-
-impl Auth {
-    pub fn header_value(&self) -> String {
-        use base64::Engine;
-        match self {
-            Auth::Basic { user, password } => {
-                let raw = format!("{user}:{password}");
-                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
-            }
-            Auth::Bearer(token) => format!("Bearer {token}"),
-            Auth::Digest { .. } => String::new(),
-        }
-    }
-}
 
 /// Default connect timeout: finite, unlike libcurl's 300 s.
 pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);

@@ -894,11 +894,23 @@ fn timings_and_connection_reuse_are_reported() {
     assert!(second.timings.total > 0.0);
     let t = second.timings;
     assert_eq!((t.dns, t.connect, t.tls), (0.0, 0.0, 0.0), "nothing was set up: {t:?}");
-    let mut out = session_timings_t::default();
+    let mut out = session_timings_t::sized();
     assert_eq!(
         unsafe { session_response_timings(ptr::null(), &mut out) },
         SESSION_E_INVALID_ARGUMENT
     );
+    // A caller built against an older, shorter struct: nothing past its size is written.
+    let url = std::ffi::CString::new(rig.tls_url("/bytes/10")).unwrap();
+    let first = unsafe { session_get(s.raw(), url.as_ptr()) };
+    let older = std::mem::size_of::<usize>() + 2 * std::mem::size_of::<f64>(); // size, dns, connect
+    let mut short = session_timings_t { size: older, tls: -1.0, first_byte: -1.0, total: -1.0, reused: true, ..Default::default() };
+    assert_eq!(unsafe { session_response_timings(first, &mut short) }, SESSION_OK);
+    assert_eq!((short.size, short.tls, short.first_byte, short.total, short.reused), (older, -1.0, -1.0, -1.0, true), "{short:?}");
+    for size in [0, std::mem::size_of::<usize>()] {
+        let mut unsized_out = session_timings_t { size, ..Default::default() };
+        assert_eq!(unsafe { session_response_timings(first, &mut unsized_out) }, SESSION_E_INVALID_ARGUMENT, "size {size}");
+    }
+    unsafe { session_response_free(first) };
 }
 
 // ---- protocol -----------------------------------------------------------------------------

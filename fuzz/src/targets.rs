@@ -142,7 +142,7 @@ pub fn request_validation(data: &[u8]) {
 /// Raw response head bytes through the Collector's header path with a small byte cap.
 pub fn response_head(data: &[u8]) {
     let cap = 4096;
-    let (_status, headers, aborted) = session::limits::collect_head(data, cap);
+    let (_status, headers, aborted) = session::transport::collect_head(data, cap);
     assert!(headers.len() <= session::limits::SESSION_MAX_HEADER_LINES);
     let kept: usize = headers
         .iter()

@@ -75,8 +75,7 @@ unsafe fn submit(s: *mut session_t, req: *const session_request_t, callback: Opt
     guard(std::ptr::null_mut, || {
         let submitted = ref_arg(s, "session").and_then(|session| {
             let request = ref_arg(req, "request")?;
-            // SAFETY: a C session lives in its Box until session_free, which stops the worker.
-            session.background.submit(session, request, callback)
+            session.background.submit(session.core(), request, callback)
         });
         match submitted {
             Ok(state) => Box::into_raw(Box::new(session_future { state })),

@@ -217,7 +217,7 @@ pub unsafe extern "C" fn session_cookies_list(s: *mut session_t) -> *mut session
 fn cookie_list(records: &[CookieRecord]) -> session_cookie_list {
     let mut strings = Vec::with_capacity(records.len() * 4);
     let mut keep = |text: &str| {
-        let c = crate::ffi::c_string(text.as_bytes());
+        let c = crate::util::c_string(text.as_bytes());
         let ptr = c.as_ptr(); // the heap buffer does not move when the CString does
         strings.push(c);
         ptr

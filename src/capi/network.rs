@@ -3,7 +3,8 @@
 use crate::capi::request::session_request_t;
 use crate::capi::session::session_t;
 use crate::error::{session_code, Error, Result};
-use crate::ffi::{c_string, check_no_ctl, guard_code, mut_arg, opt_str_arg, ref_arg, str_arg};
+use crate::ffi::{guard_code, mut_arg, opt_str_arg, ref_arg, str_arg};
+use crate::util::c_string;
 use crate::settings::{timeout_from_ms, Auth, Settings};
 use std::ffi::{c_char, c_int, c_long};
 
@@ -195,16 +196,7 @@ pub unsafe extern "C" fn session_request_set_read_timeout_ms(req: *mut session_r
 /// Credentials from C for a session or a request (no CR, LF, NUL; no ':' in a basic user).
 /// `kind` is "basic", "bearer" or "digest".
 pub(crate) unsafe fn auth_arg(kind: &str, user: *const c_char, password: *const c_char) -> Result<Option<Auth>> {
-    let Some(user) = opt_str_arg(user, "user")? else { return Ok(None) };
-    let password = opt_str_arg(password, "password")?.unwrap_or("");
-    check_no_ctl(user, "user")?;
-    check_no_ctl(password, "password")?;
-    Ok(Some(match kind {
-        "basic" if user.contains(':') => return Err(Error::invalid("basic auth user contains ':'")),
-        "basic" => Auth::Basic { user: user.to_owned(), password: password.to_owned() },
-        "bearer" => Auth::Bearer(user.to_owned()),
-        _ => Auth::Digest { user: user.to_owned(), password: password.to_owned() },
-    }))
+    Auth::from_parts(kind, opt_str_arg(user, "user")?, opt_str_arg(password, "password")?)
 }
 
 unsafe fn set_request_auth(req: *mut session_request_t, kind: &str, user: *const c_char, password: *const c_char) -> session_code {

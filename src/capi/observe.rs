@@ -9,11 +9,40 @@ use crate::transfer::callbacks::{session_debug_cb, session_response_hook};
 use crate::transfer::{DebugCallback, ResponseHook, UserData};
 use std::ffi::c_void;
 
-pub use crate::transfer::session_timings;
+/// Timings of one response (one hop), in seconds from the start of its request, as libcurl
+/// measures them, and whether it went over a reused connection. The caller sets `size` to
+/// `sizeof(session_timings_t)` before the call: the library writes no more than that, so a
+/// program built against an older header keeps working when fields are appended.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[allow(non_camel_case_types)]
+pub struct session_timings {
+    /// Set by the caller: the size of the struct it allocated.
+    pub size: usize,
+    /// Until the host name was resolved (0 when the connection was reused).
+    pub dns: f64,
+    /// Until the TCP connection was made (0 when the connection was reused).
+    pub connect: f64,
+    /// Until the TLS handshake was done (0 for http:// and when the connection was reused).
+    pub tls: f64,
+    /// Until the first response byte arrived.
+    pub first_byte: f64,
+    /// Until the end of the body.
+    pub total: f64,
+    /// True when the request went over a connection kept from an earlier one.
+    pub reused: bool,
+}
 
 /// The timings of a response.
 #[allow(non_camel_case_types)]
 pub type session_timings_t = session_timings;
+
+impl session_timings {
+    /// An empty struct with `size` set, as a caller fills one in.
+    pub fn sized() -> session_timings {
+        session_timings { size: std::mem::size_of::<session_timings>(), ..Default::default() }
+    }
+}
 
 /// Calls `hook` with each final response before session_send (or a shortcut) returns it,
 /// like requests' hooks={'response': ...}; responses of followed redirects are not passed
@@ -77,7 +106,9 @@ pub unsafe extern "C" fn session_set_debug_callback(
 }
 
 /// Fills `*out` with the timings of response `r` (all 0 when no response was received).
-/// SESSION_E_INVALID_ARGUMENT when `r` or `out` is NULL.
+/// Set `out->size = sizeof *out` first: the library writes at most that many bytes and
+/// never changes `size`. SESSION_E_INVALID_ARGUMENT when `r` or
+/// `out` is NULL, or `out->size` is too small to hold `dns`.
 #[no_mangle]
 pub unsafe extern "C" fn session_response_timings(
     r: *const session_response_t,
@@ -87,9 +118,37 @@ pub unsafe extern "C" fn session_response_timings(
         let r = r
             .as_ref()
             .ok_or_else(|| Error::invalid("response is NULL"))?;
-        let out = out.as_mut().ok_or_else(|| Error::invalid("out is NULL"))?;
+        if out.is_null() {
+            return Err(Error::invalid("out is NULL"));
+        }
+        // Only the caller's `size` is read before anything is known of its struct.
+        let size = std::ptr::read(std::ptr::addr_of!((*out).size));
         let t = ResponseBox::from_public(r).timings();
-        *out = *t;
-        Ok(())
+        let full = session_timings {
+            size,
+            dns: t.dns,
+            connect: t.connect,
+            tls: t.tls,
+            first_byte: t.first_byte,
+            total: t.total,
+            reused: t.reused,
+        };
+        copy_prefix(&full, out, size)
     })
+}
+
+/// Writes the first `size` bytes of `full` to `out` (a caller's struct of `size` bytes,
+/// perhaps from an older or newer header): at most the whole struct, never less than
+/// `size` and its first field.
+///
+/// # Safety
+/// `out` must be valid for writes of `size` bytes.
+unsafe fn copy_prefix<T: Copy>(full: &T, out: *mut T, size: usize) -> crate::error::Result<()> {
+    let minimum = std::mem::size_of::<usize>() + std::mem::size_of::<f64>();
+    if size < minimum {
+        return Err(Error::invalid(format!("out->size is {size}: set it to sizeof *out")));
+    }
+    let n = size.min(std::mem::size_of::<T>());
+    std::ptr::copy_nonoverlapping(full as *const T as *const u8, out as *mut u8, n);
+    Ok(())
 }

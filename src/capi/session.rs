@@ -1,21 +1,53 @@
 use crate::error::{session_code, Error, Result};
 use crate::ffi::{free_box, guard, guard_code, opt_str_arg, ref_arg, str_arg};
 use crate::headers;
+use crate::asynchronous::Background;
 use crate::session::Session;
 use crate::settings::{timeout_from_ms, Auth, Settings};
 use std::ffi::{c_char, c_int, c_long};
+use std::sync::Arc;
 
 /// Opaque session handle: cookies, default headers, auth, settings and a connection pool,
 /// shared by every request sent through it. Safe to use from several threads at once.
 #[allow(non_camel_case_types)]
-pub type session_t = Session;
+pub type session_t = SessionHandle;
+
+/// What a `session_t *` points to: the session's core (shared with its async worker while
+/// that runs) and the worker, stopped first when the handle is freed.
+pub struct SessionHandle {
+    core: Arc<Session>,
+    pub(crate) background: Background,
+}
+
+impl SessionHandle {
+    /// The core, for whoever must hold it beyond this call (the async worker).
+    pub(crate) fn core(&self) -> &Arc<Session> {
+        &self.core
+    }
+}
+
+impl std::ops::Deref for SessionHandle {
+    type Target = Session;
+    fn deref(&self) -> &Session {
+        &self.core
+    }
+}
+
+impl Drop for SessionHandle {
+    fn drop(&mut self) {
+        self.background.shutdown();
+    }
+}
 
 /// A new session with default settings (User-Agent "libsession/<version>", verification on,
 /// 30 redirects, 30 s connect timeout, no total timeout). Free it with session_free.
 /// Returns NULL only when out of memory.
 #[no_mangle]
 pub extern "C" fn session_new() -> *mut session_t {
-    guard(std::ptr::null_mut, || Box::into_raw(Box::new(Session::new())))
+    guard(std::ptr::null_mut, || {
+        let handle = SessionHandle { core: Arc::new(Session::new()), background: Background::default() };
+        Box::into_raw(Box::new(handle))
+    })
 }
 
 /// Frees a session and closes its pooled connections. Responses it produced stay valid.
@@ -67,7 +99,7 @@ pub unsafe extern "C" fn session_set_param(s: *mut session_t, name: *const c_cha
 #[no_mangle]
 pub unsafe extern "C" fn session_set_basic_auth(s: *mut session_t, user: *const c_char, password: *const c_char) -> session_code {
     update(s, |settings| {
-        settings.auth = crate::capi::network::auth_arg("basic", user, password)?;
+        settings.auth = Auth::from_parts("basic", opt_str_arg(user, "user")?, opt_str_arg(password, "password")?)?;
         Ok(())
     })
 }
@@ -80,7 +112,7 @@ pub unsafe extern "C" fn session_set_bearer_token(s: *mut session_t, token: *con
         settings.auth = match opt_str_arg(token, "token")? {
             None => None,
             Some(token) => {
-                crate::ffi::check_field_value(token, "token")?;
+                crate::util::check_field_value(token, "token")?;
                 Some(Auth::Bearer(token.to_owned()))
             }
         };
@@ -124,7 +156,7 @@ pub unsafe extern "C" fn session_set_verify(s: *mut session_t, verify: bool) -> 
 #[no_mangle]
 pub unsafe extern "C" fn session_set_ca_bundle(s: *mut session_t, path: *const c_char) -> session_code {
     update(s, |settings| {
-        settings.ca_bundle = opt_str_arg(path, "CA bundle path")?.map(|p| crate::ffi::c_string(p.as_bytes()));
+        settings.ca_bundle = opt_str_arg(path, "CA bundle path")?.map(|p| crate::util::c_string(p.as_bytes()));
         Ok(())
     })
 }

@@ -10,7 +10,7 @@ pub use persist::{parse_file, write_file, Format};
 pub use policy::{SESSION_COOKIE_HEADER_MAX, SESSION_COOKIE_MAX_NAME_VALUE, SESSION_COOKIES_MAX_PER_RESPONSE};
 
 use crate::error::{Error, Result};
-use crate::ffi::check_no_ctl;
+use crate::util::check_no_ctl;
 use cookie_store::{Cookie, CookieError, CookieExpiration, CookieStore, RawCookie, StoreAction};
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};

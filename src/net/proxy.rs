@@ -40,7 +40,7 @@ impl ProxySettings {
         }
         self.entries.retain(|(k, _)| *k != key);
         if let Some(proxy) = proxy {
-            crate::ffi::check_no_ctl(proxy, "proxy URL")?;
+            crate::util::check_no_ctl(proxy, "proxy URL")?;
             let value = if key == "no_proxy" || proxy.is_empty() { proxy.to_owned() } else { normalize(proxy)? };
             self.entries.push((key, value));
         }

@@ -1,17 +1,16 @@
 //! Transfers beyond a body in memory: streaming uploads and downloads, content decoding,
-//! progress, hooks, wire tracing and timings. `Receiver` is the per-hop state the
-//! transport's Collector delegates to; `configure` sets the libcurl options it needs.
+//! progress and wire tracing, as plain data and callbacks. `Receiver` is the per-hop state
+//! the transport's Collector delegates to.
 
 pub mod callbacks;
 mod decode;
-pub mod hooks;
 mod receiver;
 mod redact;
 mod sink;
 pub mod upload;
 
 pub use callbacks::{DebugCallback, ProgressCallback, ResponseHook, UserData, WriteCallback};
-pub use receiver::{complete, configure, Receiver};
+pub use receiver::Receiver;
 pub use redact::redact;
 pub use upload::{FilePart, Upload};
 
@@ -21,10 +20,10 @@ use std::path::PathBuf;
 pub(crate) const DEFAULT_ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
 pub(crate) const DEFAULT_ACCEPT_ENCODING_C: &std::ffi::CStr = c"gzip, deflate, br, zstd";
 
-/// Whether `hop` sends the library's own Accept-Encoding: then libcurl sends it (its own
+/// Whether a hop's headers send the library's own Accept-Encoding: then libcurl sends it (its own
 /// header line is cheaper than a custom one) and the Receiver decodes every coding in it.
-pub(crate) fn sends_default_accept_encoding(hop: &crate::prepare::Prepared) -> bool {
-    hop.headers.entry("Accept-Encoding") == Some(Some(DEFAULT_ACCEPT_ENCODING))
+pub(crate) fn sends_default_accept_encoding(headers: &crate::headers::Headers) -> bool {
+    headers.entry("Accept-Encoding") == Some(Some(DEFAULT_ACCEPT_ENCODING))
 }
 /// More stacked Content-Encodings than this are refused (SESSION_E_DECODE).
 pub(crate) const MAX_STACKED_ENCODINGS: usize = 5;
@@ -74,25 +73,3 @@ pub struct SessionTransfer {
     pub debug: Option<DebugCallback>,
 }
 
-/// Timings of one response (one hop), in seconds from the start of its request, as
-/// libcurl measures them, and whether it went over a reused connection.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-#[allow(non_camel_case_types)]
-pub struct session_timings {
-    /// Until the host name was resolved (0 when the connection was reused).
-    pub dns: f64,
-    /// Until the TCP connection was made (0 when the connection was reused).
-    pub connect: f64,
-    /// Until the TLS handshake was done (0 for http:// and when the connection was reused).
-    pub tls: f64,
-    /// Until the first response byte arrived.
-    pub first_byte: f64,
-    /// Until the end of the body.
-    pub total: f64,
-    /// True when the request went over a connection kept from an earlier one.
-    pub reused: bool,
-}
-
-/// The Rust name of session_timings.
-pub type Timings = session_timings;

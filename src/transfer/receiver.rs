@@ -1,18 +1,17 @@
 //! The per-hop transfer state behind the transport's Collector (its write, read, seek,
-//! progress and debug callbacks), and the libcurl options it relies on.
+//! progress and debug callbacks). Plain data in, bytes out: the transport sets the libcurl
+//! options it relies on.
 
 use super::callbacks::session_debug_kind;
 use super::decode::{parse_codings, Stage};
 use super::sink::{self, Sink, Target};
 use super::upload::Reader;
-use super::{DebugCallback, Destination, HttpVersion, Timings, Transfer};
+use super::upload::Upload;
+use super::{DebugCallback, Destination, Transfer};
 use crate::error::{Code, Error, Result};
-use crate::prepare::Prepared;
-use crate::redirect::is_redirect;
+use crate::received::Received;
 use crate::reentry::SessionId;
-use crate::settings::Settings;
-use crate::transport::{Collector, Exchange};
-use curl::easy::{Easy2, InfoType, ReadError, SeekResult};
+use curl::easy::{InfoType, ReadError, SeekResult};
 use std::io::{SeekFrom, Write};
 
 /// The largest Content-Length reserved up front for a body kept in memory (a larger one
@@ -36,18 +35,23 @@ pub struct Receiver {
 }
 
 impl Receiver {
+    /// The state for one hop: `decode` when the library's own Accept-Encoding was sent,
+    /// `max_body` 0 for no limit, `upload` a streamed request body.
+    pub fn new(session: SessionId, transfer: Transfer, decode: bool, max_body: usize, debug: Option<DebugCallback>, upload: Option<Upload>) -> Receiver {
+        Receiver { session, transfer, decode, max_body, debug, stage: None, upload: upload.map(|u| Reader::new(u, session)), failure: None }
+    }
+
     /// Whether this hop's response is a redirect that will be followed: its body then goes
-    /// to memory as received, never to the caller's callback or file.
-    fn followed(&self, exchange: &Exchange) -> bool {
-        self.transfer.follows_redirects
-            && is_redirect(exchange.status)
-            && exchange.header_values("Location").next().is_some()
+    /// to memory as received, never to the caller's callback or file. The client decides
+    /// from the same `redirect_location`.
+    fn followed(&self, exchange: &Received) -> bool {
+        self.transfer.follows_redirects && exchange.redirect_location().is_some()
     }
 
     /// Room for a body kept in memory: its Content-Length (when not encoded, within the
     /// body limit and MEMORY_RESERVE_MAX) and the NUL the C response adds, so that neither
     /// growth nor the NUL moves it.
-    fn memory_for(&self, exchange: &Exchange, codings: &[super::decode::Coding]) -> Vec<u8> {
+    fn memory_for(&self, exchange: &Received, codings: &[super::decode::Coding]) -> Vec<u8> {
         let length = exchange
             .content_length
             .and_then(|len| usize::try_from(len).ok())
@@ -55,7 +59,7 @@ impl Receiver {
         length.map_or_else(Vec::new, |len| Vec::with_capacity(len + 1))
     }
 
-    fn open(&self, exchange: &Exchange) -> Result<Stage> {
+    fn open(&self, exchange: &Received) -> Result<Stage> {
         let followed = self.followed(exchange);
         let codings = if self.decode && !followed && exchange.encoded {
             let values: Vec<&[u8]> = exchange.header_values("Content-Encoding").collect();
@@ -82,7 +86,7 @@ impl Receiver {
     }
 
     /// Takes body bytes; false stops the transfer (with `failure` set).
-    pub fn write(&mut self, exchange: &Exchange, data: &[u8]) -> bool {
+    pub fn write(&mut self, exchange: &Received, data: &[u8]) -> bool {
         if self.stage.is_none() {
             match self.open(exchange) {
                 Ok(stage) => self.stage = Some(stage),
@@ -102,7 +106,7 @@ impl Receiver {
 
     /// Ends the body after a successful transfer: flushes the decoders, checks the streams
     /// ended, and moves a body kept in memory into the exchange.
-    pub fn finish(&mut self, exchange: &mut Exchange) -> Result<()> {
+    pub fn finish(&mut self, exchange: &mut Received) -> Result<()> {
         let stage = match self.stage.take() {
             Some(stage) => stage,
             // No body: the output file still comes to exist, empty, for the final response.
@@ -179,94 +183,3 @@ impl Receiver {
         }
     }
 }
-
-fn curl_version(version: HttpVersion) -> curl::easy::HttpVersion {
-    match version {
-        HttpVersion::Default => curl::easy::HttpVersion::V2TLS,
-        HttpVersion::Http11 => curl::easy::HttpVersion::V11,
-        HttpVersion::Http2 => curl::easy::HttpVersion::V2,
-        HttpVersion::Http2PriorKnowledge => curl::easy::HttpVersion::V2PriorKnowledge,
-    }
-}
-
-/// Readies the handle's Receiver for `hop` and sets the options it needs: the session-wide
-/// ones when `fresh` (a settings snapshot the handle has not applied), the per-hop ones when
-/// they differ from the handle's last hop.
-pub fn configure(
-    h: &mut Easy2<Collector>,
-    settings: &Settings,
-    hop: &Prepared,
-    fresh: bool,
-) -> std::result::Result<(), curl::Error> {
-    let session = settings.transfer.session_id;
-    let transfer = hop.transfer.clone();
-    let version = transfer
-        .http_version
-        .unwrap_or(settings.transfer.http_version);
-    let debug = settings.transfer.debug;
-    if fresh {
-        h.verbose(debug.is_some())?;
-        // libcurl never decodes: the Receiver does, for every coding, within the body limit.
-        h.http_content_decoding(false)?;
-    }
-    let applied = &mut h.get_mut().applied;
-    let progress = transfer.progress.is_some();
-    let (set_progress, set_version) = (
-        crate::net::changed(&mut applied.progress, progress),
-        crate::net::changed(&mut applied.http_version, version),
-    );
-    if set_progress {
-        h.progress(progress)?;
-    }
-    if set_version {
-        h.http_version(curl_version(version))?;
-    }
-    h.get_mut().transfer = Receiver {
-        session,
-        // Set with the header list (transport::options::configure, which runs first).
-        decode: h.get_ref().applied.default_accept_encoding,
-        max_body: settings.max_body_size,
-        debug,
-        stage: None,
-        upload: hop
-            .body
-            .as_ref()
-            .and_then(|b| b.upload.clone())
-            .map(|upload| Reader::new(upload, session)),
-        failure: None,
-        transfer,
-    };
-    Ok(())
-}
-
-/// After a successful transfer: ends the body and records the timings.
-pub fn complete(h: &mut Easy2<Collector>, exchange: &mut Exchange) -> Result<()> {
-    // The *_TIME_T infos (whole microseconds): cheaper than the double ones.
-    let secs = |info: curl_sys::CURLINFO| {
-        let mut micros: curl_sys::curl_off_t = 0;
-        // SAFETY: the handle is live; an OFF_T info writes one curl_off_t.
-        unsafe { curl_sys::curl_easy_getinfo(h.raw(), CURLINFO_OFF_T + info, &mut micros) };
-        micros as f64 / 1e6
-    };
-    // No socket opened: the transfer went over a pooled connection.
-    let reused = !h.get_ref().opened_socket;
-    // A reused connection had no lookup, connect or handshake: those stay 0.
-    let setup = |info| if reused { 0.0 } else { secs(info) };
-    exchange.timings = Timings {
-        dns: setup(CURLINFO_NAMELOOKUP_TIME_T),
-        connect: setup(CURLINFO_CONNECT_TIME_T),
-        tls: setup(CURLINFO_APPCONNECT_TIME_T),
-        first_byte: secs(CURLINFO_STARTTRANSFER_TIME_T),
-        total: secs(CURLINFO_TOTAL_TIME_T),
-        reused,
-    };
-    h.get_mut().transfer.finish(exchange)
-}
-
-// From curl.h: the curl_off_t infos, and the offsets of the timings among them.
-const CURLINFO_OFF_T: curl_sys::CURLINFO = 0x600000;
-const CURLINFO_TOTAL_TIME_T: curl_sys::CURLINFO = 50;
-const CURLINFO_NAMELOOKUP_TIME_T: curl_sys::CURLINFO = 51;
-const CURLINFO_CONNECT_TIME_T: curl_sys::CURLINFO = 52;
-const CURLINFO_STARTTRANSFER_TIME_T: curl_sys::CURLINFO = 54;
-const CURLINFO_APPCONNECT_TIME_T: curl_sys::CURLINFO = 56;

@@ -1,8 +1,8 @@
 //! Receives a response (status line, headers, body); the body, uploads, progress and
 //! tracing go through the transfer Receiver.
 
-use super::Exchange;
 use crate::limits::HeadLine;
+use crate::received::Received;
 use crate::transfer::Receiver;
 use curl::easy::{Easy2, Handler, InfoType, ReadError, SeekResult, WriteError};
 use std::ffi::{c_char, c_int, c_void};
@@ -11,7 +11,7 @@ use std::io::SeekFrom;
 /// Receives the response into memory.
 #[derive(Default)]
 pub struct Collector {
-    pub(crate) exchange: Exchange,
+    pub(crate) exchange: Received,
     /// Body decoding and destination, upload, progress and tracing of the current hop.
     pub(crate) transfer: Receiver,
     /// Header caps and framing checks, renewed for each transfer by `configure`.
@@ -30,6 +30,8 @@ pub struct Collector {
     /// A response head is being received (a status line came, its blank line not yet):
     /// its lines were added without a NUL check, which `settle_head` makes.
     pub(crate) head_open: bool,
+    /// The hop's URL is https (a failure before any response may be TLS's).
+    pub(crate) tls_hop: bool,
     /// Lines and bytes of the last response head received ((0, 0) before the first).
     pub(crate) last_head: (usize, usize),
 }
@@ -258,4 +260,18 @@ mod tests {
         let lines: Vec<(&[u8], &[u8])> = collector.exchange.headers.iter().map(|(n, v)| (n.to_bytes(), v.to_bytes())).collect();
         assert_eq!(lines, [(&b"A"[..], &b"xy"[..])]);
     }
+
+    #[test]
+    fn a_nul_in_a_header_line_is_dropped_with_or_without_the_blank_line() {
+        for head in [&b"HTTP/1.1 200 OK\r\nA: x\0y\r\nB\0: z\r\n\r\nT\0: t\0\r\n"[..], b"HTTP/1.1 200 OK\r\nA: x\0y\r\nB\0: z\r\n"] {
+            let (status, headers, aborted) = crate::transport::collect_head(head, 0);
+            assert_eq!((status, aborted), (200, false));
+            let lines: Vec<(&[u8], &[u8])> = headers.iter().map(|(n, v)| (n.to_bytes(), v.to_bytes())).collect();
+            assert_eq!(lines[..2], [(&b"A"[..], &b"xy"[..]), (b"B", b"z")]);
+            if head.ends_with(b"t\0\r\n") {
+                assert_eq!(lines[2], (&b"T"[..], &b"t"[..]), "a trailer");
+            }
+        }
+    }
+
 }

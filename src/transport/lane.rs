@@ -2,13 +2,16 @@
 //! connections) with its idle easy handles. One thread drives a lane at a time: a blocking
 //! request on the caller's thread, a batch, or the async worker.
 
-use super::options::{setopt_str, CURLOPT_PROTOCOLS_STR};
-use super::{classify, configure, finish, Collector, Exchange};
-use crate::error::{from_curl, Code, Error, Result};
-use crate::prepare::Prepared;
-use crate::settings::Settings;
+use super::collector::{self, Collector};
+use super::options::{check, configure, setopt_str, CURLOPT_PROTOCOLS_STR};
+use super::outcome::{failure, from_curl, received};
+use crate::error::{Code, Error, Result};
+use crate::exchange::{Exchanger, Hop, Outcomes};
+use crate::received::Received;
 use curl::easy::Easy2;
 use curl::multi::{Easy2Handle, Multi, WaitFd};
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Receive buffer per transfer (CURLOPT_BUFFERSIZE). libcurl 8 lends one buffer per multi
@@ -16,22 +19,14 @@ use std::time::{Duration, Instant};
 /// memory only while a lane is transferring, never per idle pooled connection.
 pub const RECEIVE_BUFFER: usize = 256 * 1024;
 
-/// The engine's per-request libcurl option: where HTTP/2 multiplexing is likely (TLS with
-/// ALPN, or h2c prior knowledge), a transfer waits for a connection that can multiplex
-/// rather than opening another one. Not for http:// otherwise: an h2c Upgrade attempt would
-/// make HTTP/1.1 transfers queue on one connection.
-pub fn configure_engine(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared) -> std::result::Result<(), curl::Error> {
-    use crate::transfer::HttpVersion;
-    let version = hop.transfer.http_version.unwrap_or(settings.transfer.http_version);
-    let multiplex = match version {
-        HttpVersion::Http11 => false,
-        HttpVersion::Http2PriorKnowledge => true,
-        HttpVersion::Default | HttpVersion::Http2 => hop.url.scheme() == "https",
-    };
-    if crate::net::changed(&mut h.get_mut().applied.pipewait, multiplex) {
-        h.pipewait(multiplex)?;
+/// A number for the calling thread, unique in the process (lanes go back to the thread
+/// that used them last).
+pub fn thread_token() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    thread_local! {
+        static TOKEN: u64 = NEXT.fetch_add(1, Ordering::Relaxed);
     }
-    Ok(())
+    TOKEN.with(|token| *token)
 }
 
 /// Connection limits applied to every lane.
@@ -52,11 +47,15 @@ impl Default for Limits {
 }
 
 /// A transfer running on a lane.
-pub type Transfer = Easy2Handle<Collector>;
+type Transfer = Easy2Handle<Collector>;
 
 pub struct Lane {
     multi: Multi,
     idle: Vec<Easy2<Collector>>,
+    /// The transfers started with a token, at their token.
+    running: Vec<Option<Transfer>>,
+    /// Finished transfers found by `poll`, before their outcome is read.
+    finished: Vec<(usize, std::result::Result<(), curl::Error>)>,
     limits: Limits,
     pub(super) generation: u64,
     pub(super) fork_epoch: u64,
@@ -114,7 +113,18 @@ impl Lane {
         multi.set_max_host_connections(limits.per_host).map_err(multi_err)?;
         multi.set_max_total_connections(limits.total).map_err(multi_err)?;
         let dns = DnsCache::new()?;
-        Ok(Lane { multi, idle: Vec::new(), limits, generation, fork_epoch, last_used: Instant::now(), last_thread: super::pool::thread_token(), dns })
+        Ok(Lane {
+            multi,
+            idle: Vec::new(),
+            running: Vec::new(),
+            finished: Vec::new(),
+            limits,
+            generation,
+            fork_epoch,
+            last_used: Instant::now(),
+            last_thread: thread_token(),
+            dns,
+        })
     }
 
     fn take_easy(&mut self) -> Result<Easy2<Collector>> {
@@ -123,7 +133,7 @@ impl Lane {
             None => self.new_easy().map_err(|e| from_curl(&e))?,
         };
         let collector = easy.get_mut();
-        collector.exchange = Exchange::default();
+        collector.exchange = Received::default();
         collector.head_open = false;
         collector.panicked = None;
         collector.opened_socket = false;
@@ -132,38 +142,21 @@ impl Lane {
 
     fn new_easy(&self) -> std::result::Result<Easy2<Collector>, curl::Error> {
         let mut easy = Easy2::new(Collector::default());
-        super::collector::bind(&mut easy)?;
+        collector::bind(&mut easy)?;
         // SAFETY: the share outlives the handle (Lane's field order).
-        let rc = unsafe { curl_sys::curl_easy_setopt(easy.raw(), curl_sys::CURLOPT_SHARE, self.dns.0) };
-        if rc != curl_sys::CURLE_OK {
-            return Err(curl::Error::new(rc));
-        }
+        check(unsafe { curl_sys::curl_easy_setopt(easy.raw(), curl_sys::CURLOPT_SHARE, self.dns.0) })?;
         setopt_str(&easy, CURLOPT_PROTOCOLS_STR, Some(c"http,https"))?;
         easy.buffer_size(RECEIVE_BUFFER)?;
         easy.maxage_conn(self.limits.idle_timeout)?;
         Ok(easy)
     }
 
-    /// How many transfers a driver should keep on this lane at once: its connection limit,
-    /// so requests wait in the driver rather than in libcurl's pending queue.
-    pub fn window(&self, max: usize) -> usize {
-        match self.limits.total {
-            0 => max,
-            total => total.min(max),
-        }
-    }
-
-    /// Starts a hop; `token` comes back with its completion from `poll`.
-    pub fn start(&mut self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>, token: usize) -> Result<Transfer> {
-        let mut transfer = self.start_untagged(settings, hop, timeout)?;
-        transfer.get_mut().token = token;
-        Ok(transfer)
-    }
-
-    /// Starts a hop whose completion is recognised without a token (the lane's only one).
-    fn start_untagged(&mut self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> Result<Transfer> {
+    /// Starts a hop whose completion is recognised by its token (CURLOPT_PRIVATE points
+    /// at its Collector), or without one when it is the lane's only transfer.
+    fn begin(&mut self, hop: Hop<'_>, token: usize) -> Result<Transfer> {
         let mut easy = self.take_easy()?;
-        if let Err(err) = configure(&mut easy, settings, hop, timeout) {
+        easy.get_mut().token = token;
+        if let Err(err) = configure(&mut easy, hop.settings, hop.prepared, hop.timeout) {
             self.idle.push(easy);
             return Err(from_curl(&err));
         }
@@ -171,45 +164,28 @@ impl Lane {
     }
 
     /// Takes a finished (or abandoned) transfer off the lane, with what it received.
-    pub fn end(&mut self, transfer: Transfer, result: std::result::Result<(), curl::Error>) -> Result<Exchange> {
+    fn end(&mut self, transfer: Transfer, result: std::result::Result<(), curl::Error>) -> Result<Received> {
         let mut easy = self.multi.remove2(transfer).map_err(multi_err)?;
-        let exchange = match result {
-            Ok(()) => finish(&mut easy),
+        let outcome = match result {
+            Ok(()) => received(&mut easy),
             Err(mut err) => {
                 // As Easy2::perform does: libcurl's detailed message joins the error.
                 if let Some(detail) = easy.take_error_buf() {
                     err.set_extra(detail);
                 }
-                Err(classify(&easy, &err))
+                Err(failure(&easy, &err))
             }
         };
         self.idle.push(easy);
-        exchange
+        outcome
     }
+}
 
-    /// Runs the transfers: returns the tokens of those finished since the last call.
-    pub fn poll(&mut self, done: &mut Vec<(usize, std::result::Result<(), curl::Error>)>) -> Result<()> {
-        self.multi.perform().map_err(multi_err)?;
-        self.multi.messages(|msg| {
-            // CURLOPT_PRIVATE is the transfer's Collector (collector::bind).
-            if let (Ok(collector), Some(result)) = (msg.token(), msg.result()) {
-                // SAFETY: the transfer is still on the lane, so its Collector is alive.
-                done.push((unsafe { (*(collector as *const Collector)).token }, result));
-            }
-        });
-        Ok(())
-    }
-
-    /// Waits for network activity (or `extra` becoming readable) at most `max`.
-    pub fn wait(&mut self, extra: &mut [WaitFd], max: Duration) -> Result<()> {
-        self.multi.wait(extra, max).map_err(multi_err)?;
-        Ok(())
-    }
-
+impl Exchanger for Lane {
     /// Performs one hop on the calling thread.
-    pub fn perform(&mut self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> Result<Exchange> {
+    fn exchange(&mut self, hop: Hop<'_>) -> Result<Received> {
         // The lane runs only this transfer: its completion is the first message.
-        let transfer = self.start_untagged(settings, hop, timeout)?;
+        let transfer = self.begin(hop, 0)?;
         loop {
             let running = match self.multi.perform() {
                 Ok(running) => running,
@@ -230,7 +206,65 @@ impl Lane {
                     return self.end(transfer, result);
                 }
             }
-            self.wait(&mut [], Duration::from_secs(1))?;
+            self.multi.wait(&mut [], Duration::from_secs(1)).map_err(multi_err)?;
+        }
+    }
+
+    fn start(&mut self, hop: Hop<'_>, token: usize) -> Result<()> {
+        let transfer = self.begin(hop, token)?;
+        if self.running.len() <= token {
+            self.running.resize_with(token + 1, || None);
+        }
+        self.running[token] = Some(transfer);
+        Ok(())
+    }
+
+    fn poll(&mut self, done: &mut Outcomes) -> Result<()> {
+        self.multi.perform().map_err(multi_err)?;
+        let finished = &mut self.finished;
+        self.multi.messages(|msg| {
+            // CURLOPT_PRIVATE is the transfer's Collector (collector::bind).
+            if let (Ok(collector), Some(result)) = (msg.token(), msg.result()) {
+                // SAFETY: the transfer is still on the lane, so its Collector is alive.
+                finished.push((unsafe { (*(collector as *const Collector)).token }, result));
+            }
+        });
+        let mut finished = std::mem::take(&mut self.finished);
+        for (token, result) in finished.drain(..) {
+            if let Some(transfer) = self.running.get_mut(token).and_then(Option::take) {
+                done.push((token, self.end(transfer, result)));
+            }
+        }
+        self.finished = finished;
+        Ok(())
+    }
+
+    fn wait(&mut self, extra: Option<RawFd>, max: Duration) -> Result<()> {
+        let mut fds = [WaitFd::new()];
+        let fds = match extra {
+            Some(fd) => {
+                fds[0].set_fd(fd);
+                fds[0].poll_on_read(true);
+                &mut fds[..]
+            }
+            None => &mut fds[..0],
+        };
+        self.multi.wait(fds, max).map_err(multi_err)?;
+        Ok(())
+    }
+
+    fn abandon(&mut self, token: usize) {
+        if let Some(transfer) = self.running.get_mut(token).and_then(Option::take) {
+            let _ = self.end(transfer, Ok(()));
+        }
+    }
+
+    /// How many transfers a driver should keep on this lane at once: its connection limit,
+    /// so requests wait in the driver rather than in libcurl's pending queue.
+    fn window(&self, max: usize) -> usize {
+        match self.limits.total {
+            0 => max,
+            total => total.min(max),
         }
     }
 }

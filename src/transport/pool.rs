@@ -8,25 +8,12 @@
 //! Fork: a child never reuses, nor closes, lanes made before the fork (their connections
 //! belong to the parent): they are parked, untouched, in `FORKED_AWAY` for the child's life.
 
-use super::lane::{Lane, Limits};
-use super::Exchange;
+use super::lane::{thread_token, Lane, Limits};
 use crate::error::Result;
-use crate::prepare::Prepared;
-use crate::settings::Settings;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, Once};
-use std::time::{Duration, Instant};
-
-/// A number for the calling thread, unique in the process (lanes go back to the thread
-/// that used them last).
-pub fn thread_token() -> u64 {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    thread_local! {
-        static TOKEN: u64 = NEXT.fetch_add(1, Ordering::Relaxed);
-    }
-    TOKEN.with(|token| *token)
-}
+use std::time::Instant;
 
 /// Bumped in every child process right after fork.
 static FORK_EPOCH: AtomicU64 = AtomicU64::new(0);
@@ -49,7 +36,7 @@ pub fn fork_epoch() -> u64 {
 }
 
 /// Parks lanes that belong to the parent process.
-pub fn forget_forked(lanes: impl IntoIterator<Item = Lane>) {
+fn forget_forked(lanes: impl IntoIterator<Item = Lane>) {
     FORKED_AWAY.lock().unwrap_or_else(|e| e.into_inner()).extend(lanes);
 }
 
@@ -169,11 +156,6 @@ impl Pool {
         self.lock().limits = limits;
         self.invalidate();
         self.lane_returned.notify_all();
-    }
-
-    /// Performs one hop (no redirect following) with the given total timeout.
-    pub fn perform(&self, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> Result<Exchange> {
-        self.checkout()?.perform(settings, hop, timeout)
     }
 }
 

@@ -226,7 +226,7 @@ static void test_decoding_trace_hook_timings(void)
     session_t *s = session_new();
     struct trace t;
     struct hook_state h = {NULL, 0, 0, SESSION_OK};
-    session_timings_t timings;
+    session_timings_t timings = {0};
     session_response_t *r;
     memset(&t, 0, sizeof t);
     h.s = s;
@@ -238,6 +238,7 @@ static void test_decoding_trace_hook_timings(void)
     CHECK_RESP(r);
     CHECK(json_has(r->body, "Accept-Encoding", "gzip, deflate, br, zstd"));
     CHECK(contains(r->body, "\"gzipped\": true"));
+    timings.size = sizeof timings;
     CHECK(session_response_timings(r, &timings) == SESSION_OK);
     CHECK(timings.total > 0 && !timings.reused);
     session_response_free(r);

@@ -52,7 +52,7 @@ pub fn take(r: *mut session_response_t) -> Resp {
     assert!(!r.is_null());
     let v = unsafe { &*r };
     let history = unsafe { session_response_history_at(r, 0) };
-    let mut timings = session_timings_t::default();
+    let mut timings = session_timings_t::sized();
     assert_eq!(unsafe { session_response_timings(r, &mut timings) }, SESSION_OK);
     let bytes = body_of(v);
     let out = Resp {

@@ -1,6 +1,6 @@
 //! The response hook: sees each final response (with its history) before it is returned.
 
-use super::Transfer;
+use crate::transfer::Transfer;
 use crate::response::{BoxedResponse, Response};
 use crate::settings::Settings;
 

@@ -1,18 +1,25 @@
 //! Sending a request: merge, then one hop after another, with the jar and the redirect
 //! policy applied on every hop (requests' Session.send and resolve_redirects).
 //!
-//! `Flow` is the per-request state machine: `begin_hop` readies the next hop, the transport
-//! runs it (on the caller's thread, or inside a batch), `end_hop` decides what comes next.
-//! The blocking `send` is the simplest driver of it.
+//! `Flow` is the per-request state machine: `begin_hop` readies the next hop, an
+//! `Exchanger` runs it (on the caller's thread, or inside a batch), `end_hop` decides what
+//! comes next. The blocking `send` is the simplest driver of it. Nothing here knows which
+//! exchanger answers.
+
+mod hooks;
+#[cfg(test)]
+mod tests;
 
 use crate::error::{Code, Error, Result};
+use crate::exchange::{Exchanger, Hop};
 use crate::prepare::{prepare_to, Prepared};
-use crate::redirect::{is_redirect, next_hop, resolve_location};
+use crate::received::Received;
+use crate::redirect::{next_hop, resolve_location};
 use crate::request::Request;
 use crate::response::{Response, ResponseUrl};
 use crate::session::Session;
 use crate::settings::Settings;
-use crate::transport::Exchange;
+use std::ops::DerefMut;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,21 +28,28 @@ pub fn send(session: &Session, request: &Request) -> Response {
 }
 
 /// `send` with the URL given apart from the request; the caller has refused CR, LF and NUL
-/// in it (as `Request::new` does).
+/// in it (as `Request::new` does). Each hop runs on a lane of the session's pool.
 pub fn send_to(session: &Session, request: &Request, url: &str) -> Response {
     // The flow is used where it was returned (a move out of the Result copied all of it).
     let mut started = Flow::start_to(session, request, url);
-    let flow = match &mut started {
-        Ok(flow) => flow,
-        Err(response) => return std::mem::take(&mut **response),
-    };
+    match &mut started {
+        Ok(flow) => drive(session, flow, || session.pool.checkout()),
+        Err(response) => std::mem::take(&mut **response),
+    }
+}
+
+/// Runs `flow` to its response on the calling thread, each hop through an exchanger that
+/// `wire` gives for that hop (and that is given back before a retry's wait).
+pub fn drive<W, G>(session: &Session, flow: &mut Flow, mut wire: impl FnMut() -> Result<G>) -> Response
+where
+    W: Exchanger + ?Sized,
+    G: DerefMut<Target = W>,
+{
     loop {
         if let Some(at) = flow.not_before.take() {
             std::thread::sleep(at.saturating_duration_since(Instant::now()));
         }
-        let result = flow
-            .begin_hop(session)
-            .and_then(|timeout| session.pool.perform(&flow.settings, &flow.hop, timeout));
+        let result = flow.begin_hop(session).and_then(|timeout| wire()?.exchange(flow.hop(timeout)));
         if let Some(response) = flow.end_hop(session, result) {
             return response;
         }
@@ -113,9 +127,14 @@ impl Flow {
         remaining(self.deadline)
     }
 
+    /// The hop to exchange next, with `timeout` (from `begin_hop`) left for it.
+    pub fn hop(&self, timeout: Option<Duration>) -> Hop<'_> {
+        Hop { settings: &self.settings, prepared: &self.hop, timeout }
+    }
+
     /// Takes the outcome of the hop: the final response, or None when `self.hop` now holds
     /// the next hop to perform.
-    pub fn end_hop(&mut self, session: &Session, mut result: Result<Exchange>) -> Option<Response> {
+    pub fn end_hop(&mut self, session: &Session, mut result: Result<Received>) -> Option<Response> {
         // A retry runs the same hop again (same method, URL and body) once not_before passes.
         self.not_before = self.retry.next(&self.settings.retry, self.hop.method.as_str(), &result, self.deadline);
         if self.not_before.is_some() {
@@ -135,9 +154,8 @@ impl Flow {
             session.jar().store_response(&self.hop.url, exchange.header_values("Set-Cookie"));
         }
 
-        // A blank Location is no redirect (requests returns the 3xx as is).
-        let location = match self.allow_redirects && is_redirect(exchange.status) {
-            true => exchange.header_values("Location").next().filter(|l| !l.trim_ascii().is_empty()),
+        let location = match self.allow_redirects {
+            true => exchange.redirect_location(),
             false => None,
         };
         let Some(location) = location.map(<[u8]>::to_vec) else {
@@ -159,13 +177,13 @@ impl Flow {
     }
 
     /// The response for the current hop, carrying the history so far.
-    fn finish(&mut self, exchange: &mut Exchange, error: Option<Error>) -> Response {
+    fn finish(&mut self, exchange: &mut Received, error: Option<Error>) -> Response {
         let history = std::mem::take(&mut self.history);
         let response = into_response(exchange, &self.hop, history, error);
         if self.hop.transfer.response_hook.is_none() && self.settings.transfer.response_hook.is_none() {
             return response; // no hook: spare moving the response through on_response
         }
-        crate::transfer::hooks::on_response(&self.settings, &self.hop.transfer, response)
+        hooks::on_response(&self.settings, &self.hop.transfer, response)
     }
 }
 
@@ -190,7 +208,7 @@ fn remaining(deadline: Option<Instant>) -> Result<Option<Duration>> {
 }
 
 /// The response of `hop`, taking the received buffers out of `exchange`.
-fn into_response(exchange: &mut Exchange, hop: &Prepared, history: Vec<Response>, error: Option<Error>) -> Response {
+fn into_response(exchange: &mut Received, hop: &Prepared, history: Vec<Response>, error: Option<Error>) -> Response {
     use std::mem::take;
     Response {
         error,
@@ -206,25 +224,3 @@ fn into_response(exchange: &mut Exchange, hop: &Prepared, history: Vec<Response>
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn response_url_is_shared_only_while_the_hop_url_matches() {
-        let settings = Settings::default();
-        let request = Request::new("GET", "http://h.test/a?b=1").unwrap();
-        let hop = prepare_to(&settings, &request, &request.url).unwrap();
-        let again = prepare_to(&settings, &request, &request.url).unwrap();
-        match (response_url(&hop), response_url(&again)) {
-            (ResponseUrl::Shared(a), ResponseUrl::Shared(b)) => assert!(Arc::ptr_eq(&a, &b)),
-            other => panic!("not shared: {other:?}"),
-        }
-        let mut with_param = request.clone();
-        with_param.add_param("c", Some("2"));
-        let hop = prepare_to(&settings, &with_param, &with_param.url).unwrap();
-        assert_eq!(response_url(&hop), ResponseUrl::Owned("http://h.test/a?b=1&c=2".into()));
-        let next = crate::redirect::next_hop(&hop, 302, url::Url::parse("http://h.test/z").unwrap());
-        assert_eq!(response_url(&next), ResponseUrl::Owned("http://h.test/z".into()));
-    }
-}

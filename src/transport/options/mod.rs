@@ -2,11 +2,17 @@
 //! or, unchanged, left set by the handle's previous request (the Collector's `Applied`
 //! record), so a pooled handle carries nothing over that the request did not ask for.
 
-use super::Collector;
-use crate::ffi::c_string;
+mod network;
+
+pub use network::proxy_only_header;
+
+use super::collector::{Applied, Collector};
 use crate::prepare::Prepared;
 use crate::settings::Settings;
+use crate::transfer::{HttpVersion, Receiver};
+use crate::util::{c_string, changed};
 use curl::easy::{Easy2, Handler, List};
+use url::Url;
 use std::ffi::{c_long, CStr, CString};
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -34,7 +40,8 @@ pub(crate) fn setopt_long<H: Handler>(h: &Easy2<H>, option: curl_sys::CURLoption
     check(unsafe { curl_sys::curl_easy_setopt(h.raw(), option, value) })
 }
 
-fn check(rc: curl_sys::CURLcode) -> std::result::Result<(), curl::Error> {
+/// libcurl's return code as a Result (the one check of every raw setopt).
+pub(crate) fn check(rc: curl_sys::CURLcode) -> std::result::Result<(), curl::Error> {
     if rc == curl_sys::CURLE_OK {
         Ok(())
     } else {
@@ -55,13 +62,10 @@ pub fn configure(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
 }
 
 fn configure_all(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, timeout: Option<Duration>) -> std::result::Result<(), curl::Error> {
-    // The fragment is never sent ('#' appears in a parsed URL only as its delimiter).
-    let url = hop.url.as_str();
-    h.get_mut().head_guard = crate::limits::HeaderGuard::new(settings.max_header_bytes);
-    let url = match hop.url.fragment() {
-        Some(_) => url.split_once('#').map_or(url, |(before, _)| before),
-        None => url,
-    };
+    let collector = h.get_mut();
+    collector.head_guard = crate::limits::HeaderGuard::new(settings.max_header_bytes);
+    collector.tls_hop = hop.url.scheme() == "https";
+    let url = url_without_fragment(&hop.url);
     if h.get_ref().applied.url.as_deref() != Some(url) {
         h.get_mut().applied.url = None;
         h.url(url)?;
@@ -96,12 +100,12 @@ fn configure_all(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
     if fresh {
         // Nothing of an earlier snapshot counts: a clone's values may differ in any option.
         let url = h.get_mut().applied.url.take();
-        h.get_mut().applied = super::collector::Applied { plain_get, url, ..Default::default() };
+        h.get_mut().applied = Applied { plain_get, url, ..Default::default() };
     }
     let applied = &mut h.get_mut().applied;
     let headers_changed = !matches!(&applied.headers, Some((headers, body)) if *body == sends_body && *headers == hop.headers);
     if headers_changed {
-        let default_encoding = crate::transfer::sends_default_accept_encoding(hop);
+        let default_encoding = crate::transfer::sends_default_accept_encoding(&hop.headers);
         applied.headers = Some((hop.headers.clone(), sends_body));
         applied.default_accept_encoding = default_encoding;
         h.http_headers(header_list(hop, sends_body, default_encoding)?)?;
@@ -112,16 +116,16 @@ fn configure_all(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
         let user_agent = user_agent_option(hop).map(|ua| c_string(ua.as_bytes()));
         setopt_str(h, curl_sys::CURLOPT_USERAGENT, user_agent.as_deref())?;
     }
-    if crate::net::changed(&mut h.get_mut().applied.timeout, timeout) {
+    if crate::util::changed(&mut h.get_mut().applied.timeout, timeout) {
         // Zero means no total timeout.
         h.timeout(timeout.unwrap_or(Duration::ZERO))?;
     }
     if fresh {
         configure_session(h, settings)?;
     }
-    crate::net::configure(h, settings, hop, fresh)?;
-    crate::transfer::configure(h, settings, hop, fresh)?;
-    super::lane::configure_engine(h, settings, hop)?;
+    network::configure(h, settings, hop, fresh)?;
+    configure_transfer(h, settings, hop, fresh)?;
+    configure_engine(h, settings, hop)?;
     h.get_mut().applied.snapshot = settings.snapshot.0;
     Ok(())
 }
@@ -132,18 +136,84 @@ fn configure_session(h: &mut Easy2<Collector>, settings: &Settings) -> std::resu
     h.connect_timeout(settings.connect_timeout.unwrap_or(Duration::ZERO))?;
     h.ssl_verify_peer(settings.verify)?;
     h.ssl_verify_host(settings.verify)?;
-    // A custom bundle replaces the system store entirely (no CAPATH beside it).
-    let (ca_file, ca_dir) = match &settings.ca_bundle {
-        Some(bundle) => (Some(bundle.as_c_str()), None),
-        None => (SYSTEM_CA.0.as_deref(), SYSTEM_CA.1.as_deref()),
-    };
-    setopt_str(h, curl_sys::CURLOPT_CAINFO, ca_file)?;
-    setopt_str(h, curl_sys::CURLOPT_CAPATH, ca_dir)?;
     let mut resolve = List::new();
     for entry in &settings.resolve {
         resolve.append(entry)?;
     }
     h.resolve(resolve)?;
+    Ok(())
+}
+
+/// Readies the handle's Receiver for `hop` and sets the options it needs: the session-wide
+/// ones when `fresh`, the per-hop ones when they differ from the handle's last hop.
+fn configure_transfer(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, fresh: bool) -> std::result::Result<(), curl::Error> {
+    let session = settings.transfer.session_id;
+    let transfer = hop.transfer.clone();
+    let version = transfer.http_version.unwrap_or(settings.transfer.http_version);
+    let debug = settings.transfer.debug;
+    if fresh {
+        h.verbose(debug.is_some())?;
+        // libcurl never decodes: the Receiver does, for every coding, within the body limit.
+        h.http_content_decoding(false)?;
+    }
+    let applied = &mut h.get_mut().applied;
+    let progress = transfer.progress.is_some();
+    let (set_progress, set_version) = (changed(&mut applied.progress, progress), changed(&mut applied.http_version, version));
+    if set_progress {
+        h.progress(progress)?;
+    }
+    if set_version {
+        h.http_version(curl_version(version))?;
+    }
+    // `decode` was decided with the header list (configure_all, which runs first).
+    let decode = h.get_ref().applied.default_accept_encoding;
+    let upload = hop.body.as_ref().and_then(|b| b.upload.clone());
+    h.get_mut().transfer = Receiver::new(session, transfer, decode, settings.max_body_size, debug, upload);
+    Ok(())
+}
+
+fn curl_version(version: HttpVersion) -> curl::easy::HttpVersion {
+    match version {
+        HttpVersion::Default => curl::easy::HttpVersion::V2TLS,
+        HttpVersion::Http11 => curl::easy::HttpVersion::V11,
+        HttpVersion::Http2 => curl::easy::HttpVersion::V2,
+        HttpVersion::Http2PriorKnowledge => curl::easy::HttpVersion::V2PriorKnowledge,
+    }
+}
+
+/// The URL as libcurl gets it: the fragment is never sent ('#' appears in a parsed URL only
+/// as its delimiter).
+fn url_without_fragment(url: &Url) -> &str {
+    let text = url.as_str();
+    match url.fragment() {
+        Some(_) => text.split_once('#').map_or(text, |(before, _)| before),
+        None => text,
+    }
+}
+
+/// The CA file and directory verifying servers and https proxies: the caller's (a bundle
+/// and/or a directory, which replace the system store entirely), else the system's.
+fn ca_locations(settings: &Settings) -> (Option<&CStr>, Option<&CStr>) {
+    match (&settings.ca_bundle, &settings.net.tls.ca_dir) {
+        (None, None) => (SYSTEM_CA.0.as_deref(), SYSTEM_CA.1.as_deref()),
+        (file, dir) => (file.as_deref(), dir.as_deref()),
+    }
+}
+
+/// The engine's per-request libcurl option: where HTTP/2 multiplexing is likely (TLS with
+/// ALPN, or h2c prior knowledge), a transfer waits for a connection that can multiplex
+/// rather than opening another one. Not for http:// otherwise: an h2c Upgrade attempt would
+/// make HTTP/1.1 transfers queue on one connection.
+fn configure_engine(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared) -> std::result::Result<(), curl::Error> {
+    let version = hop.transfer.http_version.unwrap_or(settings.transfer.http_version);
+    let multiplex = match version {
+        HttpVersion::Http11 => false,
+        HttpVersion::Http2PriorKnowledge => true,
+        HttpVersion::Default | HttpVersion::Http2 => hop.url.scheme() == "https",
+    };
+    if changed(&mut h.get_mut().applied.pipewait, multiplex) {
+        h.pipewait(multiplex)?;
+    }
     Ok(())
 }
 
@@ -167,12 +237,7 @@ fn set_post_body(h: &mut Easy2<Collector>, body: Option<&crate::request::Body>) 
     setopt_str(h, curl_sys::CURLOPT_POSTFIELDS, None)?;
     let len = upload.len.map_or(-1, |len| len as curl_sys::curl_off_t);
     // SAFETY: the handle is live; the option takes a curl_off_t.
-    let rc = unsafe { curl_sys::curl_easy_setopt(h.raw(), curl_sys::CURLOPT_POSTFIELDSIZE_LARGE, len) };
-    if rc == curl_sys::CURLE_OK {
-        Ok(())
-    } else {
-        Err(curl::Error::new(rc))
-    }
+    check(unsafe { curl_sys::curl_easy_setopt(h.raw(), curl_sys::CURLOPT_POSTFIELDSIZE_LARGE, len) })
 }
 
 /// A User-Agent value libcurl can send through CURLOPT_USERAGENT (same bytes on the wire as
@@ -187,7 +252,7 @@ fn header_list(hop: &Prepared, sends_body: bool, skip_accept_encoding: bool) -> 
     let mut list = List::new();
     let skip_user_agent = user_agent_option(hop).is_some();
     let mut line = String::new();
-    for (name, value) in hop.headers.iter().filter(|(name, _)| !crate::net::proxy_only_header(name)) {
+    for (name, value) in hop.headers.iter().filter(|(name, _)| !proxy_only_header(name)) {
         if skip_accept_encoding && name.eq_ignore_ascii_case("Accept-Encoding") || skip_user_agent && name == "User-Agent" {
             continue;
         }

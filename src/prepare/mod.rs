@@ -1,4 +1,9 @@
-//! Merging a request with its session's defaults (requests' prepare_request).
+//! Merging a request with its session's defaults (requests' prepare_request): the hop
+//! the exchange layers get.
+
+mod credentials;
+
+pub use credentials::{has_userinfo, take_userinfo};
 
 use crate::error::{Error, Result};
 use crate::headers::Headers;
@@ -121,7 +126,7 @@ pub fn prepare_to(settings: &Settings, req: &Request, raw_url: &str) -> Result<P
             headers.set("Authorization", Some(&auth.header_value()));
         }
     }
-    let net = crate::net::prepare(settings, req, &url, &mut headers)?;
+    let net = credentials::prepare_net(settings, req, &url, &mut headers)?;
     let body = req.body()?;
     if let Some(content_type) = body.as_ref().and_then(|b| b.content_type.as_deref()) {
         if !headers.contains("Content-Type") {

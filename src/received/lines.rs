@@ -1,6 +1,7 @@
 //! Received header lines in one buffer ("name\0value\0" per line) with their offsets: two
 //! allocations per response instead of two per header line.
 
+use crate::util::find_byte;
 use std::ffi::CStr;
 
 #[derive(Default, Clone, PartialEq, Eq)]
@@ -9,16 +10,6 @@ pub struct HeaderLines {
     /// Where each line's name and value start in `bytes` (u32: a response head is at most a
     /// few hundred KiB, and this halves the room kept per line).
     starts: Vec<(u32, u32)>,
-}
-
-/// Where `byte` first occurs in `text` (libc's memchr: core's is slow on short slices).
-pub fn find_byte(byte: u8, text: &[u8]) -> Option<usize> {
-    if text.is_empty() {
-        return None;
-    }
-    // SAFETY: reads `text.len()` bytes of a live slice; a hit points into it.
-    let hit = unsafe { libc::memchr(text.as_ptr().cast(), i32::from(byte), text.len()) };
-    (!hit.is_null()).then(|| hit as usize - text.as_ptr() as usize)
 }
 
 /// An offset into a header block.

@@ -1,0 +1,63 @@
+//! What one hop received, as plain data: status, head, body, timings and connection
+//! facts. Produced by the exchange layers (the transport, or a layer answering in its
+//! place), read by the per-request logic above them.
+
+mod lines;
+
+pub use lines::HeaderLines;
+
+/// What one hop received.
+#[derive(Debug, Default)]
+pub struct Received {
+    pub status: u32,
+    pub reason: Vec<u8>,
+    pub headers: HeaderLines,
+    pub body: Vec<u8>,
+    pub http_version: &'static str,
+    /// The response's Content-Length, when it sent a valid one.
+    pub content_length: Option<u64>,
+    /// The response has a Content-Encoding header.
+    pub encoded: bool,
+    pub elapsed: f64,
+    pub timings: Timings,
+}
+
+impl Received {
+    /// Values of every header called `name`, in order.
+    pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.headers.values(name)
+    }
+
+    /// Where this response redirects to, when it is a redirect (301, 302, 303, 307, 308)
+    /// with a Location that is not blank: the one place that decides whether a response
+    /// redirects (requests returns a 3xx without a usable Location as it is).
+    pub fn redirect_location(&self) -> Option<&[u8]> {
+        if !is_redirect(self.status) {
+            return None;
+        }
+        self.header_values("Location").next().filter(|l| !l.trim_ascii().is_empty())
+    }
+}
+
+/// Statuses that redirect when they carry a Location.
+pub fn is_redirect(status: u32) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// Timings of one hop, in seconds from the start of its request, as libcurl measures them,
+/// and whether it went over a reused connection (given to C as session_timings).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Until the host name was resolved (0 when the connection was reused).
+    pub dns: f64,
+    /// Until the TCP connection was made (0 when the connection was reused).
+    pub connect: f64,
+    /// Until the TLS handshake was done (0 for http:// and when the connection was reused).
+    pub tls: f64,
+    /// Until the first response byte arrived.
+    pub first_byte: f64,
+    /// Until the end of the body.
+    pub total: f64,
+    /// True when the request went over a connection kept from an earlier one.
+    pub reused: bool,
+}
