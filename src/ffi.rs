@@ -123,6 +123,7 @@ pub mod panic_injection {
     static FORCED: AtomicU8 = AtomicU8::new(FROM_ENV);
 
     /// Some(on) forces injection on or off; None goes back to the environment variable.
+    #[allow(dead_code)] // for a debugger session or a unit test; C tests use the variable
     pub fn force(on: Option<bool>) {
         FORCED.store(on.map_or(FROM_ENV, u8::from), Ordering::SeqCst);
     }

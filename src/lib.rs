@@ -1,31 +1,42 @@
 //! libsession: requests.Session for C, over libcurl.
 //!
 //! Layout: `capi` holds the exported C functions, thin shells over the safe modules;
-//! `ffi` is the plumbing they share (panic boundary, argument conversion).
-//! A request flows `prepare` (merge with session defaults) -> `client` (hop loop, cookie
-//! jar, `redirect` policy) -> `transport` (libcurl on the caller's thread) -> `response`.
+//! the layers below it, and the exchange seam between the per-request logic and libcurl,
+//! are in docs/ARCHITECTURE.md. Only `capi` and `error` are public (the C API's Rust
+//! names, for tests); `internals` lends a few pieces to the fuzz targets and tests.
 
-pub mod asynchronous;
+mod asynchronous;
 pub mod capi;
-pub mod client;
-pub mod exchange;
-pub mod cookies;
+mod client;
+mod exchange;
+mod cookies;
 pub mod error;
-pub mod ffi;
-pub mod headers;
-pub mod limits;
-pub mod net;
-pub mod parallel;
-pub mod prepare;
-pub mod received;
-pub mod redirect;
-pub mod reentry;
-pub mod request;
-pub mod response;
-pub mod retry;
-pub mod session;
-pub mod settings;
-pub mod transfer;
-pub mod transport;
-pub mod util;
-pub mod version;
+mod ffi;
+mod headers;
+mod limits;
+mod net;
+mod parallel;
+mod prepare;
+mod received;
+mod redirect;
+mod reentry;
+mod request;
+mod response;
+mod retry;
+mod session;
+mod settings;
+mod transfer;
+mod transport;
+mod util;
+mod version;
+
+/// Pieces of the engine for the fuzz targets and tests; not an API.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::cookies::Jar;
+    pub use crate::limits::SESSION_MAX_HEADER_LINES;
+    pub use crate::prepare::prepare;
+    pub use crate::redirect::resolve_location;
+    pub use crate::request::Request;
+    pub use crate::transport::collect_head;
+}

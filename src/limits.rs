@@ -115,6 +115,7 @@ impl HeaderGuard {
 
     /// Accounts one raw header line (as libcurl hands it over, CRLF included).
     /// Returns false, with `fault` set, to abort the transfer.
+    #[cfg(test)]
     pub fn check(&mut self, line: &[u8]) -> bool {
         self.check_parsed(line.len(), &HeadLine::parse(line))
     }

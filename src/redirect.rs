@@ -5,11 +5,6 @@ use crate::prepare::{check_scheme, Prepared};
 use crate::request::Method;
 use url::Url;
 
-/// Statuses that redirect when they carry a Location.
-pub fn is_redirect(status: u32) -> bool {
-    matches!(status, 301 | 302 | 303 | 307 | 308)
-}
-
 /// The method to use after a redirect with `status` (requests' rebuild_method).
 pub fn rebuild_method(method: &str, status: u32) -> &str {
     match status {

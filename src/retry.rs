@@ -55,6 +55,7 @@ impl Attempts {
     }
 
     /// Retries made so far.
+    #[cfg(test)]
     pub fn done(&self) -> u32 {
         self.done
     }

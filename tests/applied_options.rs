@@ -13,7 +13,7 @@ use session::capi::request::*;
 use session::capi::session::*;
 use session::capi::transfer::*;
 use session::error::session_code::{self, *};
-use session::transfer::callbacks::session_write_cb;
+use session::capi::transfer::session_write_cb;
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::ptr;
 

@@ -343,6 +343,12 @@ fn garbage_instead_of_a_status_line() {
     fault("/garbage-open", SESSION_E_DECODE, "status line");
 }
 
+/// A reply without a status line is the server's fault, not the caller's URL.
+#[test]
+fn a_reply_that_is_not_http_is_a_decode_error() {
+    fault("/http09", SESSION_E_DECODE, "not HTTP");
+}
+
 #[test]
 fn two_different_locations() {
     fault("/two-locations", SESSION_E_DECODE, "Location");

@@ -593,7 +593,7 @@ mod rust_level {
 
     #[test]
     fn embedded_nul_and_controls_are_refused_before_sending() {
-        let mut req = session::request::Request::new("GET", "http://h.test/").unwrap();
+        let mut req = session::internals::Request::new("GET", "http://h.test/").unwrap();
         assert!(req.set_header("X-A", Some("a\0b")).is_err());
         assert!(req.set_header("X-A", Some("a\r\nX-B: 1")).is_err());
         assert!(req.set_header("X-\0", Some("v")).is_err());
@@ -608,9 +608,9 @@ mod rust_level {
             SESSION_E_INVALID_ARGUMENT
         );
         unsafe { session_free(s) };
-        assert!(session::request::Request::new("GE\0T", "http://h.test/").is_err());
-        assert!(session::request::Request::new("GET", "http://h.test/\r\nX: 1").is_err());
-        let mut jar = session::cookies::Jar::default();
+        assert!(session::internals::Request::new("GE\0T", "http://h.test/").is_err());
+        assert!(session::internals::Request::new("GET", "http://h.test/\r\nX: 1").is_err());
+        let mut jar = session::internals::Jar::default();
         assert!(jar.set("a", "b\0c", "h.test", None).is_err());
         // A body is bytes: NUL inside is data, and its length is what counts.
         let s = session_new();

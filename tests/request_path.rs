@@ -9,7 +9,7 @@ use session::capi::request::*;
 use session::capi::response::*;
 use session::capi::session::*;
 use session::error::session_code::*;
-use session::response::session_response_t;
+use session::capi::response::session_response_t;
 use std::ffi::CStr;
 use std::ptr;
 

@@ -9,7 +9,7 @@ use session::capi::response::*;
 use session::capi::session::*;
 use session::capi::transfer::*;
 use session::error::session_code::{self, *};
-use session::response::session_response_t;
+use session::capi::response::session_response_t;
 use std::ffi::{c_char, c_int, c_void};
 use std::io::Write;
 use std::path::PathBuf;
@@ -233,7 +233,7 @@ unsafe extern "C" fn seek_source(offset: u64, userdata: *mut c_void) -> c_int {
 }
 
 unsafe extern "C" fn read_abort(_: *mut c_char, _: usize, _: *mut c_void) -> usize {
-    session::transfer::callbacks::SESSION_READ_ABORT
+    session::capi::transfer::SESSION_READ_ABORT
 }
 
 #[test]
@@ -415,6 +415,29 @@ fn write_callback_streams_the_final_body_only() {
     let r = s.send(&req);
     assert_eq!(r.error, SESSION_E_CANCELLED, "{}", r.message);
     assert!(rec.data.len() < 3_000_000);
+}
+
+/// A 3xx with a blank Location is the final response (no redirect): its body goes where the
+/// caller asked, to the write callback or the output file, never kept in memory.
+#[test]
+fn a_final_redirect_with_a_blank_location_streams_its_body() {
+    let rig = support::rig();
+    let s = S::new();
+    let url = rig.url("/redirect?to=&body=123456789");
+    let req = Req::new("GET", &url);
+    let mut rec = Received::default();
+    stream_to(&req, &mut rec);
+    let r = s.send(&req);
+    assert_eq!((r.error, r.status, r.bytes.len()), (SESSION_OK, 302, 0), "{}", r.message);
+    assert_eq!(rec.data, b"123456789");
+
+    let path = scratch("blank-location.bin");
+    let _ = std::fs::remove_file(&path);
+    let req = Req::new("GET", &url);
+    unsafe { session_request_set_output_file(req.0, c(path.to_str().unwrap()).as_ptr()) };
+    let r = s.send(&req);
+    assert_eq!((r.error, r.status, r.bytes.len()), (SESSION_OK, 302, 0), "{}", r.message);
+    assert_eq!(std::fs::read(&path).expect("the output file exists"), b"123456789");
 }
 
 #[test]

@@ -11,7 +11,7 @@
 use session::capi::request::*;
 use session::capi::response::*;
 use session::capi::session::*;
-use session::cookies::Jar;
+use session::internals::Jar;
 use session::error::session_code;
 use std::ffi::{CStr, CString};
 use std::io::{Read, Write};
@@ -113,7 +113,7 @@ pub fn request_validation(data: &[u8]) {
             }
         }
         if let Some(r) = req.as_ref() {
-            if let Ok(hop) = session::prepare::prepare(&(*s).settings(), r) {
+            if let Ok(hop) = session::internals::prepare(&(*s).settings(), r) {
                 assert_clean("method", hop.method.as_bytes());
                 assert_clean("URL", hop.url.as_str().as_bytes());
                 assert!(!hop.url.as_str().contains(' '), "space in URL {}", hop.url);
@@ -125,7 +125,7 @@ pub fn request_validation(data: &[u8]) {
                     );
                     assert_clean("header value", value.unwrap_or("").as_bytes());
                 }
-                if let Ok(next) = session::redirect::resolve_location(&hop.url, get(6)) {
+                if let Ok(next) = session::internals::resolve_location(&hop.url, get(6)) {
                     assert!(
                         matches!(next.scheme(), "http" | "https"),
                         "redirect to {next}"
@@ -142,8 +142,8 @@ pub fn request_validation(data: &[u8]) {
 /// Raw response head bytes through the Collector's header path with a small byte cap.
 pub fn response_head(data: &[u8]) {
     let cap = 4096;
-    let (_status, headers, aborted) = session::transport::collect_head(data, cap);
-    assert!(headers.len() <= session::limits::SESSION_MAX_HEADER_LINES);
+    let (_status, headers, aborted) = session::internals::collect_head(data, cap);
+    assert!(headers.len() <= session::internals::SESSION_MAX_HEADER_LINES);
     let kept: usize = headers
         .iter()
         .map(|(n, v)| n.as_bytes().len() + v.as_bytes().len())
@@ -223,7 +223,7 @@ pub fn exchange_with(data: &[u8], policy: bool) {
         if v.error == session_code::SESSION_OK {
             assert!(v.body_len <= MAX_BODY);
             let n = session_response_header_count(r);
-            assert!(n <= session::limits::SESSION_MAX_HEADER_LINES);
+            assert!(n <= session::internals::SESSION_MAX_HEADER_LINES);
             for i in 0..n {
                 let (mut name, mut value) = (std::ptr::null(), std::ptr::null());
                 assert_eq!(

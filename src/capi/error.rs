@@ -1,5 +1,6 @@
 use crate::error::{last_error_ptr, Code};
 use crate::ffi::guard;
+pub use crate::version::{SESSION_VERSION_MAJOR, SESSION_VERSION_MINOR, SESSION_VERSION_PATCH};
 use crate::version::version_ptr;
 use std::ffi::{c_char, c_int};
 

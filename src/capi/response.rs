@@ -1,6 +1,7 @@
 use crate::error::{session_code, Code, Error};
 use crate::ffi::{guard, guard_code, str_arg};
-use crate::response::{session_response_t, BoxedResponse, Response, ResponseBox};
+pub use crate::response::session_response_t;
+use crate::response::{BoxedResponse, Response, ResponseBox};
 use std::ffi::c_char;
 
 /// Hands a response to C; the pointer is to the box's leading public struct.

@@ -5,10 +5,8 @@ use crate::capi::session::session_t;
 use crate::error::{session_code, Error, Result};
 use crate::ffi::{bytes_arg, guard_code, mut_arg, opt_str_arg, ref_arg, str_arg};
 use crate::request::Request;
-use crate::transfer::callbacks::{
-    session_progress_cb, session_read_cb, session_seek_cb, session_write_cb, ReadCallback,
-    SeekCallback,
-};
+pub use crate::transfer::callbacks::{session_write_cb, SESSION_READ_ABORT};
+use crate::transfer::callbacks::{session_progress_cb, session_read_cb, session_seek_cb, ReadCallback, SeekCallback};
 use crate::transfer::upload::{Segment, Source};
 use crate::transfer::{
     Destination, FilePart, HttpVersion, ProgressCallback, UserData, WriteCallback,

@@ -7,7 +7,7 @@ mod persist;
 pub mod policy;
 
 pub use persist::{parse_file, write_file, Format};
-pub use policy::{SESSION_COOKIE_HEADER_MAX, SESSION_COOKIE_MAX_NAME_VALUE, SESSION_COOKIES_MAX_PER_RESPONSE};
+pub use policy::{SESSION_COOKIE_HEADER_MAX, SESSION_COOKIES_MAX_PER_RESPONSE};
 
 use crate::error::{Error, Result};
 use crate::util::check_no_ctl;

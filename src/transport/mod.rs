@@ -12,8 +12,8 @@ mod options;
 mod outcome;
 mod pool;
 
-pub use lane::{Lane, Limits, RECEIVE_BUFFER};
-pub use pool::{fork_epoch, LaneGuard, Pool};
+pub use lane::{Lane, Limits};
+pub use pool::{fork_epoch, Pool};
 
 /// Feeds `head` (raw response head bytes, split after each LF as libcurl does) to a
 /// Collector with a header guard of `max_bytes`, as one transfer would. For fuzzing and

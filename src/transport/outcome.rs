@@ -97,7 +97,7 @@ pub fn classify(facts: &Facts) -> Code {
 fn message(code: Code, err: &curl::Error) -> String {
     let detail = err.extra_description().unwrap_or(err.description());
     match err.code() {
-        curl_sys::CURLE_UNSUPPORTED_PROTOCOL if code == Code::SESSION_E_DECODE => {
+        curl_sys::CURLE_UNSUPPORTED_PROTOCOL | curl_sys::CURLE_FTP_WEIRD_SERVER_REPLY if code == Code::SESSION_E_DECODE => {
             format!("the server's reply is not HTTP ({detail})")
         }
         _ if code == Code::SESSION_E_PROXY && err.code() == curl_sys::CURLE_COULDNT_CONNECT => {

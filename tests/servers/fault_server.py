@@ -38,6 +38,7 @@ Routes (path only; query ignored unless said):
   /redirect-loop      302 to itself
   /garbage            bytes that are not HTTP, then close
   /garbage-open       bytes that are not HTTP, connection kept open
+  /http09             a reply with no status line at all (as HTTP/0.9 answers), then close
   /two-locations      302 with two different Location headers
   /no-colon           a header line without a colon
   /nul-in-header      a NUL byte in a header name
@@ -238,6 +239,9 @@ def fault(conn, method, path, q):
         conn.send(b"\x00\x01SSH-2.0-not-http \xff\xfe garbage\r\n\r\n")
         if path == "/garbage":
             conn.close()
+    elif path == "/http09":
+        conn.send(b"<html>hello from an HTTP/0.9 server, no status line here</html>\r\n")
+        conn.close()
     elif path == "/no-colon":
         conn.send(b"HTTP/1.1 200 OK\r\nNo colon here\r\nContent-Length: 2\r\n\r\nok")
     elif path == "/nul-in-header":

@@ -10,7 +10,7 @@ Endpoints (any method; HEAD gets headers only):
                         request came in on. A connection whose first request is
                         /connections (a probe, e.g. support::get_json) is not counted.
   /echo...              JSON of method, raw target, raw query, headers in order, body.
-  /redirect?to=U&status=S   S (default 302) with `Location: U` verbatim.
+  /redirect?to=U&status=S&body=B   S (default 302) with `Location: U` verbatim, body B.
   /loop                 302 to /loop.
   /cookies/set-raw?h=V&h=...&status=S&to=U   one `Set-Cookie: V` line per h.
   /set-raw?...          the same at the root, so that the cookies' default path is "/".
@@ -137,7 +137,8 @@ class Handler(BaseHTTPRequestHandler):
             })
         elif path == "/redirect":
             status = self.int_param(q, "status", 302)
-            self.respond(status, headers=[("Location", q.get("to", [""])[0])])
+            body = q.get("body", [""])[0].encode("latin-1")
+            self.respond(status, body, headers=[("Location", q.get("to", [""])[0])])
         elif path == "/loop":
             self.respond(302, headers=[("Location", "/loop")])
         elif path in ("/cookies/set-raw", "/set-raw"):

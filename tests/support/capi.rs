@@ -6,7 +6,7 @@ use session::capi::request::*;
 use session::capi::response::*;
 use session::capi::session::*;
 use session::error::session_code::{self, SESSION_OK};
-use session::response::session_response_t;
+use session::capi::response::session_response_t;
 use std::ffi::{c_char, CStr, CString};
 
 pub fn c(s: &str) -> CString {
