@@ -44,4 +44,19 @@ if [[ "$(cat "$stamp" 2>/dev/null)" != "$want" ]] || ! "$py" -c '' 2>/dev/null; 
     echo "$want" >"$stamp"
 fi
 
+# requests' own test suite (tests/ of the sdist of the requests pinned in requirements.txt),
+# run against the Python binding by bindings/python/tests/requests_suite; never committed.
+rq_version="$(sed -n 's/^requests==\([^ ;#]*\).*/\1/p' "$req")"
+suite="$venv/requests-suite/requests-$rq_version"
+if [[ -n "$rq_version" && ! -f "$suite/tests/test_requests.py" ]]; then
+    dl="$venv/requests-suite/download"
+    rm -rf "$dl" "$suite"
+    mkdir -p "$dl"
+    "$py" -m pip download --disable-pip-version-check --no-deps --no-binary :all: \
+        -d "$dl" "requests==$rq_version" >>"$log" 2>&1 || fail "pip download requests==$rq_version (sdist)"
+    tar -xzf "$dl/requests-$rq_version.tar.gz" -C "$venv/requests-suite" >>"$log" 2>&1 \
+        || fail "unpacking the requests $rq_version sdist"
+    rm -rf "$dl"
+fi
+
 echo "$py"

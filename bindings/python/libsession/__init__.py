@@ -10,19 +10,28 @@
 The shared library is found through $LIBSESSION_LIBRARY, then next to this package, then
 the system's library path (ctypes.util.find_library("session")).
 """
+from . import exceptions  # noqa: F401
+from .cookies import Cookie, SessionCookies  # noqa: F401
 from .exceptions import (  # noqa: F401
     Cancelled,
+    ChunkedEncodingError,
     ConnectionError,
+    ConnectTimeout,
     ContentDecodingError,
+    CookieConflictError,
     HTTPError,
     InternalError,
     InvalidArgument,
+    InvalidHeader,
+    InvalidSchema,
     InvalidURL,
     JSONDecodeError,
     LocalIOError,
+    MissingSchema,
     NotSupported,
     OutOfMemory,
     ProxyError,
+    ReadTimeout,
     RequestException,
     ResolveError,
     SSLError,
@@ -32,7 +41,7 @@ from .exceptions import (  # noqa: F401
 )
 from .models import Response  # noqa: F401
 from .network import HTTPDigestAuth, Retry  # noqa: F401
-from .sessions import BearerAuth, HTTPBasicAuth, Session  # noqa: F401
+from .sessions import BearerAuth, Future, HTTPBasicAuth, Session  # noqa: F401
 from .structures import CaseInsensitiveDict  # noqa: F401
 
 __version__ = "0.1.0"
@@ -45,9 +54,19 @@ def library_version():
     return text(lib().session_version())
 
 
+def session():
+    """A new Session (requests.session)."""
+    return Session()
+
+
 def request(method, url, **kwargs):
-    """One request on a throwaway Session (as requests.request)."""
+    """One request on a throwaway Session (as requests.request); `verify`, `cert` and
+    `proxies` are set on that session."""
     with Session() as s:
+        for name in ("verify", "cert", "proxies"):
+            value = kwargs.pop(name, None)
+            if value is not None:
+                setattr(s, name, value)
         return s.request(method, url, **kwargs)
 
 
@@ -55,5 +74,26 @@ def get(url, params=None, **kwargs):
     return request("GET", url, params=params, **kwargs)
 
 
+def options(url, **kwargs):
+    return request("OPTIONS", url, **kwargs)
+
+
+def head(url, **kwargs):
+    kwargs.setdefault("allow_redirects", False)
+    return request("HEAD", url, **kwargs)
+
+
 def post(url, data=None, json=None, **kwargs):
     return request("POST", url, data=data, json=json, **kwargs)
+
+
+def put(url, data=None, **kwargs):
+    return request("PUT", url, data=data, **kwargs)
+
+
+def patch(url, data=None, **kwargs):
+    return request("PATCH", url, data=data, **kwargs)
+
+
+def delete(url, **kwargs):
+    return request("DELETE", url, **kwargs)

@@ -8,14 +8,18 @@ import ctypes.util
 import os
 import threading
 from ctypes import (
+    CFUNCTYPE,
     POINTER,
     Structure,
     c_bool,
     c_char_p,
     c_double,
     c_int,
+    c_int64,
     c_long,
     c_size_t,
+    c_uint16,
+    c_uint64,
     c_void_p,
 )
 
@@ -40,11 +44,55 @@ class ResponseStruct(Structure):
     ]
 
 
+class CookieStruct(Structure):
+    """session_cookie_t."""
+
+    _fields_ = [
+        ("name", c_char_p),
+        ("value", c_char_p),
+        ("domain", c_char_p),
+        ("path", c_char_p),
+        ("expires", c_int64),
+        ("secure", c_bool),
+        ("http_only", c_bool),
+        ("host_only", c_bool),
+    ]
+
+
+class TimingsStruct(Structure):
+    """session_timings_t."""
+
+    _fields_ = [
+        ("dns", c_double),
+        ("connect", c_double),
+        ("tls", c_double),
+        ("first_byte", c_double),
+        ("total", c_double),
+        ("reused", c_bool),
+    ]
+
+
 RESPONSE_P = POINTER(ResponseStruct)
 SESSION_P = c_void_p  # opaque session_t *
 REQUEST_P = c_void_p  # opaque session_request_t *
 CODE = c_int  # session_code
 OWNED_STR = c_void_p  # char * freed with session_string_free
+FUTURE_P = c_void_p  # opaque session_future_t *
+COOKIE_LIST_P = c_void_p  # opaque session_cookie_list_t *
+
+# Callback types (ctypes keeps a Python callable alive only while its CFUNCTYPE object is
+# referenced: the binding keeps each one on the object that registered it).
+DONE_FN = CFUNCTYPE(None, c_void_p)
+RESPONSE_HOOK = CFUNCTYPE(None, RESPONSE_P, c_void_p)
+DEBUG_CB = CFUNCTYPE(None, c_int, POINTER(ctypes.c_char), c_size_t, c_void_p)
+READ_CB = CFUNCTYPE(c_size_t, POINTER(ctypes.c_char), c_size_t, c_void_p)
+SEEK_CB = CFUNCTYPE(c_int, c_uint64, c_void_p)
+WRITE_CB = CFUNCTYPE(c_size_t, POINTER(ctypes.c_char), c_size_t, c_void_p)
+PROGRESS_CB = CFUNCTYPE(c_int, c_uint64, c_uint64, c_uint64, c_uint64, c_void_p)
+READ_ABORT = ctypes.c_size_t(-1).value  # SESSION_READ_ABORT
+
+COOKIES_JSON, COOKIES_NETSCAPE = 0, 1  # session_cookie_format
+HTTP_VERSIONS = {None: 0, "default": 0, "1.1": 1, "2": 2, "2-prior-knowledge": 3}  # session_http_version
 
 # name: (restype, argtypes), in header order.
 DECLARATIONS = {
@@ -54,6 +102,28 @@ DECLARATIONS = {
     "session_cookie_header": (OWNED_STR, [SESSION_P, c_char_p]),
     "session_string_free": (None, [c_void_p]),
     "session_cookies_clear": (CODE, [SESSION_P]),
+    "session_cookie_add": (CODE, [SESSION_P, POINTER(CookieStruct)]),
+    "session_cookies_clear_domain": (CODE, [SESSION_P, c_char_p]),
+    "session_cookie_delete": (CODE, [SESSION_P, c_char_p, c_char_p, c_char_p]),
+    "session_set_cookie_limits": (CODE, [SESSION_P, c_size_t, c_size_t]),
+    "session_cookies_list": (COOKIE_LIST_P, [SESSION_P]),
+    "session_cookie_list_len": (c_size_t, [COOKIE_LIST_P]),
+    "session_cookie_list_at": (POINTER(CookieStruct), [COOKIE_LIST_P, c_size_t]),
+    "session_cookie_list_free": (None, [COOKIE_LIST_P]),
+    "session_cookies_save": (CODE, [SESSION_P, c_char_p, c_int]),
+    "session_cookies_save_ex": (CODE, [SESSION_P, c_char_p, c_int, c_bool]),
+    "session_cookies_load": (CODE, [SESSION_P, c_char_p, c_int]),
+    # concurrency: batches, futures, pool
+    "session_send_all": (CODE, [SESSION_P, POINTER(REQUEST_P), c_size_t, POINTER(RESPONSE_P)]),
+    "session_send_async": (FUTURE_P, [SESSION_P, REQUEST_P]),
+    "session_send_async_cb": (FUTURE_P, [SESSION_P, REQUEST_P, DONE_FN, c_void_p]),
+    "session_future_wait": (RESPONSE_P, [FUTURE_P, c_long]),
+    "session_future_ready": (c_bool, [FUTURE_P]),
+    "session_future_cancel": (None, [FUTURE_P]),
+    "session_future_free": (None, [FUTURE_P]),
+    "session_completion_fd": (c_int, [SESSION_P]),
+    "session_set_pool_limits": (CODE, [SESSION_P, c_size_t, c_size_t]),
+    "session_set_pool_idle_timeout_ms": (CODE, [SESSION_P, c_long]),
     # errors, version
     "session_strerror": (c_char_p, [c_int]),
     "session_last_error": (c_char_p, []),
@@ -112,18 +182,68 @@ DECLARATIONS = {
     "session_request_set_basic_auth": (CODE, [REQUEST_P, c_char_p, c_char_p]),
     "session_request_set_digest_auth": (CODE, [REQUEST_P, c_char_p, c_char_p]),
     "session_request_set_bearer_token": (CODE, [REQUEST_P, c_char_p]),
+    "session_set_max_header_bytes": (CODE, [SESSION_P, c_size_t]),
+    # hooks, tracing, timings
+    "session_set_response_hook": (CODE, [SESSION_P, RESPONSE_HOOK, c_void_p]),
+    "session_request_set_response_hook": (CODE, [REQUEST_P, RESPONSE_HOOK, c_void_p]),
+    "session_set_debug_callback": (CODE, [SESSION_P, DEBUG_CB, c_void_p]),
+    "session_response_timings": (CODE, [RESPONSE_P, POINTER(TimingsStruct)]),
+    # transfers: multipart, streamed bodies, downloads, HTTP versions, user agent
+    "session_request_add_file": (CODE, [REQUEST_P, c_char_p, c_char_p, c_char_p, c_char_p]),
+    "session_request_add_file_data": (CODE, [REQUEST_P, c_char_p, c_char_p, c_size_t, c_char_p, c_char_p]),
+    "session_request_set_body_file": (CODE, [REQUEST_P, c_char_p, c_char_p]),
+    "session_request_set_body_callback": (CODE, [REQUEST_P, READ_CB, SEEK_CB, c_void_p, c_int64, c_char_p]),
+    "session_request_set_write_callback": (CODE, [REQUEST_P, WRITE_CB, c_void_p]),
+    "session_request_set_output_file": (CODE, [REQUEST_P, c_char_p]),
+    "session_request_set_progress_callback": (CODE, [REQUEST_P, PROGRESS_CB, c_void_p]),
+    "session_request_set_http_version": (CODE, [REQUEST_P, c_int]),
+    "session_set_http_version": (CODE, [SESSION_P, c_int]),
+    "session_set_user_agent": (CODE, [SESSION_P, c_char_p]),
 }
 
 
+_NAMES = ("libsession.so", "libsession.so.0", "libsession.dylib")
+
+
+def _checkout_dirs():
+    """target/release of the checkout this package was installed from (recorded at build
+    time in _build_info.py) or is run from (bindings/python/libsession in a checkout)."""
+    dirs = []
+    try:
+        from . import _build_info  # written by setup.py when building from a checkout
+
+        dirs += list(_build_info.LIBRARY_DIRS)
+    except ImportError:
+        pass
+    root = os.path.abspath(os.path.join(_HERE, "..", "..", ".."))
+    if os.path.exists(os.path.join(root, "include", "session.h")):
+        target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(root, "target")
+        dirs.append(os.path.join(target, "release"))
+    return dirs
+
+
+# Where `make install` puts the library (PREFIX /usr/local by default) when the dynamic
+# linker's cache does not know it yet (no ldconfig run).
+_PREFIX_DIRS = ("/usr/local/lib", "/usr/local/lib64", "/usr/lib", "/usr/lib64")
+
+
 def _candidates():
-    """Where the shared library is looked for, in order."""
+    """Where the shared library is looked for, in order: $LIBSESSION_LIBRARY alone when set;
+    else a copy inside the package (a wheel built with the library), the checkout's
+    target/release, the system's library path, the usual install prefixes."""
     env = os.environ.get(ENV_VAR)
     if env:
         return [env]  # an explicit choice is not second-guessed
-    found = [os.path.join(_HERE, n) for n in ("libsession.so", "libsession.so.0", "libsession.dylib")]
-    found = [p for p in found if os.path.exists(p)]
+    found = [os.path.join(d, n) for d in [_HERE] + _checkout_dirs() for n in _NAMES]
     system = ctypes.util.find_library("session")
-    return found + ([system] if system else [])
+    found += [system] if system else []
+    found += [os.path.join(d, n) for d in _PREFIX_DIRS for n in ("libsession.so.0", "libsession.so")]
+    seen, out = set(), []
+    for path in found:
+        if path and path not in seen and (os.path.exists(path) or path == system):
+            seen.add(path)
+            out.append(path)
+    return out
 
 
 class _Missing:
@@ -177,9 +297,10 @@ def lib():
                     errors.append(f"{path}: {e}")
             else:
                 raise OSError(
-                    "libsession shared library not found: set LIBSESSION_LIBRARY to the path of "
-                    "libsession.so, put it next to the libsession package, or install it where "
-                    "the dynamic linker finds it" + ("; tried " + "; ".join(errors) if errors else "")
+                    "libsession shared library not found: build it (cargo build --release) in "
+                    "the checkout the package was installed from, `make install` it, or set "
+                    "LIBSESSION_LIBRARY to the path of libsession.so"
+                    + ("; tried " + "; ".join(errors) if errors else "")
                 )
         return _library
 

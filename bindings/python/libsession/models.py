@@ -1,10 +1,13 @@
 """Response: a Python copy of a session_response_t (the C response is freed at once)."""
+import codecs
 import ctypes
 import datetime
+import io
 import json as _json
 import re
 
 from . import exceptions
+from . import _native
 from ._native import lib, text
 from .structures import CaseInsensitiveDict
 
@@ -29,6 +32,23 @@ class Response:
         self.error_message = ""
         self._ok = False
         self._status_check = 0
+        self.request = None
+        self.timings = None  # session_response_timings: dns, connect, tls, first_byte, total, reused
+        self._cookies = None
+        self.raw = None
+
+    @property
+    def cookies(self):
+        """The cookies this response's Set-Cookie headers set (requests' Response.cookies)."""
+        if self._cookies is None:
+            from .cookies import response_cookies
+
+            self._cookies = response_cookies(self.raw_headers, self.url)
+        return self._cookies
+
+    @cookies.setter
+    def cookies(self, value):
+        self._cookies = value
 
     @classmethod
     def _from_c(cls, ptr):
@@ -42,7 +62,11 @@ class Response:
         r.reason = text(c.reason) or ""
         r.url = text(c.url) or ""
         r.content = ctypes.string_at(c.body, c.body_len) if c.body_len else b""
+        r.raw = io.BytesIO(r.content)
         r.elapsed = datetime.timedelta(seconds=c.elapsed)
+        timings = _native.TimingsStruct()
+        if native.session_response_timings(ptr, ctypes.byref(timings)) == 0:
+            r.timings = {name: getattr(timings, name) for name, _ in _native.TimingsStruct._fields_}
         r.http_version = text(c.http_version) or ""
         name, value = ctypes.c_char_p(), ctypes.c_char_p()
         for i in range(native.session_response_header_count(ptr)):
@@ -81,8 +105,10 @@ class Response:
     def json(self, **kwargs):
         try:
             return _json.loads(self.content, **kwargs)
-        except ValueError as e:
-            raise exceptions.JSONDecodeError(str(e), response=self) from e
+        except _json.JSONDecodeError as e:
+            raise exceptions.JSONDecodeError(e.msg, e.doc, e.pos, response=self) from e
+        except ValueError as e:  # undecodable bytes
+            raise exceptions.JSONDecodeError(str(e), self.text, 0, response=self) from e
 
     def raise_for_status(self):
         """HTTPError for 4xx/5xx (the C library's rule); None otherwise."""
@@ -95,11 +121,118 @@ class Response:
             response=self,
         )
 
+    @property
+    def is_permanent_redirect(self):
+        return "location" in self.headers and self.status_code in (301, 308)
+
+    @property
+    def next(self):
+        """requests' next (the prepared redirect): libsession follows redirects itself."""
+        return None
+
+    @property
+    def apparent_encoding(self):
+        """A guess from the body: utf-8 when it decodes as such, else ISO-8859-1 (libsession
+        has no charset detector)."""
+        try:
+            self.content.decode("utf-8")
+            return "utf-8"
+        except UnicodeDecodeError:
+            return "ISO-8859-1"
+
+    @property
+    def links(self):
+        """The Link header parsed as requests does: {rel or url: {"url": ..., ...}}."""
+        header = self.headers.get("link")
+        out = {}
+        if header:
+            for link in _parse_links(header):
+                out[link.get("rel") or link.get("url")] = link
+        return out
+
+    def iter_content(self, chunk_size=1, decode_unicode=False):
+        """The body in chunks of chunk_size bytes (None: one chunk); str with decode_unicode."""
+        if chunk_size is not None and not isinstance(chunk_size, int):
+            raise TypeError(f"chunk_size must be an int, it is instead a {type(chunk_size)}.")
+        size = len(self.content) or 1 if chunk_size is None else chunk_size
+        chunks = (self.content[i:i + size] for i in range(0, len(self.content), size))
+        if decode_unicode:
+            decoder = codecs.getincrementaldecoder(self.encoding or self.apparent_encoding)(errors="replace")
+            return _decoded(chunks, decoder)
+        return chunks
+
+    def iter_lines(self, chunk_size=512, decode_unicode=False, delimiter=None):
+        pending = None
+        for chunk in self.iter_content(chunk_size=chunk_size, decode_unicode=decode_unicode):
+            if pending is not None:
+                chunk = pending + chunk
+            lines = chunk.split(delimiter) if delimiter else chunk.splitlines()
+            if lines and lines[-1] and chunk and lines[-1][-1] == chunk[-1]:
+                pending = lines.pop()
+            else:
+                pending = None
+            yield from lines
+        if pending is not None:
+            yield pending
+
+    def __iter__(self):
+        return self.iter_content(128)
+
+    def close(self):
+        """Nothing to release: the C response was copied and freed when it arrived."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["raw"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
     def __bool__(self):
         return self.ok
 
     def __repr__(self):
         return f"<Response [{self.status_code}]>"
+
+
+def _decoded(chunks, decoder):
+    for chunk in chunks:
+        out = decoder.decode(chunk)
+        if out:
+            yield out
+    out = decoder.decode(b"", final=True)
+    if out:
+        yield out
+
+
+def _parse_links(value):
+    """requests.utils.parse_header_links."""
+    links = []
+    replace_chars = " '\""
+    value = value.strip(replace_chars)
+    if not value:
+        return links
+    for val in re.split(", *<", value):
+        try:
+            url, params = val.split(";", 1)
+        except ValueError:
+            url, params = val, ""
+        link = {"url": url.strip("<> '\"")}
+        for param in params.split(";"):
+            try:
+                key, v = param.split("=")
+            except ValueError:
+                break
+            link[key.strip(replace_chars)] = v.strip(replace_chars)
+        links.append(link)
+    return links
 
 
 def _encoding_from_headers(headers):

@@ -12,6 +12,11 @@ class HTTPDigestAuth:
     def __init__(self, username, password):
         self.username, self.password = username, password
 
+    def __call__(self, r):
+        """Marks a prepared request for digest auth (Session.send answers the challenge)."""
+        r._libsession_digest = (self.username, self.password)
+        return r
+
     def __eq__(self, other):
         return isinstance(other, HTTPDigestAuth) and (self.username, self.password) == (
             other.username, other.password)

@@ -1,10 +1,13 @@
 """Session: requests.Session over one session_t."""
 import base64
+import ctypes
 import json as _json
 import os
 import threading
 from collections.abc import Mapping
+from urllib.parse import urlencode, urlsplit
 
+from . import _native as _n
 from . import exceptions
 from ._native import cstr, lib, text
 from .cookies import SessionCookies
@@ -14,14 +17,28 @@ from .structures import CaseInsensitiveDict
 
 
 class HTTPBasicAuth:
-    """Basic credentials (a (user, password) tuple means the same)."""
+    """Basic credentials (a (user, password) tuple means the same). Like requests' auth
+    classes it can also be called on a prepared request to set its Authorization header."""
 
     def __init__(self, username, password):
         self.username, self.password = username, password
 
     def header_value(self):
-        raw = f"{self.username}:{self.password}".encode("utf-8")
-        return "Basic " + base64.b64encode(raw).decode("ascii")
+        user, password = self.username, self.password
+        user = user if isinstance(user, bytes) else str(user).encode("utf-8")
+        password = password if isinstance(password, bytes) else str(password).encode("utf-8")
+        return "Basic " + base64.b64encode(user + b":" + password).decode("ascii")
+
+    def __call__(self, r):
+        r.headers["Authorization"] = self.header_value()
+        return r
+
+    def __eq__(self, other):
+        return (getattr(self, "username", None), getattr(self, "password", None)) == (
+            getattr(other, "username", None), getattr(other, "password", None))
+
+    def __ne__(self, other):
+        return not self == other
 
 
 class BearerAuth:
@@ -32,6 +49,10 @@ class BearerAuth:
 
     def header_value(self):
         return f"Bearer {self.token}"
+
+    def __call__(self, r):
+        r.headers["Authorization"] = self.header_value()
+        return r
 
 
 def _auth_object(auth):
@@ -131,7 +152,12 @@ class Session:
         self._netrc = False
         self._proxies = Proxies(self._apply_proxy)
         self._retries = Retry(0)
-        self.cookies = SessionCookies(self)
+        self._http_version = None
+        self._native_hook = None  # the CFUNCTYPE objects C holds, kept alive here
+        self._debug_cb = None
+        self._cookies = SessionCookies(self)
+        self.hooks = {"response": []}
+        self.stream = False
         if retries is not None:
             self.retries = retries
 
@@ -176,10 +202,11 @@ class Session:
 
     # defaults
     def _apply_header(self, name, value):
-        exceptions.check(
-            self._call("session_set_header", cstr(name, "header name"), cstr(value, "header value")),
-            f"header {name!r}",
-        )
+        name, value = _header_strings(name, value)
+        code = self._call("session_set_header", cstr(name, "header name"), cstr(value, "header value"))
+        if code == 1:
+            raise exceptions.InvalidHeader(f"Invalid header {name!r}: {text(lib().session_last_error())}", code=1)
+        exceptions.check(code, f"header {name!r}")
 
     def _apply_param(self, name, value):
         if isinstance(value, (list, tuple)):
@@ -189,6 +216,20 @@ class Session:
             self._call("session_set_param", cstr(name, "param name"), cstr(value, "param value")),
             f"param {name!r}",
         )
+
+    @property
+    def cookies(self):
+        """The session's cookie jar in the C library (a live mapping, see SessionCookies)."""
+        return self._cookies
+
+    @cookies.setter
+    def cookies(self, jar):
+        """Replaces the jar's content with the cookies of `jar` (a mapping or a CookieJar);
+        session.cookies stays the live view of the C jar."""
+        if jar is self._cookies:
+            return
+        self._cookies.clear()
+        self._cookies.update(jar or {})
 
     @property
     def headers(self):
@@ -279,8 +320,16 @@ class Session:
     def _apply_proxy(self, key, url):
         if isinstance(url, (list, tuple)):  # a no_proxy list
             url = ",".join(url)
-        exceptions.check(self._call("session_set_proxy", cstr(key, "proxy key"), cstr(url, "proxy URL")),
-                         f"proxy {key!r}")
+        if url and key != "no_proxy" and "://" in url and not urlsplit(url).hostname:
+            raise exceptions.InvalidProxyURL(f"Please check proxy URL. It is malformed and could be missing "
+                                             f"the host: {url!r}")
+        if url and key != "no_proxy" and "://" not in url and url.startswith(("http:", "https:", "socks")):
+            raise exceptions.InvalidProxyURL(f"Please check proxy URL. It is malformed: {url!r}")
+        code = self._call("session_set_proxy", cstr(key, "proxy key"), cstr(url, "proxy URL"))
+        if code == 2 and url and key != "no_proxy":
+            raise exceptions.InvalidProxyURL(f"Please check proxy URL. It is malformed and could be missing "
+                                             f"the host ({url!r}): {text(lib().session_last_error())}", code=code)
+        exceptions.check(code, f"proxy {key!r}")
 
     @property
     def proxies(self):
@@ -351,44 +400,242 @@ class Session:
             "resolve",
         )
 
+    def set_pool_limits(self, per_host=0, total=0):
+        """Caps connections per host and in all (0: no limit)."""
+        exceptions.check(self._call("session_set_pool_limits", int(per_host), int(total)), "pool limits")
+
+    def set_pool_idle_timeout(self, seconds):
+        """Closes pooled connections idle longer than `seconds` instead of reusing them."""
+        exceptions.check(self._call("session_set_pool_idle_timeout_ms", _ms(seconds, "idle timeout")),
+                         "pool idle timeout")
+
+    def set_max_header_bytes(self, nbytes):
+        """Caps a response head at nbytes; a larger one raises TooLarge."""
+        exceptions.check(self._call("session_set_max_header_bytes", int(nbytes)), "max header bytes")
+
+    @property
+    def user_agent(self):
+        return self._headers.get("User-Agent")
+
+    @user_agent.setter
+    def user_agent(self, value):
+        """The User-Agent of every request (session_set_user_agent); None sends none."""
+        exceptions.check(self._call("session_set_user_agent", cstr(value, "user agent")), "user agent")
+        self._headers["User-Agent"] = value  # the session's header, same value (None: not sent)
+
+    @property
+    def http_version(self):
+        """None (libcurl's default), "1.1", "2" (ALPN, falls back) or "2-prior-knowledge" (h2c)."""
+        return self._http_version
+
+    @http_version.setter
+    def http_version(self, version):
+        exceptions.check(self._call("session_set_http_version", _http_version(version)), "http_version")
+        self._http_version = version
+
+    def set_response_hook(self, hook):
+        """Calls hook(Response) with each final response inside the C library before the request
+        returns (session_set_response_hook; a copy, raising in it is ignored); None removes it.
+        requests' hooks={"response": ...} are also supported, run by the binding."""
+        self._native_hook = _native_hook(hook)
+        exceptions.check(self._call("session_set_response_hook", self._native_hook, None), "response hook")
+
+    def set_debug(self, callback):
+        """Calls callback(kind, data: bytes) with the wire trace of every request (kind: 0 text,
+        1 header in, 2 header out, 3 data in, 4 data out; credentials redacted); None stops it."""
+        if callback is None:
+            self._debug_cb = _n.DEBUG_CB()
+        else:
+            def trace(kind, data, length, _userdata):
+                try:
+                    callback(kind, ctypes.string_at(data, length))
+                except Exception:  # a tracing error must not cross into C
+                    pass
+            self._debug_cb = _n.DEBUG_CB(trace)
+        exceptions.check(self._call("session_set_debug_callback", self._debug_cb, None), "debug callback")
+
+    def completion_fd(self):
+        """A file descriptor readable while a finished future waits (session_completion_fd)."""
+        return self._call("session_completion_fd")
+
     # requests
-    def request(self, method, url, params=None, data=None, headers=None, auth=None, timeout=None,
-                allow_redirects=True, json=None, retries=None, proxies=None):
+    def request(self, method, url, params=None, data=None, headers=None, cookies=None, files=None,
+                auth=None, timeout=None, allow_redirects=True, proxies=None, hooks=None, stream=None,
+                verify=None, cert=None, json=None, retries=None, http_version=None, output_file=None,
+                stream_to=None, progress=None, response_hook=None):
         """Sends one request; returns a Response or raises a RequestException subclass.
-        `timeout`: seconds, a total deadline covering every redirect and retry; or a
-        (connect, read) pair: read is the read (idle) timeout of this request (whole seconds,
-        rounded up), connect is not settable per request (the session's applies, see
-        set_timeout). `retries`: an int overriding the session's Retry total (a Retry only
-        when its other settings are the session's). `proxies` per
-        request is not supported (set session.proxies)."""
-        if proxies:
+
+        As requests.Session.request. `timeout`: seconds, a total deadline covering every
+        redirect and retry; or a (connect, read) pair: read is the read (idle) timeout of this
+        request (whole seconds, rounded up); connect is not settable per request (the
+        session's applies, see set_timeout). `stream` is accepted and the body is read whole.
+        `proxies`, `verify` and `cert` per request must be the session's (NotSupported
+        otherwise; the module-level functions apply them to their throwaway session).
+        Extensions: `retries` (an int overriding the session's Retry total), `http_version`,
+        `output_file` (a path the body is written to), `stream_to` (called with each chunk of
+        the body as it arrives), `progress` (called with dl_now, dl_total, ul_now, ul_total;
+        a true return cancels), `response_hook` (session_request_set_response_hook)."""
+        self._same_as_session(proxies, verify, cert)
+        spec = _Spec(method, url, params, data, headers, cookies, files, auth, timeout, allow_redirects,
+                     json, retries, http_version, output_file, stream_to, progress, response_hook)
+        return self._send_spec(spec, hooks)
+
+    def _same_as_session(self, proxies, verify, cert):
+        if proxies and dict(proxies) != dict(self._proxies):
             raise exceptions.NotSupported("per-request proxies: set session.proxies instead")
+        if verify is not None and verify != self._verify:
+            raise exceptions.NotSupported("per-request verify: set session.verify instead")
+        if cert is not None and cert != self._cert:
+            raise exceptions.NotSupported("per-request cert: set session.cert instead")
+
+    def _send_spec(self, spec, hooks=None):
         native = lib()
-        if isinstance(params, (str, bytes)):
-            url, params = _with_query(url, _text(params)), None
-        req = native.session_request_new(cstr(method, "method"), cstr(url, "URL"))
-        if not req:
-            raise exceptions.InvalidArgument(text(native.session_last_error()) or "bad method or URL")
+        req, keep = self._new_request(native, spec)
         try:
-            self._build(native, req, params, data, headers, auth, timeout, allow_redirects, json)
-            if retries is not None:
-                exceptions.check(native.session_request_set_retries(req, self._request_retries(retries)), "retries")
             ptr = self._call("session_send", req)
         finally:
             native.session_request_free(req)
+        response = self._finish(native, ptr, keep, lambda: self._sent_request(spec))
+        return self._dispatch_hooks(hooks, response)
+
+    def _finish(self, native, ptr, keep, sent):
+        """A Response from a C response (freed here), or the exception it carries."""
         if not ptr:
-            raise exceptions.OutOfMemory("session_send returned NULL")
+            raise exceptions.OutOfMemory("the C library returned no response")
         try:
             response = Response._from_c(ptr)
         finally:
             native.session_response_free(ptr)
+        if callable(sent):  # made after the exchange: no C call may precede session_send
+            try:
+                sent = sent()
+            except exceptions.RequestException:  # the session was closed meanwhile
+                sent = None
+        response.request = sent
+        for r in response.history:
+            r.request = sent
+        if keep.error is not None:  # a Python callback failed: that is the error to see
+            raise keep.error
         if response.error_code:
             raise exceptions.from_code(
                 response.error_code,
                 response.error_message or text(native.session_strerror(response.error_code)),
-                response=response if response.status_code else None,
+                response=response if response.status_code else None, request=sent,
             )
         return response
+
+    def _dispatch_hooks(self, hooks, response):
+        merged = dict(self.hooks)
+        merged.update({k: v for k, v in (hooks or {}).items() if v is not None})
+        fns = merged.get("response") or []
+        for fn in [fns] if callable(fns) else fns:
+            result = fn(response)
+            if result is not None:
+                response = result
+        return response
+
+    def _sent_request(self, spec):
+        """What Response.request shows: method, URL, headers and body as the binding sends them
+        (the C library adds its defaults and the jar's Cookie header)."""
+        headers = CaseInsensitiveDict()
+        for k, v in self._headers.items():
+            if v is not None:
+                headers[k] = v
+        for k, v in (spec.headers or {}).items():
+            if v is None:
+                headers.pop(k, None)
+            else:
+                headers[k] = v if isinstance(v, str) else _text(v)
+        url = spec.url
+        pairs = [(k, v) for k, v in _param_pairs(spec.params) if v is not None]
+        if pairs:
+            url = _with_query(url, urlencode([(_text(k), _text(v)) for k, v in pairs]))
+        cookie = self.cookies.header_for(url) if self._ptr and not spec.headers_have_cookie() else None
+        if spec.cookies:
+            extra = _cookie_pairs(spec.cookies)
+            jar = dict(p.split("=", 1) for p in cookie.split("; ")) if cookie else {}
+            jar.update(extra)
+            cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+        if cookie:
+            headers["Cookie"] = cookie
+        body = spec.data if isinstance(spec.data, (bytes, str)) else None
+        if body is None and spec.json is not None and not spec.data:
+            body = _json.dumps(spec.json, allow_nan=False).encode("utf-8")
+        return SentRequest(spec.method.upper() if isinstance(spec.method, str) else spec.method, url, headers, body)
+
+    def _new_request(self, native, spec):
+        """A C request built from `spec`, and the Python objects it must outlive."""
+        url = _check_url(spec.url)
+        req = native.session_request_new(cstr(_method(spec.method), "method"), cstr(url, "URL"))
+        if not req:
+            raise exceptions.InvalidArgument(text(native.session_last_error()) or "bad method or URL")
+        keep = _Keep()
+        try:
+            self._build(native, req, spec, keep)
+        except BaseException:
+            native.session_request_free(req)
+            raise
+        return req, keep
+
+    def _build(self, native, req, spec, keep):
+        check = exceptions.check
+        for name, value in _param_pairs(spec.params):
+            check(native.session_request_add_param(req, cstr(_text(name), "param name"), cstr(None if value is None else _text(value), "param value")), "param")
+        headers = spec.headers or {}
+        for name, value in headers.items():
+            if spec.auth is not None and name.lower() == "authorization":
+                continue  # a request's own auth wins over its Authorization header (as requests)
+            _set_request_header(native, req, name, value)
+        if spec.cookies:
+            jar = self.cookies.for_url(spec.url) if self._ptr else {}
+            jar.update(_cookie_pairs(spec.cookies))
+            if not any(k.lower() == "cookie" for k in headers):
+                value = "; ".join(f"{k}={v}" for k, v in jar.items())
+                check(native.session_request_set_header(req, b"Cookie", cstr(value, "cookie")), "cookies")
+        host = urlsplit(spec.url).hostname
+        if host and self._ptr:
+            self.cookies.bind(host)
+        auth = spec.auth
+        if auth is not None:
+            obj = _auth_object(auth)
+            if isinstance(obj, HTTPDigestAuth):
+                user, password = cstr(obj.username, "user"), cstr(obj.password, "password")
+                check(native.session_request_set_digest_auth(req, user, password), "auth")
+            elif isinstance(obj, BearerAuth):
+                check(native.session_request_set_bearer_token(req, cstr(obj.token, "token")), "auth")
+            elif isinstance(obj, HTTPBasicAuth) and not isinstance(obj.username, bytes) \
+                    and not isinstance(obj.password, bytes):
+                user, password = cstr(str(obj.username), "user"), cstr(str(obj.password), "password")
+                check(native.session_request_set_basic_auth(req, user, password), "auth")
+            else:
+                value = obj.header_value()
+                check(native.session_request_set_header(req, b"Authorization", cstr(value, "auth")), "auth")
+        _set_body(native, req, spec, keep)
+        timeout = spec.timeout
+        if hasattr(timeout, "connect_timeout") and hasattr(timeout, "read_timeout"):  # urllib3 Timeout
+            timeout = (timeout.connect_timeout, timeout.read_timeout)
+        if isinstance(timeout, (tuple, list)):
+            if len(timeout) != 2:
+                raise ValueError(f"timeout must be seconds or a (connect, read) pair, got {timeout!r}")
+            check(native.session_request_set_read_timeout_ms(req, _read_ms(timeout[1])), "read timeout")
+        elif timeout is not None:
+            check(native.session_request_set_timeout_ms(req, _ms(timeout, "timeout")), "timeout")
+        check(native.session_request_set_allow_redirects(req, bool(spec.allow_redirects)), "allow_redirects")
+        if spec.retries is not None:
+            check(native.session_request_set_retries(req, self._request_retries(spec.retries)), "retries")
+        if spec.http_version is not None:
+            check(native.session_request_set_http_version(req, _http_version(spec.http_version)), "http_version")
+        if spec.output_file is not None:
+            check(native.session_request_set_output_file(req, cstr(os.fspath(spec.output_file), "output file")), "output_file")
+        if spec.stream_to is not None:
+            keep.write = _n.WRITE_CB(keep.guard(lambda data, n, _u: spec.stream_to(ctypes.string_at(data, n)) or n, 0))
+            check(native.session_request_set_write_callback(req, keep.write, None), "stream_to")
+        if spec.progress is not None:
+            keep.progress = _n.PROGRESS_CB(keep.guard(lambda a, b, c, d, _u: 1 if spec.progress(a, b, c, d) else 0, 1))
+            check(native.session_request_set_progress_callback(req, keep.progress, None), "progress")
+        if spec.response_hook is not None:
+            keep.hook = _native_hook(spec.response_hook)
+            check(native.session_request_set_response_hook(req, keep.hook, None), "response_hook")
 
     def _request_retries(self, retries):
         """The total of a request's `retries`: the C API overrides only the total per request."""
@@ -400,47 +647,134 @@ class Session:
                                           "on session.retries")
         return policy.total
 
-    @staticmethod
-    def _build(native, req, params, data, headers, auth, timeout, allow_redirects, json):
-        check = exceptions.check
-        for name, value in _param_pairs(params):
-            check(native.session_request_add_param(req, cstr(_text(name), "param name"), cstr(None if value is None else _text(value), "param value")), "param")
-        for name, value in (headers or {}).items():
-            if auth is not None and name.lower() == "authorization":
-                continue  # a request's own auth wins over its Authorization header (as requests)
-            value = None if value is None else _text(value)
-            check(native.session_request_set_header(req, cstr(name, "header name"), cstr(value, "header value")), f"header {name!r}")
-        if auth is not None:
-            obj = _auth_object(auth)
-            if isinstance(obj, HTTPDigestAuth):
-                user, password = cstr(obj.username, "user"), cstr(obj.password, "password")
-                check(native.session_request_set_digest_auth(req, user, password), "auth")
+    # requests' PreparedRequest flow
+    def prepare_request(self, request):
+        """requests.Session.prepare_request: a requests.PreparedRequest with the session's
+        headers, params, auth and cookies merged in (needs requests installed)."""
+        try:
+            from requests.cookies import merge_cookies
+            from requests.models import PreparedRequest
+        except ImportError:  # pragma: no cover
+            raise exceptions.NotSupported("prepare_request needs requests installed") from None
+        headers = CaseInsensitiveDict({k: v for k, v in self._headers.items() if v is not None})
+        for k, v in (request.headers or {}).items():
+            if v is None:
+                headers.pop(k, None)
             else:
-                value = obj.header_value()
-                check(native.session_request_set_header(req, b"Authorization", cstr(value, "auth")), "auth")
-        if data:
-            if hasattr(data, "read"):
-                data = data.read()
-            if isinstance(data, str):
-                data = data.encode("utf-8")
-            if isinstance(data, (bytes, bytearray, memoryview)):
-                data = bytes(data)
-                check(native.session_request_set_body(req, data, len(data), None), "data")
-            else:
-                for name, value in _param_pairs(data):
-                    if value is None:
-                        continue  # requests drops None form values
-                    check(native.session_request_add_form(req, cstr(_text(name), "form name"), cstr(_text(value), "form value")), "form")
-        elif json is not None:
-            body = _json.dumps(json, allow_nan=False)
-            check(native.session_request_set_json(req, cstr(body, "JSON")), "json")
-        if isinstance(timeout, (tuple, list)):
-            if len(timeout) != 2:
-                raise ValueError(f"timeout must be seconds or a (connect, read) pair, got {timeout!r}")
-            check(native.session_request_set_read_timeout_ms(req, _read_ms(timeout[1])), "read timeout")
-        elif timeout is not None:
-            check(native.session_request_set_timeout_ms(req, _ms(timeout, "timeout")), "timeout")
-        check(native.session_request_set_allow_redirects(req, bool(allow_redirects)), "allow_redirects")
+                headers[k] = v
+        params = dict(self._params)
+        params.update(dict(_param_pairs(request.params)) if request.params and not isinstance(request.params, (str, bytes)) else {})
+        cookies = merge_cookies(merge_cookies(self.cookies.copy(), {}), request.cookies or {})
+        auth = request.auth if request.auth is not None else self._auth
+        if isinstance(auth, (tuple, list)) and len(auth) == 2:
+            auth = HTTPBasicAuth(*auth)
+        hooks = dict(self.hooks)
+        hooks.update({k: v for k, v in (request.hooks or {}).items() if v})
+        p = PreparedRequest()
+        p.prepare(method=request.method.upper(), url=request.url, files=request.files, data=request.data,
+                  json=request.json, headers=dict(headers.items()),
+                  params=request.params if isinstance(request.params, (str, bytes)) else params,
+                  auth=auth, cookies=cookies, hooks=hooks)
+        return p
+
+    def send(self, request, stream=None, timeout=None, verify=None, cert=None, proxies=None,
+             allow_redirects=True, **kwargs):
+        """requests.Session.send: sends a prepared request (requests.PreparedRequest or
+        anything with method, url, headers and body). The session's default headers still
+        apply for names the prepared request lacks."""
+        if isinstance(request, (str, bytes)) or not hasattr(request, "url"):
+            raise ValueError("You can only send PreparedRequests.")
+        self._same_as_session(proxies, verify, cert)
+        headers = dict((request.headers or {}).items())
+        digest = getattr(request, "_libsession_digest", None)
+        body = request.body
+        spec = _Spec(request.method, request.url, None, body, headers, None, None,
+                     HTTPDigestAuth(*digest) if digest else None, timeout, allow_redirects, None,
+                     kwargs.get("retries"), kwargs.get("http_version"), None, None, None, None,
+                     raw_body=True)
+        return self._send_spec(spec, getattr(request, "hooks", None))
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        """requests' signature; libsession reads proxies from the environment itself (when
+        trust_env) and never takes CA bundles from it, so this merges the session's values."""
+        merged = dict(self._proxies)
+        merged.update(proxies or {})
+        return {"proxies": merged, "stream": stream,
+                "verify": self._verify if verify is None else verify,
+                "cert": self._cert if cert is None else cert}
+
+    def mount(self, prefix, adapter):
+        raise exceptions.NotSupported("transport adapters: libsession's transport is libcurl in the C library")
+
+    def get_adapter(self, url):
+        raise exceptions.NotSupported("transport adapters: libsession's transport is libcurl in the C library")
+
+    # batches and futures
+    def send_all(self, requests, raise_errors=False):
+        """Runs requests concurrently on the session's pool (session_send_all; HTTP/2 streams
+        multiplexed where offered). Each item is a dict of request() arguments with "method"
+        and "url", or a (method, url[, kwargs]) tuple. Returns the Responses in order; a failed
+        item gives its exception in its place, or is raised with raise_errors."""
+        native = lib()
+        specs = [_spec_of(item) for item in requests]
+        built = []
+        try:
+            for spec in specs:
+                built.append((self._sent_request(spec),) + self._new_request(native, spec))
+            reqs = (_n.REQUEST_P * max(1, len(built)))(*[b[1] for b in built])
+            out = (_n.RESPONSE_P * max(1, len(built)))()
+            exceptions.check(self._call("session_send_all", reqs, len(built), out), "send_all")
+        finally:
+            for b in built:
+                native.session_request_free(b[1])
+        results = []
+        for i, (sent, _req, keep) in enumerate(built):
+            try:
+                results.append(self._finish(native, out[i] if out[i] else None, keep, sent))
+            except exceptions.RequestException as e:
+                results.append(e)
+        if raise_errors:
+            for r in results:
+                if isinstance(r, Exception):
+                    raise r
+        return results
+
+    def request_async(self, method, url, **kwargs):
+        """Starts a request on the session's worker thread (session_send_async_cb) and returns
+        a Future (result(), done(), cancel(), add_done_callback())."""
+        native = lib()
+        spec = _Spec.of(method, url, kwargs)
+        sent = self._sent_request(spec)
+        req, keep = self._new_request(native, spec)
+        future = Future(self, sent, keep)
+        try:
+            ptr = self._call("session_send_async_cb", req, future._done_fn, None)
+        finally:
+            native.session_request_free(req)
+        if not ptr:
+            raise exceptions.from_code(1, text(native.session_last_error()) or "session_send_async failed")
+        future._ptr = ptr
+        return future
+
+    # pickling (requests pickles sessions): settings and cookies, not connections
+    def __getstate__(self):
+        return {"headers": dict(self._headers.items()), "params": dict(self._params.items()),
+                "auth": self._auth, "max_redirects": self._max_redirects, "verify": self._verify,
+                "cert": self._cert, "trust_env": self._trust_env, "proxies": dict(self._proxies),
+                "hooks": self.hooks, "retries": self._retries, "stream": self.stream,
+                "cookies": [(c.name, c.value, c.domain or None, c.path, c.secure, c.expires, c.http_only)
+                            for c in self.cookies.cookies()]}
+
+    def __setstate__(self, state):
+        self.__init__()
+        self.headers = state["headers"]
+        self.params = state["params"]
+        for name in ("auth", "max_redirects", "verify", "cert", "trust_env", "proxies", "retries"):
+            if state[name] is not None:
+                setattr(self, name, state[name])
+        self.hooks, self.stream = state["hooks"], state["stream"]
+        for c in state["cookies"]:
+            self.cookies.set(*c)
 
     def get(self, url, params=None, **kwargs):
         return self.request("GET", url, params=params, **kwargs)
@@ -463,6 +797,344 @@ class Session:
 
     def delete(self, url, **kwargs):
         return self.request("DELETE", url, **kwargs)
+
+
+def _header_strings(name, value):
+    """Header name and value as str (bytes decoded as latin-1), as requests checks them:
+    anything else, or leading whitespace, is InvalidHeader."""
+    out = []
+    for part in (name, value):
+        if part is None and part is value:
+            out.append(None)
+        elif isinstance(part, bytes):
+            out.append(part.decode("latin-1"))
+        elif isinstance(part, str):
+            out.append(part)
+        else:
+            raise exceptions.InvalidHeader(
+                f"Header part ({part!r}) from {(name, value)!r} must be of type str or bytes, not {type(part)}")
+    if out[0] != out[0].lstrip() or (out[1] is not None and out[1] != out[1].lstrip(" \t") and out[1].strip()):
+        raise exceptions.InvalidHeader(f"Invalid leading whitespace, reserved character(s), or return "
+                                       f"character(s) in header: {name!r}")
+    return out[0], out[1]
+
+
+def _set_request_header(native, req, name, value):
+    name, value = _header_strings(name, value)
+    code = native.session_request_set_header(req, cstr(name, "header name"), cstr(value, "header value"))
+    if code == 1:
+        raise exceptions.InvalidHeader(f"Invalid header {name!r}: {text(native.session_last_error())}", code=1)
+    exceptions.check(code, f"header {name!r}")
+
+
+def _method(method):
+    method = method.decode("ascii") if isinstance(method, bytes) else str(method)
+    return method.upper()
+
+
+def _check_url(url):
+    """The URL as requests would accept it, or MissingSchema/InvalidSchema/InvalidURL."""
+    if isinstance(url, bytes):
+        url = url.decode("utf-8")
+    url = str(url).lstrip()
+    if ":" in url and not url.lower().startswith("http"):  # requests' rule, as its adapters see it
+        raise exceptions.InvalidSchema(f"No connection adapters were found for {url!r}")
+    scheme = url.partition("://")[0].lower() if "://" in url else ""
+    if scheme not in ("http", "https"):
+        raise exceptions.MissingSchema(
+            f"Invalid URL {url!r}: No scheme supplied. Perhaps you meant https://{url}?")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018  (raises on a bad port)
+    except ValueError as e:
+        raise exceptions.InvalidURL(f"Invalid URL {url!r}: {e}") from None
+    if not host:
+        raise exceptions.InvalidURL(f"Invalid URL {url!r}: No host supplied")
+    if host.startswith(".") or host.startswith("*") or ".." in host:
+        raise exceptions.InvalidURL(f"Invalid URL {url!r}: invalid label")
+    return url
+
+
+def _cookie_pairs(cookies):
+    """{name: value} of a request's cookies= (a mapping or a CookieJar)."""
+    if isinstance(cookies, Mapping):
+        return {str(k): str(v) for k, v in cookies.items() if v is not None}
+    return {c.name: c.value for c in cookies}
+
+
+def _http_version(version):
+    try:
+        return _n.HTTP_VERSIONS[None if version is None else str(version).lower()]
+    except KeyError:
+        raise ValueError(f"http_version must be None, '1.1', '2' or '2-prior-knowledge', got {version!r}") from None
+
+
+def _native_hook(hook):
+    """A C response hook calling hook(Response copy); None removes the hook."""
+    if hook is None:
+        return _n.RESPONSE_HOOK()
+
+    def call(ptr, _userdata):
+        try:
+            hook(Response._from_c(ptr))
+        except Exception:  # an error in the hook must not cross into C
+            pass
+    return _n.RESPONSE_HOOK(call)
+
+
+class SentRequest:
+    """Response.request: the request as the binding sent it (requests' PreparedRequest
+    fields method, url, headers, body); the C library adds its own defaults on the wire."""
+
+    def __init__(self, method, url, headers, body):
+        self.method, self.url, self.headers, self.body = method, url, headers, body
+        self.hooks = {"response": []}
+
+    @property
+    def path_url(self):
+        parts = urlsplit(self.url)
+        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+    def copy(self):
+        return SentRequest(self.method, self.url, self.headers.copy(), self.body)
+
+    def __repr__(self):
+        return f"<PreparedRequest [{self.method}]>"
+
+
+class _Spec:
+    """The arguments of one request."""
+
+    FIELDS = ("method", "url", "params", "data", "headers", "cookies", "files", "auth", "timeout",
+              "allow_redirects", "json", "retries", "http_version", "output_file", "stream_to",
+              "progress", "response_hook")
+
+    def __init__(self, *values, raw_body=False):
+        for name, value in zip(self.FIELDS, values):
+            setattr(self, name, value)
+        if isinstance(self.url, bytes):
+            self.url = self.url.decode("utf-8")
+        self.url = str(self.url).strip()
+        if isinstance(self.params, (str, bytes)):
+            self.url, self.params = _with_query(self.url, _text(self.params)), None
+        self.raw_body = raw_body
+
+    def headers_have_cookie(self):
+        return any(str(k).lower() == "cookie" for k in (self.headers or {}))
+
+    @classmethod
+    def of(cls, method, url, kwargs):
+        unknown = set(kwargs) - set(cls.FIELDS) - {"proxies", "verify", "cert", "stream", "hooks"}
+        if unknown:
+            raise TypeError(f"unexpected request arguments: {sorted(unknown)}")
+        values = [method, url] + [kwargs.get(f) for f in cls.FIELDS[2:]]
+        values[cls.FIELDS.index("allow_redirects")] = kwargs.get("allow_redirects", True)
+        return cls(*values)
+
+
+def _spec_of(item):
+    if isinstance(item, Mapping):
+        item = dict(item)
+        return _Spec.of(item.pop("method"), item.pop("url"), item)
+    method, url, *rest = item
+    return _Spec.of(method, url, rest[0] if rest else {})
+
+
+class _Keep:
+    """Python objects a C request points at (callbacks, buffers) and the first exception a
+    Python callback raised (the transfer is cancelled and that exception is raised)."""
+
+    def __init__(self):
+        self.error = None
+        self.items = []
+
+    def guard(self, fn, failed):
+        def call(*args):
+            try:
+                return fn(*args)
+            except BaseException as e:  # must not cross into C
+                if self.error is None:
+                    self.error = e
+                return failed
+        return call
+
+
+def _super_len(obj):
+    """Bytes left to read in a file-like body, or -1 when unknown (sent chunked)."""
+    try:
+        fileno = obj.fileno()
+        total = os.fstat(fileno).st_size
+    except (AttributeError, OSError, ValueError):
+        total = getattr(obj, "len", None)
+        if total is None:
+            try:
+                here = obj.tell()
+                obj.seek(0, os.SEEK_END)
+                total = obj.tell()
+                obj.seek(here)
+            except (AttributeError, OSError, ValueError):
+                return -1
+            return max(0, total - here)
+        return total
+    try:
+        return max(0, total - obj.tell())
+    except (AttributeError, OSError):
+        return total
+
+
+def _set_body(native, req, spec, keep):
+    """Body of a request: bytes/str, a form, multipart files, JSON, a file-like object or an
+    iterator (streamed through session_request_set_body_callback), a path (body file)."""
+    check = exceptions.check
+    data, files = spec.data, spec.files
+    if files:
+        for name, value in _param_pairs(data if isinstance(data, (Mapping, list, tuple)) else None):
+            if value is not None:
+                check(native.session_request_add_form(req, cstr(_text(name), "form name"), cstr(_text(value), "form value")), "form")
+        items = files.items() if isinstance(files, Mapping) else files
+        for field, value in items:
+            filename, content, ctype = None, value, None
+            if isinstance(value, (tuple, list)):
+                filename, content = value[0], value[1]
+                ctype = value[2] if len(value) > 2 else None
+            elif hasattr(value, "read"):
+                filename = os.path.basename(getattr(value, "name", "") or "") or None
+            if isinstance(content, os.PathLike):
+                check(native.session_request_add_file(req, cstr(field, "field"), cstr(os.fspath(content), "path"),
+                                                      cstr(filename, "filename"), cstr(ctype, "content type")), "files")
+                continue
+            if hasattr(content, "read"):
+                content = content.read()
+            if isinstance(content, str):
+                content = content.encode("utf-8")
+            content = bytes(content or b"")
+            check(native.session_request_add_file_data(req, cstr(field, "field"), content, len(content),
+                                                       cstr(filename, "filename") if filename is not None else cstr(field, "filename"),
+                                                       cstr(ctype, "content type")), "files")
+        return
+    if data is not None and not (isinstance(data, (Mapping, list, tuple, bytes, str)) and not data):
+        ctype = None
+        if isinstance(data, os.PathLike):
+            check(native.session_request_set_body_file(req, cstr(os.fspath(data), "body file"), None), "data")
+        elif hasattr(data, "read"):
+            _stream_body(native, req, keep, data, _super_len(data))
+        elif isinstance(data, (str, bytes, bytearray, memoryview)):
+            body = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+            check(native.session_request_set_body(req, body, len(body), ctype), "data")
+        elif isinstance(data, (Mapping, list, tuple)):
+            for name, value in _param_pairs(data):
+                if value is None:
+                    continue  # requests drops None form values
+                check(native.session_request_add_form(req, cstr(_text(name), "form name"), cstr(_text(value), "form value")), "form")
+        elif hasattr(data, "__iter__"):
+            _stream_body(native, req, keep, iter(data), -1)
+        else:
+            raise TypeError(f"unsupported data {type(data).__name__}")
+    elif spec.json is not None:
+        body = _json.dumps(spec.json, allow_nan=False)
+        check(native.session_request_set_json(req, cstr(body, "JSON")), "json")
+
+
+def _stream_body(native, req, keep, source, length):
+    """Streams a file-like object or an iterator of chunks as the body."""
+    state = {"pending": b"", "start": None}
+    if hasattr(source, "read"):
+        try:
+            state["start"] = source.tell()
+        except (AttributeError, OSError):
+            pass
+
+    def read(buf, size, _userdata):
+        chunk = state["pending"]
+        while not chunk:
+            if hasattr(source, "read"):
+                chunk = source.read(size)
+            else:
+                chunk = next(source, None)
+            if chunk is None or (not chunk and hasattr(source, "read")):
+                return 0
+            if isinstance(chunk, str):
+                chunk = chunk.encode("utf-8")
+        out, state["pending"] = chunk[:size], chunk[size:]
+        ctypes.memmove(buf, out, len(out))
+        return len(out)
+
+    def seek(offset, _userdata):
+        source.seek(state["start"] + offset)
+        state["pending"] = b""
+        return 0
+
+    keep.read = _n.READ_CB(keep.guard(read, _n.READ_ABORT))
+    keep.seek = _n.SEEK_CB(keep.guard(seek, 1)) if state["start"] is not None else _n.SEEK_CB()
+    exceptions.check(native.session_request_set_body_callback(req, keep.read, keep.seek, None, int(length), None), "data")
+
+
+class Future:
+    """A request running on the session's worker thread (session_future_t)."""
+
+    def __init__(self, session, sent, keep):
+        self._session, self._sent, self._keep = session, sent, keep
+        self._ptr = None
+        self._result = None
+        self._lock = threading.Lock()  # result()
+        self._cb_lock = threading.Lock()  # done callbacks (taken on the worker thread)
+        self._callbacks = []
+        self._finished = threading.Event()
+        self._done_fn = _n.DONE_FN(self._on_done)
+
+    def _on_done(self, _userdata):
+        with self._cb_lock:
+            self._finished.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for fn in callbacks:
+            try:
+                fn(self)
+            except Exception:
+                pass
+
+    def add_done_callback(self, fn):
+        """Calls fn(future) once done (at once when already done; else on the worker thread)."""
+        with self._cb_lock:
+            if not self._finished.is_set():
+                self._callbacks.append(fn)
+                return
+        fn(self)
+
+    def done(self):
+        return self._result is not None or bool(self._ptr and lib().session_future_ready(self._ptr))
+
+    def cancel(self):
+        """Cancels the request; result() then raises Cancelled."""
+        if self._ptr:
+            lib().session_future_cancel(self._ptr)
+
+    def result(self, timeout=None):
+        """The Response, or raises the request's exception; waits up to `timeout` seconds
+        (None: forever), then raises the builtin TimeoutError."""
+        with self._lock:
+            if self._result is None:
+                native = lib()
+                ms = -1 if timeout is None else max(0, int(timeout * 1000))
+                ptr = native.session_future_wait(self._ptr, ms)
+                if not ptr:
+                    raise TimeoutError("the request is not done yet")
+                try:
+                    self._result = ("ok", self._session._finish(native, ptr, self._keep, self._sent))
+                except exceptions.RequestException as e:
+                    self._result = ("error", e)
+        kind, value = self._result
+        if kind == "error":
+            raise value
+        return value
+
+    def __del__(self):
+        ptr, self._ptr = self._ptr, None
+        if ptr:
+            try:
+                lib().session_future_free(ptr)
+            except Exception:
+                pass
 
 
 def _with_query(url, query):
