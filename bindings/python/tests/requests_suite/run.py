@@ -88,6 +88,14 @@ def main(argv):
           f"{len(groups['other'])} skipped or xfailed by the suite")
     print(f"requests suite: {passed - len(untouched)} of the {passed} passed went through libsession; "
           f"{len(untouched)} exercise only requests' own code (Request/PreparedRequest, utils)")
+    for label, ids, table in (("cannot apply", groups["cannot"], expectations.CANNOT_APPLY),
+                              ("known failure", groups["known"], expectations.KNOWN_FAILURES)):
+        counts = {}
+        for nodeid in ids:
+            reason = _match(nodeid, table)
+            counts[reason] = counts.get(reason, 0) + 1
+        for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+            print(f"requests suite: {label} x{n}: {reason}")
     for nodeid in sorted(groups["fixed"]):
         print(f"requests suite: now passes, remove from KNOWN_FAILURES: {nodeid}")
     ok = True
