@@ -60,9 +60,10 @@ class CookieStruct(Structure):
 
 
 class TimingsStruct(Structure):
-    """session_timings_t."""
+    """session_timings_t: `size` is set to the struct's size before each call."""
 
     _fields_ = [
+        ("size", c_size_t),
         ("dns", c_double),
         ("connect", c_double),
         ("tls", c_double),

@@ -64,9 +64,9 @@ class Response:
         r.content = ctypes.string_at(c.body, c.body_len) if c.body_len else b""
         r.raw = io.BytesIO(r.content)
         r.elapsed = datetime.timedelta(seconds=c.elapsed)
-        timings = _native.TimingsStruct()
+        timings = _native.TimingsStruct(size=ctypes.sizeof(_native.TimingsStruct))
         if native.session_response_timings(ptr, ctypes.byref(timings)) == 0:
-            r.timings = {name: getattr(timings, name) for name, _ in _native.TimingsStruct._fields_}
+            r.timings = {name: getattr(timings, name) for name, _ in _native.TimingsStruct._fields_ if name != "size"}
         r.http_version = text(c.http_version) or ""
         name, value = ctypes.c_char_p(), ctypes.c_char_p()
         for i in range(native.session_response_header_count(ptr)):
