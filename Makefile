@@ -1,9 +1,11 @@
 # Builds libsession and installs it like any C library:
 #
-#   make                          # cargo build --release
+#   make                          # cargo build --release, plus the libsession.so.0 link
+#                                 # beside target/release/libsession.so (runnable unpacked)
 #   sudo make install             # into /usr/local
 #   make install PREFIX=/opt/ls DESTDIR=/tmp/stage
 #   make install BUILD_DIR=target/debug/deps   # install prebuilt artifacts, no cargo run
+#   make BUILD_DIR=target/debug   # only the libsession.so.0 link beside prebuilt artifacts
 #   make install-strip            # the same without debug info (.so 16 MB -> 2 MB)
 #   make uninstall
 #
@@ -26,9 +28,11 @@ STRIP      ?= strip
 # `make && sudo make install` does not need cargo in root's PATH.
 ifdef BUILD_DIR
 BUILD :=
+CARGO_BUILD :=
 else
 BUILD_DIR := $(or $(CARGO_TARGET_DIR),target)/$(if $(filter dev test,$(PROFILE)),debug,$(PROFILE))
 BUILD := $(BUILD_DIR)/libsession.so
+CARGO_BUILD = $(CARGO) build --profile $(PROFILE) --lib
 endif
 SOURCES := $(shell find src -name '*.rs') build.rs cbindgen.toml Cargo.toml Cargo.lock
 
@@ -56,12 +60,18 @@ SUBST = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@MAJOR@|$(MAJOR)|g' \
 
 all: build
 
+# The library's soname is libsession.so.0 (build.rs), so a program linked with
+# -L$(BUILD_DIR) -lsession asks for libsession.so.0 at run time; cargo writes only
+# libsession.so, so the link beside it is what makes LD_LIBRARY_PATH=$(BUILD_DIR) work.
 build:
-	$(CARGO) build --profile $(PROFILE) --lib
+	$(CARGO_BUILD)
+	@test -f $(BUILD_DIR)/libsession.so || { echo "$(BUILD_DIR)/libsession.so missing" >&2; exit 1; }
+	ln -sf libsession.so $(BUILD_DIR)/$(SONAME)
 
 # cargo writes libsession.a with it.
 $(BUILD_DIR)/libsession.so: $(SOURCES)
 	$(CARGO) build --profile $(PROFILE) --lib
+	ln -sf libsession.so $(BUILD_DIR)/$(SONAME)
 
 install: $(BUILD)
 	@test -n "$(VERSION)" || { echo "no version in Cargo.toml" >&2; exit 1; }

@@ -1,5 +1,5 @@
 """Query parameters and headers: session defaults merged with a request's own values."""
-from harness import Reduced
+from harness import Reduced, deliberate
 
 
 def test_session_and_request_params_merge(both):
@@ -150,3 +150,18 @@ def test_text_and_encoding(both):
 
     out = both.same(action)
     assert out["body"]["encoding"] == "utf-8" and "∮" in out["body"]["text"]
+
+
+@deliberate("Session params are merged with request params given as a list of pairs: the "
+            "session's first, a request pair replacing the session param of its name in place, "
+            "then the request's others (as for a dict); requests sends only the request's list "
+            "(its merge_setting ignores settings that are not mappings).")
+def test_session_params_merged_with_request_list(both):
+    def setup(c, s):
+        s.params["only_session"] = "1"
+        s.params["shared"] = "session"
+
+    req, lib = both(lambda c, s: s.get(both.rig.url("/echo"), params=[("shared", "request"), ("k", "1"), ("k", "2")]),
+                    setup=setup)
+    assert req["body"]["query"] == "shared=request&k=1&k=2"
+    assert lib["body"]["query"] == "only_session=1&shared=request&k=1&k=2"
