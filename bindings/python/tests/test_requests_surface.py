@@ -176,13 +176,29 @@ def test_streams_uploads_downloads_and_trace(s, httpbin, tmp_path):
     s.set_max_header_bytes(64 * 1024)
 
 
-@pytest.mark.skip(reason="the checkout lookup misses target/release when the tests load target/debug (issue 21 left open)")
 def test_library_found_without_env_var(tmp_path):
-    """A checkout's target/release is found with no LIBSESSION_LIBRARY (the README flow)."""
-    target = os.path.dirname(os.path.dirname(_native.lib().path))
-    env = {k: v for k, v in os.environ.items() if k not in ("LIBSESSION_LIBRARY", "PYTHONPATH")}
-    env.update({"PYTHONPATH": PACKAGE_DIR, "CARGO_TARGET_DIR": target})
-    out = subprocess.run([sys.executable, "-c", "import libsession._native as n; print(n.lib().path)"],
-                         env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    """A checkout's target/release is found with no LIBSESSION_LIBRARY (the README flow):
+    a copy of the package in a checkout-shaped tree whose target/release holds the library."""
+    import shutil
+
+    checkout = tmp_path / "checkout"
+    (checkout / "include").mkdir(parents=True)
+    (checkout / "include" / "session.h").write_text("/* marks a checkout */\n")
+    shutil.copytree(os.path.join(PACKAGE_DIR, "libsession"), checkout / "bindings" / "python" / "libsession",
+                    ignore=shutil.ignore_patterns("_build_info.py", "*.so*", "__pycache__"))
+    release = checkout / "target" / "release"
+    release.mkdir(parents=True)
+    os.symlink(os.path.realpath(_native.lib().path), release / "libsession.so")
+    env = {k: v for k, v in os.environ.items() if k not in ("LIBSESSION_LIBRARY", "PYTHONPATH", "CARGO_TARGET_DIR")}
+    env["PYTHONPATH"] = str(checkout / "bindings" / "python")
+    code = "import libsession._native as n; print(n.lib().path)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == os.path.join(target, "release", "libsession.so")
+    assert out.stdout.strip() == str(release / "libsession.so")
+    # Without it, the error says what to do.
+    os.remove(release / "libsession.so")
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    if out.returncode == 0:  # a system-wide install (make install) is found instead
+        assert "target" not in out.stdout
+    else:
+        assert "LIBSESSION_LIBRARY" in out.stderr
