@@ -165,3 +165,15 @@ def test_session_params_merged_with_request_list(both):
                     setup=setup)
     assert req["body"]["query"] == "shared=request&k=1&k=2"
     assert lib["body"]["query"] == "only_session=1&shared=request&k=1&k=2"
+
+
+@deliberate("Session params are merged with request params given as a query string: the "
+            "string first, then the session's params; requests sends only the string (its "
+            "merge_setting ignores settings that are not mappings).")
+def test_session_params_merged_with_request_string(both):
+    def setup(c, s):
+        s.params["only_session"] = "1"
+
+    req, lib = both(lambda c, s: s.get(both.rig.url("/echo"), params="a=1&b=2"), setup=setup)
+    assert req["body"]["query"] == "a=1&b=2"
+    assert lib["body"]["query"] == "a=1&b=2&only_session=1"
