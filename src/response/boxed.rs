@@ -84,6 +84,13 @@ struct Rare {
     large_body: Vec<u8>,
 }
 
+impl Drop for Rare {
+    fn drop(&mut self) {
+        // The next large body may write into these pages (util::spare).
+        crate::util::spare::give(std::mem::take(&mut self.large_body));
+    }
+}
+
 struct Lookup {
     /// Where each line's name and value start in `packed`.
     starts: Vec<(u32, u32)>,

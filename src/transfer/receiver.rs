@@ -56,7 +56,7 @@ impl Receiver {
             .content_length
             .and_then(|len| usize::try_from(len).ok())
             .filter(|&len| codings.is_empty() && len <= MEMORY_RESERVE_MAX && (self.max_body == 0 || len <= self.max_body));
-        length.map_or_else(Vec::new, |len| Vec::with_capacity(len + 1))
+        length.map_or_else(Vec::new, |len| crate::util::spare::buffer(len + 1))
     }
 
     fn open(&self, exchange: &Received) -> Result<Stage> {

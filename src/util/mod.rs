@@ -1,7 +1,8 @@
 //! Small helpers every layer may use: text checks, C strings, byte search, change
-//! tracking and HTTP dates. Depends on nothing of the crate but `error`.
+//! tracking, HTTP dates and the spare buffer for large bodies. Depends on nothing of the crate but `error`.
 
 mod http_date;
+pub mod spare;
 
 pub use http_date::parse_http_date;
 
