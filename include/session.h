@@ -520,8 +520,10 @@ int session_completion_fd(session_t *s);
  * Caps connections: at most `per_host` to one host and `total` in all per connection lane
  * (a thread's blocking requests, one batch, or the async worker), and at most `total`
  * lanes at once (threads beyond it wait for one). Requests beyond a limit wait, they never
- * fail. 0 means no limit. Defaults: per_host 10, total 100. Idle connections are closed;
- * requests in flight keep the limits they started with.
+ * fail. 0 means no limit. Defaults: per_host 10, total 100; while per_host is the default,
+ * a session_send_all batch may open up to its width (at most `total`) to one host, as raw
+ * libcurl's multi interface would; once set here, per_host holds for batches too. Idle
+ * connections are closed; requests in flight keep the limits they started with.
  */
 enum session_code session_set_pool_limits(session_t *s, size_t per_host, size_t total);
 

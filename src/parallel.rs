@@ -198,6 +198,8 @@ pub fn send_all(session: &Session, requests: &[&Request], mut finished: impl FnM
     if !driver.is_idle() {
         match session.pool.checkout() {
             Ok(mut lane) => {
+                let width = requests.len().min(lane.window(WINDOW));
+                lane.widen_for_batch(width);
                 let room = 2 * lane.window(WINDOW);
                 loop {
                     feed(&mut driver, &mut finished, room);

@@ -133,6 +133,23 @@ fn batch_spreads_http11_over_at_most_the_limit_of_connections() {
     assert_eq!(accepted(&rig), n);
 }
 
+/// With the default per-host limit (10), a batch opens as many connections as it keeps in
+/// flight (here 40, under the default total of 100), as raw libcurl's multi interface would.
+#[test]
+fn a_batch_under_default_limits_is_as_wide_as_its_requests() {
+    let rig = support::rig();
+    let s = S(session_new());
+    let get = req("GET", &rig.url("/bytes/20000"));
+    let out = send_all(&s, &[get.0; 40]);
+    assert!(out.iter().all(|r| r.error == SESSION_OK && r.len == 20000));
+    let n = accepted(&rig);
+    assert!((11..=40).contains(&n), "accepted {n} connections");
+    // Blocking requests afterwards reuse one of them.
+    let r = take(unsafe { session_get(s.raw(), c(&rig.url("/status/200")).as_ptr()) });
+    assert_eq!((r.error, r.status), (SESSION_OK, 200));
+    assert_eq!(accepted(&rig), n);
+}
+
 #[test]
 fn threads_beyond_the_total_limit_wait_for_a_lane() {
     let rig = support::rig();

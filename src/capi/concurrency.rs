@@ -183,13 +183,15 @@ pub unsafe extern "C" fn session_completion_fd(s: *mut session_t) -> c_int {
 /// Caps connections: at most `per_host` to one host and `total` in all per connection lane
 /// (a thread's blocking requests, one batch, or the async worker), and at most `total`
 /// lanes at once (threads beyond it wait for one). Requests beyond a limit wait, they never
-/// fail. 0 means no limit. Defaults: per_host 10, total 100. Idle connections are closed;
-/// requests in flight keep the limits they started with.
+/// fail. 0 means no limit. Defaults: per_host 10, total 100; while per_host is the default,
+/// a session_send_all batch may open up to its width (at most `total`) to one host, as raw
+/// libcurl's multi interface would; once set here, per_host holds for batches too. Idle
+/// connections are closed; requests in flight keep the limits they started with.
 #[no_mangle]
 pub unsafe extern "C" fn session_set_pool_limits(s: *mut session_t, per_host: usize, total: usize) -> session_code {
     guard_code(|| {
         let pool = &ref_arg(s, "session")?.pool;
-        pool.set_limits(Limits { per_host, total, ..pool.limits() });
+        pool.set_limits(Limits { per_host, total, per_host_set: true, ..pool.limits() });
         Ok(())
     })
 }

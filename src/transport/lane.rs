@@ -38,11 +38,14 @@ pub struct Limits {
     pub total: usize,
     /// Idle connections older than this are closed, not reused.
     pub idle_timeout: Duration,
+    /// `per_host` was set by the caller (session_set_pool_limits). While it is the default,
+    /// a batch may open as many connections to one host as it has requests in flight.
+    pub per_host_set: bool,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { per_host: 10, total: 100, idle_timeout: Duration::from_secs(118) }
+        Limits { per_host: 10, total: 100, idle_timeout: Duration::from_secs(118), per_host_set: false }
     }
 }
 
@@ -149,6 +152,22 @@ impl Lane {
         easy.buffer_size(RECEIVE_BUFFER)?;
         easy.maxage_conn(self.limits.idle_timeout)?;
         Ok(easy)
+    }
+
+    /// Readies the lane for a batch of `width` requests: with the default per-host limit,
+    /// one host may get as many connections as the batch keeps in flight (at most the total
+    /// limit), as raw libcurl's multi interface would open; a limit the caller set holds.
+    pub fn widen_for_batch(&mut self, width: usize) {
+        if self.limits.per_host_set || self.limits.per_host == 0 {
+            return;
+        }
+        let wanted = match self.limits.total {
+            0 => width,
+            total => width.min(total),
+        };
+        if wanted > self.limits.per_host && self.multi.set_max_host_connections(wanted).is_ok() {
+            self.limits.per_host = wanted;
+        }
     }
 
     /// Starts a hop whose completion is recognised by its token (CURLOPT_PRIVATE points
