@@ -6,7 +6,8 @@
  *   big     N GETs of a large body into memory (libcurl's default 16 KiB buffer)
  *   stream  as big, body handed to a callback that only counts it
  *   threads K threads, each with its own easy handle, N GETs in all
- * VERSION: 1.1 (default), h2c (prior knowledge), h2 (TLS+ALPN). */
+ * VERSION: 1.1 (the default here), h2c (prior knowledge), h2 (TLS+ALPN), default (libcurl's
+ * own: nothing set). */
 #include <curl/curl.h>
 #include <pthread.h>
 
@@ -55,7 +56,7 @@ static void common(CURL *h, const char *url)
         curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
     else if (strcmp(version, "h2") == 0)
         curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-    else
+    else if (strcmp(version, "default") != 0)
         curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     if (cafile)
         curl_easy_setopt(h, CURLOPT_CAINFO, cafile);

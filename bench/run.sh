@@ -23,6 +23,15 @@ scenarios=(
   "e' 8 sessions|ses sessions $u1/small $(n 16000) 8|ses threads $u1/small $(n 16000) 8"
   "f seq TLS h1|raw seq $ut/small $(n 5000) 1 1.1 $ca|ses seq $ut/small $(n 5000) 1 1.1 $ca"
   "f 64 streams TLS h2|raw par $ut/small $(n 10000) 64 h2 $ca|ses par $ut/small $(n 10000) 64 h2 $ca"
+  # As a user writes it: session_new() defaults (no limits raised, no version set),
+  # buffered bodies, batches of 64 read and freed; raw libcurl as in the rows above.
+  "u seq defaults|raw seq $u1/small $(n 20000)|ses seq $u1/small $(n 20000) 0 default"
+  "u batches of 64|raw par $u1/small $(n 10000) 64 1.1|ses batches $u1/small $(n 10000) 64 default"
+  "u batches of 64 h2c|raw par $u2/small $(n 10000) 64 h2c|ses batches $u2/small $(n 10000) 64 h2c"
+  "u 64MiB buffered|raw stream $u1/big 3|ses big $u1/big 3 0 default"
+  "u seq TLS defaults|raw seq $ut/small $(n 5000) 1 default $ca|ses seq $ut/small $(n 5000) 1 default $ca"
+  "u 64 in flight TLS|raw par $ut/small $(n 10000) 64 default $ca|ses batches $ut/small $(n 10000) 64 default $ca"
+  "u 8 threads defaults|raw threads $u1/small $(n 16000) 8|ses threads $u1/small $(n 16000) 8 default"
 )
 declare -A results
 for rep in $(seq "$reps"); do
@@ -66,6 +75,13 @@ for i in "${!scenarios[@]}"; do
       echo "streaming 64 MiB, peak RSS growth ($side): $(echo "$g" | tr ';' '\n' | sort -n | tail -n 1) KiB (largest of the runs)"
     fi
   done
+done
+for i in "${!scenarios[@]}"; do
+  IFS='|' read -r name _ _ <<<"${scenarios[$i]}"
+  if [ "$name" = "u 64MiB buffered" ]; then
+    rss=$(echo "${results[$i,ses]}" | median 4)
+    awk -v m="$rss" 'BEGIN { printf "peak RSS per buffered MiB (u 64MiB buffered, libsession): %.2f MiB per MiB of body\n", m / 1024 / 64 }'
+  fi
 done
 echo "(row e': the baseline column is libsession with one session per thread, the other one session shared by 8 threads)"
 "$tmp/ses" memory "$u1/small" 1000 32 | sed "s,^MEMORY ,memory (HTTP/1.1): ,"

@@ -2,6 +2,7 @@
  * Usage: session_bench MODE URL N [K] [VERSION] [CAFILE]
  *   seq       N sequential session_get calls
  *   par       N GETs in one session_send_all, pool limits K per host and in total
+ *   batches   N GETs as session_send_all batches of K, default pool limits (as users call it)
  *   big       N GETs of a large body into memory
  *   stream    as big, the body streamed to a callback that only counts it; prints the
  *             peak RSS growth over the RSS before the first request
@@ -9,7 +10,8 @@
  *   sessions  K threads, each with its own session, N GETs in all
  *   flat      N sequential GETs, printing RSS (KiB) after 10% and after all of them
  *   memory    bytes per idle session (N sessions) and per pooled connection (K connections)
- * VERSION: 1.1 (default), h2c (prior knowledge), h2 (TLS+ALPN). */
+ * VERSION: 1.1 (the default here), h2c (prior knowledge), h2 (TLS+ALPN), default (what
+ * session_new() gives: nothing set). */
 #include <pthread.h>
 
 #include "bench_common.h"
@@ -23,6 +25,11 @@ static session_t *new_session(void)
 {
     session_t *s = session_new();
     int v = SESSION_HTTP_VERSION_1_1;
+    if (strcmp(version, "default") == 0) {
+        if (cafile)
+            session_set_ca_bundle(s, cafile);
+        return s;
+    }
     if (strcmp(version, "h2c") == 0)
         v = SESSION_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
     else if (strcmp(version, "h2") == 0)
@@ -96,6 +103,35 @@ static int par(session_t *s, const char *url, long n, long k)
         }
         total_bytes += (double)out[i]->body_len;
         session_response_free(out[i]);
+    }
+    free(reqs);
+    free(out);
+    session_request_free(req);
+    return rc;
+}
+
+/* What a user writes: batches of k, the responses read and freed after each batch. */
+static int batches(session_t *s, const char *url, long n, long k)
+{
+    session_request_t *req = session_request_new("GET", url);
+    session_request_t **reqs = malloc((size_t)k * sizeof *reqs);
+    session_response_t **out = malloc((size_t)k * sizeof *out);
+    long i, done;
+    int rc = 0;
+    for (i = 0; i < k; i++)
+        reqs[i] = req;
+    for (done = 0; done < n && rc == 0; done += k) {
+        size_t m = (size_t)(n - done < k ? n - done : k);
+        if (session_send_all(s, reqs, m, out) != SESSION_OK)
+            return 1;
+        for (i = 0; i < (long)m; i++) {
+            if (out[i]->error != SESSION_OK || out[i]->status_code != 200) {
+                fprintf(stderr, "request %ld failed: %s\n", done + i, out[i]->error_message);
+                rc = 1;
+            }
+            total_bytes += (double)out[i]->body_len;
+            session_response_free(out[i]);
+        }
     }
     free(reqs);
     free(out);
@@ -212,6 +248,10 @@ int main(int argc, char **argv)
     } else if (strcmp(mode, "par") == 0) {
         s = new_session();
         rc = par(s, url, n, k);
+        session_free(s);
+    } else if (strcmp(mode, "batches") == 0) {
+        s = new_session();
+        rc = batches(s, url, n, k);
         session_free(s);
     } else if (strcmp(mode, "threads") == 0) {
         rc = threads(url, n, k, 1);
