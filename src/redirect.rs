@@ -42,8 +42,9 @@ pub fn should_strip_auth(old: &Url, new: &Url) -> bool {
     old.scheme() != new.scheme() || old_port != new_port
 }
 
-/// The next hop after a redirect `status` to `next_url`.
-pub fn next_hop(current: &Prepared, status: u32, next_url: Url) -> Prepared {
+/// The next hop after a redirect `status` to `next_url`; `sensitive` (lowercase names) go
+/// where Authorization goes.
+pub fn next_hop(current: &Prepared, status: u32, next_url: Url, sensitive: &[String]) -> Prepared {
     let mut next = current.clone();
     if rebuild_method(&current.method, status) == "GET" {
         next.method = Method::GET; // rewritten, or GET already
@@ -56,6 +57,9 @@ pub fn next_hop(current: &Prepared, status: u32, next_url: Url) -> Prepared {
     }
     if should_strip_auth(&current.url, &next_url) {
         next.headers.forget("Authorization");
+        for name in sensitive {
+            next.headers.forget(name);
+        }
         next.net.strip_credentials();
     }
     // The Cookie header is recomputed from the jar for every hop.
