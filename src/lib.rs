@@ -37,7 +37,7 @@ mod version;
 pub mod internals {
     pub use crate::cookies::Jar;
     pub use crate::hsts::{parse_header as parse_sts, Hsts};
-    pub use crate::state::parse as parse_state;
+    pub use crate::state::{parse as parse_state, to_json as state_to_json, StateFile};
     pub use crate::limits::SESSION_MAX_HEADER_LINES;
     pub use crate::prepare::prepare;
     pub use crate::redirect::resolve_location;

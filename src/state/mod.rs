@@ -91,11 +91,17 @@ pub fn read_file(path: &Path) -> Result<StateFile> {
     parse(&bytes).map_err(|e| Error::new(e.code, format!("{}: {}", path.display(), e.message)))
 }
 
+/// The file's text: pretty-printed JSON and a final newline.
+pub fn to_json(state: &StateFile) -> Result<Vec<u8>> {
+    let mut text = serde_json::to_vec_pretty(state).map_err(|e| Error::new(Code::SESSION_E_INTERNAL, e.to_string()))?;
+    text.push(b'\n');
+    Ok(text)
+}
+
 /// Writes `state` to `path` atomically, mode 0600 (temp file in the same folder, fsync,
 /// rename, fsync of the folder).
 pub fn write_file(path: &Path, state: &StateFile) -> Result<()> {
-    let text = serde_json::to_string_pretty(state).map_err(|e| Error::new(Code::SESSION_E_INTERNAL, e.to_string()))? + "\n";
-    crate::cookies::write_atomic(path, text.as_bytes())
+    crate::cookies::write_atomic(path, &to_json(state)?)
 }
 
 #[cfg(test)]
