@@ -1121,7 +1121,8 @@ bool session_hsts_lookup(session_t *s, const char *host);
 
 /**
  * Names headers that carry credentials besides Authorization, comma-separated
- * ("X-Api-Key, X-Auth-Token"; NULL or "" for none, the default). On a redirect to another
+ * ("X-Api-Key, X-Auth-Token"); `comma_separated_names` NULL or "" means none (the
+ * default). On a redirect to another
  * origin (host, scheme or port; also https to http on the same host) they are removed, as
  * Authorization is, and stay removed for the rest of the redirect chain. Their values are
  * redacted in the debug trace. A name that is not an HTTP token is

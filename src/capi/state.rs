@@ -79,7 +79,8 @@ pub unsafe extern "C" fn session_hsts_lookup(s: *mut session_t, host: *const c_c
 }
 
 /// Names headers that carry credentials besides Authorization, comma-separated
-/// ("X-Api-Key, X-Auth-Token"; NULL or "" for none, the default). On a redirect to another
+/// ("X-Api-Key, X-Auth-Token"); `comma_separated_names` NULL or "" means none (the
+/// default). On a redirect to another
 /// origin (host, scheme or port; also https to http on the same host) they are removed, as
 /// Authorization is, and stay removed for the rest of the redirect chain. Their values are
 /// redacted in the debug trace. A name that is not an HTTP token is
