@@ -112,6 +112,26 @@ mod tests {
     }
 
     #[test]
+    fn sensitive_headers_go_where_authorization_goes() {
+        let settings = crate::settings::Settings::default();
+        let mut req = crate::request::Request::new("GET", "https://h/a").unwrap();
+        req.set_header("X-Api-Key", Some("k")).unwrap();
+        req.set_header("Authorization", Some("Bearer t")).unwrap();
+        let hop = crate::prepare::prepare(&settings, &req).unwrap();
+        let sensitive = ["x-api-key".to_owned()];
+        let same = next_hop(&hop, 302, u("https://h/b"), &sensitive);
+        assert_eq!(same.headers.entry("x-api-key"), Some(Some("k")));
+        for url in ["http://h/b", "https://other/b", "https://h:8443/b"] {
+            let next = next_hop(&hop, 302, u(url), &sensitive);
+            assert_eq!(next.headers.entry("x-api-key"), None, "{url}");
+            assert_eq!(next.headers.entry("authorization"), None, "{url}");
+            // Once dropped, gone for the rest of the chain, back on the first origin too.
+            assert_eq!(next_hop(&next, 302, u("https://h/c"), &sensitive).headers.entry("x-api-key"), None);
+        }
+        assert_eq!(next_hop(&hop, 302, u("https://other/b"), &[]).headers.entry("x-api-key"), Some(Some("k")));
+    }
+
+    #[test]
     fn auth_stripping_matches_requests() {
         assert!(!should_strip_auth(&u("http://h/a"), &u("http://h/b")));
         assert!(!should_strip_auth(&u("http://h/a"), &u("https://h/b")));

@@ -173,6 +173,27 @@ fn verification_cannot_be_turned_off_for_an_hsts_host() {
 }
 
 #[test]
+fn batches_are_upgraded_too() {
+    use session::capi::concurrency::session_send_all;
+    use session::capi::request::{session_request_free, session_request_new};
+    use session::capi::response::session_response_t;
+    let rig = support::rig_tls();
+    let s = session(&rig);
+    ok(unsafe { session_hsts_add(s.0, c("hsts.test").as_ptr(), 600, true) });
+    let urls = [format!("http://hsts.test:{}/echo", rig.tls_port.unwrap()), format!("http://a.hsts.test:{}/echo", rig.tls_port.unwrap())];
+    let reqs: Vec<_> = urls.iter().map(|u| unsafe { session_request_new(c("GET").as_ptr(), c(u).as_ptr()) }).collect();
+    let mut out: Vec<*mut session_response_t> = vec![ptr::null_mut(); reqs.len()];
+    ok(unsafe { session_send_all(s.0, reqs.as_ptr(), reqs.len(), out.as_mut_ptr()) });
+    let got: Vec<Resp> = out.into_iter().map(support::capi::take).collect();
+    for (r, host) in got.iter().zip(["hsts.test", "a.hsts.test"]) {
+        assert_eq!((r.error, r.status, r.url.as_str()), (SESSION_OK, 200, tls(&rig, host, "/echo").as_str()), "{r:?}");
+    }
+    for r in reqs {
+        unsafe { session_request_free(r) };
+    }
+}
+
+#[test]
 fn hsts_add_refuses_what_is_not_a_host() {
     let s = S::new();
     for bad in ["127.0.0.1", "[::1]", "::1", "com", "co.uk", "", "a b", "h:443"] {
