@@ -44,6 +44,11 @@
 #define SESSION_COOKIE_MAX_AGE_DAYS 400
 
 /**
+ * Default cap on hosts in a session's table.
+ */
+#define SESSION_HSTS_DEFAULT_MAX 10000
+
+/**
  * Default of session_set_max_header_bytes: response header bytes per transfer.
  */
 #define SESSION_DEFAULT_MAX_HEADER_BYTES (256 * 1024)
@@ -58,6 +63,16 @@
  * rest wait their turn. With a limit, the window is the lane's connection limit.
  */
 #define WINDOW 256
+
+/**
+ * The format version this library writes and reads.
+ */
+#define STATE_VERSION 1
+
+/**
+ * Files over this size are refused unread.
+ */
+#define STATE_MAX_BYTES (64 << 20)
 
 /**
  * A read callback's return value that cancels the upload.
@@ -1071,6 +1086,80 @@ enum session_code session_set_resolve(session_t *s,
                                       const char *host,
                                       int port,
                                       const char *address);
+
+/**
+ * Turns HSTS on (the default) or off. While on, `Strict-Transport-Security` is taken from
+ * https responses whose certificate was verified (never over http, never for IP literals),
+ * and before every hop an `http://` URL of a known host is rewritten to `https://` (port
+ * 80 becomes 443, another explicit port is kept), before cookies and credentials are
+ * chosen; a known host is always verified, whatever session_set_verify says. Off, the
+ * table is kept but neither used nor fed.
+ */
+enum session_code session_set_hsts(session_t *s, bool enabled);
+
+/**
+ * Adds (or replaces) an HSTS entry for `host`, valid for `max_age_s` seconds from now (0
+ * removes the host's entry), covering its subdomains too when `include_subdomains`.
+ * SESSION_E_INVALID_ARGUMENT for NULL, an IP literal, a public suffix ("com", "co.uk"), a
+ * name that is not a host name, or a negative max age. The table holds at most 10,000
+ * hosts; the least recently used is dropped first.
+ */
+enum session_code session_hsts_add(session_t *s,
+                                   const char *host,
+                                   int64_t max_age_s,
+                                   bool include_subdomains);
+
+/**
+ * Removes every HSTS entry (learned, added or loaded).
+ */
+enum session_code session_hsts_clear(session_t *s);
+
+/**
+ * Whether `host` is HTTPS-only now: an unexpired entry of its own, or of a parent domain
+ * with includeSubDomains. False for NULL, IP literals and unknown hosts (whether HSTS is
+ * on or off: this reads the table).
+ */
+bool session_hsts_lookup(session_t *s, const char *host);
+
+/**
+ * Names headers that carry credentials besides Authorization, comma-separated
+ * ("X-Api-Key, X-Auth-Token"); `comma_separated_names` NULL or "" means none (the
+ * default). On a redirect to another
+ * origin (host, scheme or port; also https to http on the same host) they are removed, as
+ * Authorization is, and stay removed for the rest of the redirect chain. Their values are
+ * redacted in the debug trace. A name that is not an HTTP token is
+ * SESSION_E_INVALID_ARGUMENT. Replaces the previous list.
+ */
+enum session_code session_set_sensitive_headers(session_t *s, const char *comma_separated_names);
+
+/**
+ * When on, a request or a redirect to plain `http://` fails with SESSION_E_INVALID_URL
+ * before anything is sent (after the HSTS upgrade, so known hosts still work). Off by
+ * default, as in requests; then an https to http redirect still drops Authorization and the
+ * sensitive headers, even on the same host.
+ */
+enum session_code session_set_https_only(session_t *s, bool enabled);
+
+/**
+ * Saves the session's state to the file at `path`: every unexpired cookie (session cookies
+ * included, with their creation order) and every unexpired HSTS entry, in the versioned
+ * JSON format of docs/state.md. The write is atomic (a temp file in the same folder,
+ * fsync, rename, fsync of the folder) with mode 0600; an existing file is left as it was
+ * on failure. Safe during traffic from other threads. Errors: SESSION_E_INVALID_ARGUMENT
+ * (NULL or empty path), SESSION_E_IO.
+ */
+enum session_code session_save(session_t *s, const char *path);
+
+/**
+ * Merges the state file at `path` (written by session_save) into the session: its cookies
+ * replace those of the same domain, path and name; its HSTS entries replace those of the
+ * same host. All or nothing: on any error the session is left exactly as it was.
+ * Errors: SESSION_E_IO (missing or unreadable; or writable by group or others, since a
+ * secret-bearing file anyone can rewrite is an injection point), SESSION_E_TOO_LARGE (over
+ * 64 MiB), SESSION_E_DECODE (truncated, corrupt, another format version, or an entry the
+ * cookie or HSTS policy refuses), SESSION_E_INVALID_ARGUMENT (NULL or empty path).
+ */
+enum session_code session_load(session_t *s, const char *path);
 
 /**
  * Adds a multipart/form-data file part read from `path` while sending (never loaded whole

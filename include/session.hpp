@@ -33,6 +33,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <new>
 #include <optional>
 #include <string>
@@ -451,6 +452,27 @@ public:
         return session_set_resolve(s_, host.c_str(), port, address.c_str());
     }
 
+    // ---- session state: HSTS, redirect safety, one-file save/restore (docs/state.md) ----
+    session_code set_hsts(bool enabled, nothrow_t) noexcept { return session_set_hsts(s_, enabled); }
+    /** max_age_s 0 removes the host's entry; an IP literal or a public suffix is refused. */
+    session_code hsts_add(const cstr &host, std::int64_t max_age_s, bool include_subdomains, nothrow_t) noexcept
+    {
+        return session_hsts_add(s_, host.c_str(), max_age_s, include_subdomains);
+    }
+    session_code hsts_clear(nothrow_t) noexcept { return session_hsts_clear(s_); }
+    /** Whether `host` is HTTPS-only now. */
+    bool hsts_lookup(const cstr &host) const noexcept { return session_hsts_lookup(s_, host.c_str()); }
+    /** Comma-separated names; nullptr or "" for none. */
+    session_code set_sensitive_headers(const cstr &names, nothrow_t) noexcept
+    {
+        return session_set_sensitive_headers(s_, names.c_str());
+    }
+    session_code set_https_only(bool enabled, nothrow_t) noexcept { return session_set_https_only(s_, enabled); }
+    /** Cookies and HSTS entries to one file, atomically, mode 0600. */
+    session_code save(const cstr &path, nothrow_t) noexcept { return session_save(s_, path.c_str()); }
+    /** All or nothing: on error the session is unchanged. */
+    session_code load(const cstr &path, nothrow_t) noexcept { return session_load(s_, path.c_str()); }
+
     // ---- cookies ----
     /** path nullptr means "/". */
     session_code cookie_set(const cstr &name, const cstr &value, const cstr &domain,
@@ -522,6 +544,16 @@ public:
         return checked(cookie_set(name, value, domain, path, nothrow));
     }
     Session &cookies_clear() { return checked(cookies_clear(nothrow)); }
+    Session &set_hsts(bool enabled) { return checked(set_hsts(enabled, nothrow)); }
+    Session &hsts_add(const cstr &host, std::int64_t max_age_s, bool include_subdomains = false)
+    {
+        return checked(hsts_add(host, max_age_s, include_subdomains, nothrow));
+    }
+    Session &hsts_clear() { return checked(hsts_clear(nothrow)); }
+    Session &set_sensitive_headers(const cstr &names) { return checked(set_sensitive_headers(names, nothrow)); }
+    Session &set_https_only(bool enabled) { return checked(set_https_only(enabled, nothrow)); }
+    Session &save(const cstr &path) { return checked(save(path, nothrow)); }
+    Session &load(const cstr &path) { return checked(load(path, nothrow)); }
 
     /** Throws Error when the transfer failed (not for 4xx/5xx). */
     Response send(const Request &req) const { return received(send(req, nothrow)); }

@@ -13,6 +13,7 @@ mod cookies;
 pub mod error;
 mod ffi;
 mod headers;
+mod hsts;
 mod limits;
 mod net;
 mod parallel;
@@ -25,6 +26,7 @@ mod response;
 mod retry;
 mod session;
 mod settings;
+mod state;
 mod transfer;
 mod transport;
 mod util;
@@ -34,6 +36,8 @@ mod version;
 #[doc(hidden)]
 pub mod internals {
     pub use crate::cookies::Jar;
+    pub use crate::hsts::{parse_header as parse_sts, Hsts};
+    pub use crate::state::{parse as parse_state, to_json as state_to_json, StateFile};
     pub use crate::limits::SESSION_MAX_HEADER_LINES;
     pub use crate::prepare::prepare;
     pub use crate::redirect::resolve_location;

@@ -42,8 +42,9 @@ pub fn should_strip_auth(old: &Url, new: &Url) -> bool {
     old.scheme() != new.scheme() || old_port != new_port
 }
 
-/// The next hop after a redirect `status` to `next_url`.
-pub fn next_hop(current: &Prepared, status: u32, next_url: Url) -> Prepared {
+/// The next hop after a redirect `status` to `next_url`; `sensitive` (lowercase names) go
+/// where Authorization goes.
+pub fn next_hop(current: &Prepared, status: u32, next_url: Url, sensitive: &[String]) -> Prepared {
     let mut next = current.clone();
     if rebuild_method(&current.method, status) == "GET" {
         next.method = Method::GET; // rewritten, or GET already
@@ -56,6 +57,9 @@ pub fn next_hop(current: &Prepared, status: u32, next_url: Url) -> Prepared {
     }
     if should_strip_auth(&current.url, &next_url) {
         next.headers.forget("Authorization");
+        for name in sensitive {
+            next.headers.forget(name);
+        }
         next.net.strip_credentials();
     }
     // The Cookie header is recomputed from the jar for every hop.
@@ -105,6 +109,26 @@ mod tests {
         assert_eq!(resolve_location(&cur, b"https://c.test/").unwrap().as_str(), "https://c.test/#frag");
         assert!(resolve_location(&cur, b"ftp://c.test/").is_err());
         assert!(resolve_location(&cur, b"file:///etc/passwd").is_err());
+    }
+
+    #[test]
+    fn sensitive_headers_go_where_authorization_goes() {
+        let settings = crate::settings::Settings::default();
+        let mut req = crate::request::Request::new("GET", "https://h/a").unwrap();
+        req.set_header("X-Api-Key", Some("k")).unwrap();
+        req.set_header("Authorization", Some("Bearer t")).unwrap();
+        let hop = crate::prepare::prepare(&settings, &req).unwrap();
+        let sensitive = ["x-api-key".to_owned()];
+        let same = next_hop(&hop, 302, u("https://h/b"), &sensitive);
+        assert_eq!(same.headers.entry("x-api-key"), Some(Some("k")));
+        for url in ["http://h/b", "https://other/b", "https://h:8443/b"] {
+            let next = next_hop(&hop, 302, u(url), &sensitive);
+            assert_eq!(next.headers.entry("x-api-key"), None, "{url}");
+            assert_eq!(next.headers.entry("authorization"), None, "{url}");
+            // Once dropped, gone for the rest of the chain, back on the first origin too.
+            assert_eq!(next_hop(&next, 302, u("https://h/c"), &sensitive).headers.entry("x-api-key"), None);
+        }
+        assert_eq!(next_hop(&hop, 302, u("https://other/b"), &[]).headers.entry("x-api-key"), Some(Some("k")));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::cookies::Jar;
 use crate::error::Result;
+use crate::hsts::Hsts;
 use crate::settings::Settings;
 use crate::transport::Pool;
 use std::ops::{Deref, DerefMut};
@@ -16,6 +17,10 @@ pub struct Session {
     /// Whether the jar may hold cookies, kept by every JarGuard: a request to a session
     /// without cookies skips the jar's lock (one less shared lock per request).
     jar_in_use: AtomicBool,
+    hsts: Mutex<Hsts>,
+    /// Whether the HSTS table may hold entries, kept by every HstsGuard: a request on a
+    /// session that knows no HSTS host costs one load of it.
+    hsts_in_use: AtomicBool,
     pub(crate) pool: Pool,
 }
 
@@ -49,6 +54,16 @@ impl Session {
         JarGuard { jar: self.jar.lock().unwrap_or_else(|e| e.into_inner()), in_use: &self.jar_in_use }
     }
 
+    /// The HSTS table, locked.
+    pub fn hsts(&self) -> HstsGuard<'_> {
+        HstsGuard { table: self.hsts.lock().unwrap_or_else(|e| e.into_inner()), in_use: &self.hsts_in_use }
+    }
+
+    /// False only when the HSTS table held no entry the last time it was unlocked.
+    pub fn hsts_in_use(&self) -> bool {
+        self.hsts_in_use.load(Ordering::Acquire)
+    }
+
     /// False only when the jar held no cookie the last time it was unlocked.
     pub fn jar_in_use(&self) -> bool {
         self.jar_in_use.load(Ordering::Acquire)
@@ -78,5 +93,30 @@ impl Drop for JarGuard<'_> {
     fn drop(&mut self) {
         // Stored while the lock is still held, so it never lags behind the jar.
         self.in_use.store(!self.jar.is_empty(), Ordering::Release);
+    }
+}
+
+/// The session's HSTS table, locked. When dropped it records whether the table has entries.
+pub struct HstsGuard<'s> {
+    table: MutexGuard<'s, Hsts>,
+    in_use: &'s AtomicBool,
+}
+
+impl Deref for HstsGuard<'_> {
+    type Target = Hsts;
+    fn deref(&self) -> &Hsts {
+        &self.table
+    }
+}
+
+impl DerefMut for HstsGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Hsts {
+        &mut self.table
+    }
+}
+
+impl Drop for HstsGuard<'_> {
+    fn drop(&mut self) {
+        self.in_use.store(!self.table.is_empty(), Ordering::Release);
     }
 }

@@ -34,6 +34,13 @@ pub struct Settings {
     pub transfer: crate::transfer::SessionTransfer,
     /// Cap on response header bytes per transfer; 0 leaves libcurl's own (300 KiB).
     pub max_header_bytes: usize,
+    /// HSTS on (the default): known hosts are upgraded to https, STS headers are taken.
+    pub hsts: bool,
+    /// Plain http requests and redirects fail before anything is sent.
+    pub https_only: bool,
+    /// Lowercase names of headers that carry credentials besides Authorization: dropped on a
+    /// redirect to another origin, redacted in the debug trace.
+    pub sensitive_headers: std::sync::Arc<[String]>,
     /// Tells snapshots apart: every clone gets a new one (see SnapshotId).
     pub snapshot: SnapshotId,
 }
@@ -78,6 +85,9 @@ impl Default for Settings {
             retry: Default::default(),
             transfer: Default::default(),
             max_header_bytes: crate::limits::SESSION_DEFAULT_MAX_HEADER_BYTES,
+            hsts: true,
+            https_only: false,
+            sensitive_headers: std::sync::Arc::from(Vec::new()),
             snapshot: Default::default(),
         }
     }

@@ -25,6 +25,7 @@ const C_TESTS: &[&str] = &[
     "test_batch",
     "test_async",
     "test_fork",
+    "test_state",
 ];
 
 fn header_dir() -> PathBuf {
@@ -126,6 +127,11 @@ fn test_cookies() {
 #[test]
 fn test_cookie_jar() {
     run_c_test("test_cookie_jar");
+}
+
+#[test]
+fn test_state() {
+    run_c_test("test_state");
 }
 
 #[test]

@@ -48,6 +48,16 @@ fn cookie_jar_corpus() {
 }
 
 #[test]
+fn state_file_corpus() {
+    replay("state_file", targets::state_file);
+}
+
+#[test]
+fn sts_header_corpus() {
+    replay("sts_header", targets::sts_header);
+}
+
+#[test]
 fn exchange_corpus() {
     replay("exchange", |d| targets::exchange_with(d, false));
 }
@@ -56,4 +66,11 @@ fn exchange_corpus() {
 fn cookie_policy_invariants_over_the_corpora() {
     replay("cookie_jar", |d| targets::cookie_jar_with(d, true));
     replay("exchange", |d| targets::exchange_with(d, true));
+}
+
+#[test]
+fn state_file_corpus_reaches_the_round_trip() {
+    let valid = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/state_file/valid.json")).unwrap();
+    let state = session::internals::parse_state(&valid).expect("the valid seed parses");
+    assert_eq!((state.cookies.len(), state.hsts.len()), (2, 2));
 }

@@ -245,3 +245,41 @@ pub fn exchange_with(data: &[u8], policy: bool) {
         session_free(s);
     }
 }
+
+/// A state file (session_load's parser): never a panic; a file it accepts is version 1,
+/// names only DNS hosts in normal form for HSTS, and survives a write and a re-read
+/// unchanged.
+pub fn state_file(data: &[u8]) {
+    let Ok(state) = session::internals::parse_state(data) else {
+        return;
+    };
+    assert_eq!(state.libsession_state, 1);
+    for entry in &state.hsts {
+        assert!(entry.host.parse::<std::net::IpAddr>().is_err() && !entry.host.starts_with('['), "IP host {}", entry.host);
+        assert_eq!(entry.host, entry.host.to_ascii_lowercase());
+        assert!(!entry.host.ends_with('.') && !entry.host.is_empty());
+    }
+    for cookie in &state.cookies {
+        assert_clean("cookie name", cookie.name.as_bytes());
+        assert_clean("cookie value", cookie.value.as_bytes());
+    }
+    let text = session::internals::state_to_json(&state).expect("an accepted state serializes");
+    let again = session::internals::parse_state(&text).expect("a written state parses");
+    assert_eq!(again, state, "the state changed in a round trip");
+}
+
+/// A Strict-Transport-Security value (the HSTS parser): never a panic; an accepted header
+/// has exactly one max-age, and applying it to a table gives an entry exactly when
+/// max-age > 0 (for a DNS host), none for an IP literal.
+pub fn sts_header(data: &[u8]) {
+    let Some(directive) = session::internals::parse_sts(data) else {
+        return;
+    };
+    let lower = data.to_ascii_lowercase();
+    assert!(lower.windows(7).any(|w| w == b"max-age"), "accepted without max-age: {:?}", String::from_utf8_lossy(data));
+    let mut table = session::internals::Hsts::default();
+    table.observe(&Url::parse("https://fuzz.example/").unwrap(), data);
+    table.observe(&Url::parse("https://127.0.0.1/").unwrap(), data);
+    assert_eq!(table.len(), usize::from(directive.max_age > 0));
+    assert_eq!(table.lookup("sub.fuzz.example"), directive.max_age > 0 && directive.include_subdomains);
+}

@@ -13,4 +13,5 @@ pub mod observe;
 pub mod request;
 pub mod response;
 pub mod session;
+pub mod state;
 pub mod transfer;

@@ -7,6 +7,7 @@
 //! exchanger answers.
 
 mod hooks;
+mod strict;
 #[cfg(test)]
 mod tests;
 
@@ -71,6 +72,11 @@ pub struct Flow {
     own_cookie: bool,
     history: Vec<Response>,
     retry: crate::retry::Attempts,
+    /// The settings with verification forced on, made the first time a hop goes to a
+    /// known HSTS host while the session's verify is off (client/strict.rs).
+    strict: Option<Arc<Settings>>,
+    /// `strict`, for the current hop only.
+    strict_hop: Option<Arc<Settings>>,
 }
 
 impl Flow {
@@ -110,12 +116,19 @@ impl Flow {
             deadline: total.map(|t| called + t),
             history: Vec::new(),
             retry: crate::retry::Attempts::new(&settings.retry, request.net.retries),
+            strict: None,
+            strict_hop: None,
             settings,
         })
     }
 
-    /// Readies `self.hop` (the jar's cookies) and gives the time left for it.
+    /// Readies `self.hop` (HSTS, then the jar's cookies) and gives the time left for it.
     pub fn begin_hop(&mut self, session: &Session) -> Result<Option<Duration>> {
+        self.strict_hop = None;
+        if session.hsts_in_use() {
+            self.apply_hsts(session);
+        }
+        self.check_https_only()?;
         if !self.own_cookie {
             let cookies = if session.jar_in_use() { session.jar().header_for(&self.hop.url) } else { None };
             match cookies {
@@ -129,7 +142,8 @@ impl Flow {
 
     /// The hop to exchange next, with `timeout` (from `begin_hop`) left for it.
     pub fn hop(&self, timeout: Option<Duration>) -> Hop<'_> {
-        Hop { settings: &self.settings, prepared: &self.hop, timeout }
+        let settings = self.strict_hop.as_deref().unwrap_or(&self.settings);
+        Hop { settings, prepared: &self.hop, timeout }
     }
 
     /// Takes the outcome of the hop: the final response, or None when `self.hop` now holds
@@ -139,6 +153,9 @@ impl Flow {
         self.not_before = self.retry.next(&self.settings.retry, self.hop.method.as_str(), &result, self.deadline);
         if self.not_before.is_some() {
             return None;
+        }
+        if self.hop.url.scheme() == "https" {
+            self.observe_hsts(session, &mut result);
         }
         // The exchange is read in place and its buffers taken from it (a move out of the
         // Result copied all of it).
@@ -166,11 +183,13 @@ impl Flow {
             let err = Error::new(Code::SESSION_E_TOO_MANY_REDIRECTS, format!("exceeded {max} redirects"));
             return Some(self.finish(exchange, Some(err)));
         }
-        let next_url = match resolve_location(&self.hop.url, &location) {
+        let mut next_url = match resolve_location(&self.hop.url, &location) {
             Ok(url) => url,
             Err(err) => return Some(self.finish(exchange, Some(err))),
         };
-        let next = next_hop(&self.hop, exchange.status, next_url);
+        // Upgraded before the redirect policy chooses what credentials go along.
+        strict::upgrade(session, &self.settings, &mut next_url);
+        let next = next_hop(&self.hop, exchange.status, next_url, &self.settings.sensitive_headers);
         self.history.push(into_response(exchange, &self.hop, Vec::new(), None));
         self.hop = next;
         None

@@ -16,7 +16,7 @@ fn response_url_is_shared_only_while_the_hop_url_matches() {
     with_param.add_param("c", Some("2"));
     let hop = prepare_to(&settings, &with_param, &with_param.url).unwrap();
     assert_eq!(response_url(&hop), ResponseUrl::Owned("http://h.test/a?b=1&c=2".into()));
-    let next = crate::redirect::next_hop(&hop, 302, url::Url::parse("http://h.test/z").unwrap());
+    let next = crate::redirect::next_hop(&hop, 302, url::Url::parse("http://h.test/z").unwrap(), &[]);
     assert_eq!(response_url(&next), ResponseUrl::Owned("http://h.test/z".into()));
 }
 

@@ -7,7 +7,7 @@ mod caps;
 mod persist;
 pub mod policy;
 
-pub use persist::{parse_file, write_file, Format};
+pub use persist::{parse_file, write_atomic, write_file, Format};
 pub use policy::{SESSION_COOKIE_HEADER_MAX, SESSION_COOKIES_MAX_PER_RESPONSE};
 
 use crate::error::{Error, Result};

@@ -120,7 +120,9 @@ pub fn write_file(path: &Path, records: &[CookieRecord], format: Format) -> Resu
     write_atomic(path, text.as_bytes())
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to `path` atomically: a temp file (mode 0600) in the same folder, fsync,
+/// rename, fsync of the folder. An existing file is left as it was on failure.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let name = path.file_name().ok_or_else(|| Error::invalid(format!("{} is not a file path", path.display())))?;
     let dir = match path.parent() {

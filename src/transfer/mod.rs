@@ -11,7 +11,7 @@ pub mod upload;
 
 pub use callbacks::{DebugCallback, ProgressCallback, ResponseHook, UserData, WriteCallback};
 pub use receiver::Receiver;
-pub use redact::redact;
+pub use redact::redact_with;
 pub use upload::{FilePart, Upload};
 
 use std::path::PathBuf;

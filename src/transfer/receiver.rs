@@ -27,6 +27,8 @@ pub struct Receiver {
     decode: bool,
     max_body: usize,
     debug: Option<DebugCallback>,
+    /// The session's sensitive header names, redacted in the trace (set with `debug` only).
+    pub sensitive: Option<std::sync::Arc<[String]>>,
     /// The decoding chain into the sink, made at the first body byte.
     stage: Option<Stage>,
     upload: Option<Reader>,
@@ -38,7 +40,7 @@ impl Receiver {
     /// The state for one hop: `decode` when the library's own Accept-Encoding was sent,
     /// `max_body` 0 for no limit, `upload` a streamed request body.
     pub fn new(session: SessionId, transfer: Transfer, decode: bool, max_body: usize, debug: Option<DebugCallback>, upload: Option<Upload>) -> Receiver {
-        Receiver { session, transfer, decode, max_body, debug, stage: None, upload: upload.map(|u| Reader::new(u, session)), failure: None }
+        Receiver { session, transfer, decode, max_body, debug, sensitive: None, stage: None, upload: upload.map(|u| Reader::new(u, session)), failure: None }
     }
 
     /// Whether this hop's response is a redirect that will be followed: its body then goes
@@ -177,7 +179,7 @@ impl Receiver {
             _ => return, // TLS records
         };
         if redact {
-            debug.call(self.session, kind, &super::redact(data));
+            debug.call(self.session, kind, &super::redact_with(data, self.sensitive.as_deref().unwrap_or_default()));
         } else {
             debug.call(self.session, kind, data);
         }

@@ -11,15 +11,22 @@ const SECRET: [&[u8]; 4] = [
 const MASK: &[u8] = b"[redacted]";
 
 /// `data` with every secret header value replaced by "[redacted]".
+#[cfg(test)]
 pub fn redact(data: &[u8]) -> Vec<u8> {
+    redact_with(data, &[])
+}
+
+/// `redact`, with the values of the headers named in `extra` (the session's sensitive
+/// headers) redacted too.
+pub fn redact_with(data: &[u8], extra: &[String]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len());
     for line in data.split_inclusive(|&b| b == b'\n') {
-        redact_line(line, &mut out);
+        redact_line(line, extra, &mut out);
     }
     out
 }
 
-fn redact_line(line: &[u8], out: &mut Vec<u8>) {
+fn redact_line(line: &[u8], extra: &[String], out: &mut Vec<u8>) {
     // A header name starts the line or follows the last '[' before its colon.
     let Some(colon) = line.iter().position(|&b| b == b':') else {
         return out.extend_from_slice(line);
@@ -29,10 +36,9 @@ fn redact_line(line: &[u8], out: &mut Vec<u8>) {
         .rposition(|&b| b == b'[')
         .map_or(0, |i| i + 1);
     let name = line[start..colon].trim_ascii();
-    if !SECRET
-        .iter()
-        .any(|secret| name.eq_ignore_ascii_case(secret))
-    {
+    let secret = SECRET.iter().any(|secret| name.eq_ignore_ascii_case(secret))
+        || extra.iter().any(|secret| name.eq_ignore_ascii_case(secret.as_bytes()));
+    if !secret {
         return out.extend_from_slice(line);
     }
     // The value runs to the line end, or to the closing ']' of a bracketed trace.
@@ -77,6 +83,9 @@ mod tests {
             redact(b"Proxy-Authorization:x"),
             b"Proxy-Authorization: [redacted]"
         );
+        let extra = ["x-api-key".to_owned()];
+        assert_eq!(redact_with(b"X-Api-Key: k1\r\nX-Other: o\r\n", &extra), b"X-Api-Key: [redacted]\r\nX-Other: o\r\n");
+        assert_eq!(redact_with(b"[HTTP/2] [1] [x-api-key: k1]\n", &extra), b"[HTTP/2] [1] [x-api-key: [redacted]]\n");
         assert_eq!(
             redact(b"Connected to 127.0.0.1:80\n"),
             b"Connected to 127.0.0.1:80\n"

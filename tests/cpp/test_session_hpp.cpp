@@ -253,6 +253,34 @@ static void test_nothrow()
     CHECK(!s.cookie_get(url("/"), "a").has_value());
 }
 
+static void test_state()
+{
+    std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
+                       "/libsession-hpp-state-" + std::to_string(std::rand()) + ".json";
+    libsession::Session s;
+    s.hsts_add("hpp.test", 600, true).cookie_set("k", "v", "hpp.test");
+    CHECK(s.hsts_lookup("a.hpp.test") && !s.hsts_lookup("other.test"));
+    CHECK(s.hsts_add("127.0.0.1", 600, false, libsession::nothrow) == SESSION_E_INVALID_ARGUMENT);
+    CHECK(s.set_sensitive_headers("X-Api-Key", libsession::nothrow) == SESSION_OK);
+    CHECK(s.set_https_only(false, libsession::nothrow) == SESSION_OK);
+    CHECK(s.set_hsts(true, libsession::nothrow) == SESSION_OK);
+    s.save(path);
+    libsession::Session back;
+    back.load(path);
+    CHECK(back.hsts_lookup("hpp.test"));
+    CHECK(back.cookie_get("http://hpp.test/", "k").value_or("") == "v");
+    back.hsts_clear();
+    CHECK(!back.hsts_lookup("hpp.test"));
+    std::remove(path.c_str());
+    bool threw = false;
+    try {
+        back.load(path);
+    } catch (const libsession::Error &e) {
+        threw = e.code() == SESSION_E_IO;
+    }
+    CHECK(threw);
+}
+
 static void test_free_functions()
 {
     CHECK(libsession::version().substr(0, 11) == "libsession ");
@@ -268,6 +296,7 @@ int main()
     test_moves();
     test_exceptions();
     test_nothrow();
+    test_state();
     test_free_functions();
     std::printf("test_session_hpp: %d checks, %d passed, %d failed\n", total, total - failed, failed);
     return failed ? 1 : 0;

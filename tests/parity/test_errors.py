@@ -69,3 +69,19 @@ def test_header_name_must_be_a_token(both):
     req, lib = both(lambda c, s: s.get(both.rig.url("/echo"), headers={"X A": "v"}))
     assert lib == {"error": "invalid_argument"}
     assert req["status"] == 200  # requests sent it (the server's parser dropped the bad line)
+
+
+@deliberate("HSTS (RFC 6797) is on: after `Strict-Transport-Security` from a verified https "
+            "response, an http:// URL to that host is upgraded to https before anything is sent "
+            "(an explicit port kept); requests has no HSTS and sends plain http, here to a TLS "
+            "listener, which fails.")
+def test_hsts_upgrades_a_known_host(both):
+    rig = both.rig
+
+    def setup(c, s):
+        s.verify = rig.ca_pem
+        s.get(rig.tls_url("/sts?v=max-age=600", host="localhost"))
+
+    req, lib = both(lambda c, s: s.get(f"http://localhost:{rig.tls_port}/echo"), setup=setup)
+    assert "error" in req
+    assert lib["status"] == 200 and lib["url"] == rig.tls_url("/echo", host="localhost")

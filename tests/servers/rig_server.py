@@ -28,8 +28,14 @@ Endpoints (any method; HEAD gets headers only):
                         when given (the client compresses; the server only labels).
   /gzip-bomb?mb=N       N MiB of zeros, gzip-compressed on the fly, sent chunked.
   /sink                 {"len", "sha256", "chunked", "content_type"} of the request body.
+  /sts?v=V&v=...&status=S&to=U   one `Strict-Transport-Security: V` line per v (status S,
+                        default 200; `Location: U` when given).
+  /requests             {"requests": N}: HTTP requests the listener the request came in on
+                        has read, other than /requests and /connections.
 With --tls also `MTLS_PORT <p>`, a TLS listener requiring a client certificate from the
 same CA, and `CLIENT_CERT <path>`, `CLIENT_KEY <path>` (encrypted with "secret").
+The TLS certificate names 127.0.0.1, localhost, hsts.test and *.hsts.test (for HSTS tests,
+which map those names to 127.0.0.1 with session_set_resolve).
 Query values are percent-decoded as latin-1, so any byte can be put into a header.
 """
 import argparse
@@ -65,6 +71,7 @@ class Server(ThreadingHTTPServer):
         super().__init__(addr, handler)
         self.tls_context = tls_context
         self.accepted = 0
+        self.requests = 0
         self.lock = threading.Lock()
 
     def get_request(self):
@@ -119,6 +126,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.respond(400, b"bad request body\n")
         path, _, query = self.path.partition("?")
         q = parse_qs(query, keep_blank_values=True, encoding="latin-1")
+        if path not in ("/requests", "/connections"):
+            with self.server.lock:
+                self.server.requests += 1
 
         if path == "/connections":
             with self.server.lock:
@@ -126,6 +136,15 @@ class Handler(BaseHTTPRequestHandler):
                     self.server.accepted -= 1  # don't count the probe itself
                 n = self.server.accepted
             self.respond_json({"accepted": n})
+        elif path == "/requests":
+            with self.server.lock:
+                n = self.server.requests
+            self.respond_json({"requests": n})
+        elif path == "/sts":
+            headers = [("Strict-Transport-Security", v) for v in q.get("v", [])]
+            if "to" in q:
+                headers.append(("Location", q["to"][0]))
+            self.respond(self.int_param(q, "status", 200), b"sts\n", headers=headers)
         elif path.startswith("/echo"):
             self.respond_json({
                 "method": self.command,
@@ -276,7 +295,7 @@ def tls_context(tmpdir):
 
     ca = trustme.CA()
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ca.issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
+    ca.issue_cert("127.0.0.1", "localhost", "hsts.test", "*.hsts.test").configure_cert(ctx)
     ctx.set_alpn_protocols(["http/1.1"])  # so HTTP/2-over-ALPN clients fall back
     ca_pem = os.path.join(tmpdir, "ca.pem")
     ca.cert_pem.write_to_path(ca_pem)
@@ -289,7 +308,7 @@ def mtls_context(ca, tmpdir):
     from cryptography.hazmat.primitives import serialization
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ca.issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
+    ca.issue_cert("127.0.0.1", "localhost", "hsts.test", "*.hsts.test").configure_cert(ctx)
     ca.configure_trust(ctx)
     ctx.verify_mode = ssl.CERT_REQUIRED
     ctx.set_alpn_protocols(["http/1.1"])

@@ -114,6 +114,15 @@ DECLARATIONS = {
     "session_cookies_save": (CODE, [SESSION_P, c_char_p, c_int]),
     "session_cookies_save_ex": (CODE, [SESSION_P, c_char_p, c_int, c_bool]),
     "session_cookies_load": (CODE, [SESSION_P, c_char_p, c_int]),
+    # session state: HSTS, redirect safety, one-file save/restore
+    "session_set_hsts": (CODE, [SESSION_P, c_bool]),
+    "session_hsts_add": (CODE, [SESSION_P, c_char_p, c_int64, c_bool]),
+    "session_hsts_clear": (CODE, [SESSION_P]),
+    "session_hsts_lookup": (c_bool, [SESSION_P, c_char_p]),
+    "session_set_sensitive_headers": (CODE, [SESSION_P, c_char_p]),
+    "session_set_https_only": (CODE, [SESSION_P, c_bool]),
+    "session_save": (CODE, [SESSION_P, c_char_p]),
+    "session_load": (CODE, [SESSION_P, c_char_p]),
     # concurrency: batches, futures, pool
     "session_send_all": (CODE, [SESSION_P, POINTER(REQUEST_P), c_size_t, POINTER(RESPONSE_P)]),
     "session_send_async": (FUTURE_P, [SESSION_P, REQUEST_P]),

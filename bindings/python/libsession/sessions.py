@@ -13,6 +13,7 @@ from ._native import cstr, lib, text
 from .cookies import SessionCookies
 from .models import Response
 from .network import HTTPDigestAuth, Proxies, Retry
+from .state import StateMixin
 from .structures import CaseInsensitiveDict
 
 
@@ -130,7 +131,7 @@ def _default_user_agent():
     return f"libsession/{version[1]}" if len(version) > 1 else "libsession"
 
 
-class Session:
+class Session(StateMixin):
     """Cookies, default headers, params, auth and connections kept across requests.
 
     `retries`: a Retry (or an int, the total) applied to every request (default none)."""

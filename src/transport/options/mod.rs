@@ -168,7 +168,11 @@ fn configure_transfer(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepa
     // `decode` was decided with the header list (configure_all, which runs first).
     let decode = h.get_ref().applied.default_accept_encoding;
     let upload = hop.body.as_ref().and_then(|b| b.upload.clone());
+    let traced = debug.is_some();
     h.get_mut().transfer = Receiver::new(session, transfer, decode, settings.max_body_size, debug, upload);
+    if traced && !settings.sensitive_headers.is_empty() {
+        h.get_mut().transfer.sensitive = Some(settings.sensitive_headers.clone());
+    }
     Ok(())
 }
 
