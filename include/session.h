@@ -154,7 +154,39 @@ typedef enum session_code {
    * Internal error (a bug in libsession, e.g. a caught panic).
    */
   SESSION_E_INTERNAL = 15,
+  /**
+   * A WebSocket upgrade was answered with a status other than 101; the answer is
+   * given as a response (session_ws_connect_response).
+   */
+  SESSION_E_UPGRADE_REFUSED = 16,
 } session_code;
+
+/**
+ * What a received WebSocket message is (the `type` of session_ws_message_t).
+ */
+typedef enum session_ws_type {
+  /**
+   * A text message (valid UTF-8), fragments joined.
+   */
+  SESSION_WS_TEXT = 0,
+  /**
+   * A binary message, fragments joined.
+   */
+  SESSION_WS_BINARY = 1,
+  /**
+   * A ping from the peer (already answered with a pong); `data` is its payload.
+   */
+  SESSION_WS_PING = 2,
+  /**
+   * A pong (the answer to session_ws_ping); `data` is its payload.
+   */
+  SESSION_WS_PONG = 3,
+  /**
+   * The peer's close (already answered): `close_code` and `close_reason` are set.
+   * Nothing is received after it.
+   */
+  SESSION_WS_CLOSE = 4,
+} session_ws_type;
 
 /**
  * HTTP versions for session_set_http_version and session_request_set_http_version
@@ -212,6 +244,8 @@ typedef struct session_request session_request;
  * that runs) and the worker, stopped first when the handle is freed.
  */
 typedef struct session session;
+
+typedef struct session_ws session_ws;
 
 /**
  * A snapshot of a session's jar (opaque): session_cookie_list_len, session_cookie_list_at.
@@ -423,6 +457,51 @@ typedef int (*session_progress_cb)(uint64_t dl_now,
                                    uint64_t ul_now,
                                    uint64_t ul_total,
                                    void *userdata);
+
+/**
+ * An open WebSocket (opaque), owned by the caller until session_ws_free.
+ */
+typedef struct session_ws session_ws_t;
+
+/**
+ * A received WebSocket message, owned by the caller until session_ws_message_free.
+ */
+typedef struct session_ws_message {
+  /**
+   * Text, binary, ping, pong or close.
+   */
+  enum session_ws_type type;
+  /**
+   * The payload, followed by one NUL not counted in `len` (a close's raw payload: code
+   * and reason). Never NULL.
+   */
+  const char *data;
+  size_t len;
+  /**
+   * A close's code (1005 when the close carried none); 0 for other types.
+   */
+  uint16_t close_code;
+  /**
+   * A close's reason (UTF-8), "" when none or for other types. Never NULL.
+   */
+  const char *close_reason;
+} session_ws_message;
+
+/**
+ * A received WebSocket message (see session_ws_message).
+ */
+typedef struct session_ws_message session_ws_message_t;
+
+/**
+ * libcurl's struct curl_ws_frame (include/curl/websockets.h).
+ */
+typedef struct CurlWsFrame {
+  int age;
+  int flags;
+  curl_off_t offset;
+  curl_off_t bytesleft;
+  size_t len;
+} CurlWsFrame;
 
 /**
  * JSON: `{"libsession_cookies": 1, "cookies": [...]}`, every attribute kept.
@@ -1165,6 +1244,111 @@ enum session_code session_set_http_version(session_t *s, int version);
  * request's own User-Agent header wins. NULL sends none. The string is copied.
  */
 enum session_code session_set_user_agent(session_t *s, const char *user_agent);
+
+/**
+ * Opens a WebSocket to `url` (ws://, wss://, or http(s):// for the same). The upgrade
+ * request carries the session's cookies, default headers, params and auth, and from `opts`
+ * (a request builder, may be NULL; its method and body are not used) its own headers
+ * (Sec-WebSocket-Protocol for subprotocols), params and total timeout; it follows the
+ * session's TLS, proxy and connect-timeout settings. Set-Cookie on the answer goes into
+ * the jar. Redirects are not followed. Returns the WebSocket, or NULL with
+ * session_last_error: SESSION_E_UPGRADE_REFUSED when the server answered other than 101
+ * (session_ws_connect_response gives that answer), SESSION_E_DECODE when its 101 is not a
+ * valid WebSocket handshake, or the transport's error. Free with session_ws_free.
+ */
+session_ws_t *session_ws_connect(session_t *s,
+                                 const char *url,
+                                 const session_request_t *opts_or_null);
+
+/**
+ * session_ws_connect that also gives the handshake's answer: `*response_out` (when
+ * `response_out` is not NULL) is set to the server's response (status, reason, headers;
+ * its body is empty, as libcurl stops at the head), or NULL when none came. The response
+ * belongs to the caller (session_response_free); on a refusal its `error` is
+ * SESSION_E_UPGRADE_REFUSED.
+ */
+session_ws_t *session_ws_connect_response(session_t *s,
+                                          const char *url,
+                                          const session_request_t *opts_or_null,
+                                          session_response_t **response_out);
+
+/**
+ * Sends a text message of `len` bytes at `utf8` (not NUL-terminated; must be valid UTF-8,
+ * else SESSION_E_INVALID_ARGUMENT). Blocks until it is handed to the socket, at most the
+ * connect's total timeout (30 s when none): SESSION_E_TIMEOUT, and the connection is then
+ * unusable. After a close was sent: SESSION_E_CONNECT.
+ */
+enum session_code session_ws_send_text(session_ws_t *ws, const char *utf8, size_t len);
+
+/**
+ * Sends a binary message of `len` bytes at `data` (NULL only with `len` 0); as
+ * session_ws_send_text otherwise.
+ */
+enum session_code session_ws_send_binary(session_ws_t *ws, const void *data, size_t len);
+
+/**
+ * Sends a ping with up to 125 bytes of payload (NULL only with `len` 0); its pong comes
+ * back through session_ws_recv as SESSION_WS_PONG.
+ */
+enum session_code session_ws_ping(session_ws_t *ws, const void *data, size_t len);
+
+/**
+ * Receives the next message, waiting up to `timeout_ms` (-1: forever, 0: only what is
+ * there). Returns it (free with session_ws_message_free), or NULL with session_last_error:
+ * SESSION_E_TIMEOUT when none came in time (the WebSocket stays usable); SESSION_E_CONNECT
+ * when the peer went away, or after the close message was received; SESSION_E_TOO_LARGE
+ * for a message over the max message size, SESSION_E_DECODE for text that is not UTF-8 or
+ * a frame that breaks the protocol (these close the connection with 1009, 1007 and 1002).
+ * Pings are answered with a pong, and a close with a close, before they are returned.
+ * After session_ws_fd turns readable, call this with timeout 0 until SESSION_E_TIMEOUT:
+ * one read may bring several messages.
+ */
+session_ws_message_t *session_ws_recv(session_ws_t *ws, int timeout_ms);
+
+/**
+ * Frees a message from session_ws_recv. NULL is a no-op.
+ */
+void session_ws_message_free(session_ws_message_t *m);
+
+/**
+ * Sends a close frame with `code` (1000 normal, 1001 going away, ..., 3000-4999 for
+ * applications; 0 sends none, then `reason` must be NULL or "") and `reason` (UTF-8, at most
+ * 123 bytes; NULL for none). Messages can still be received until the peer's close
+ * (SESSION_WS_CLOSE); nothing can be sent. A second close, or one after the peer's close
+ * was answered, does nothing.
+ */
+enum session_code session_ws_close(session_ws_t *ws, uint16_t code, const char *reason);
+
+/**
+ * The WebSocket's socket, for poll/epoll (wait for readability, then session_ws_recv);
+ * -1 when `ws` is NULL. Owned by the WebSocket: do not read, write or close it.
+ */
+int session_ws_fd(const session_ws_t *ws);
+
+/**
+ * Sets the largest message session_ws_recv accepts (default 16 MiB; at least 1): a larger
+ * one closes the connection with 1009 and gives SESSION_E_TOO_LARGE.
+ */
+enum session_code session_ws_set_max_message(session_ws_t *ws, size_t bytes);
+
+/**
+ * Frees a WebSocket: sends a close (1000) if none was sent and the connection is up
+ * (waiting at most 1 s for the socket), then closes the connection. NULL is a no-op.
+ */
+void session_ws_free(session_ws_t *ws);
+
+extern CURLcode curl_ws_recv(CURL *curl,
+                             void *buffer,
+                             size_t buflen,
+                             size_t *recv,
+                             const struct CurlWsFrame **meta);
+
+extern CURLcode curl_ws_send(CURL *curl,
+                             const void *buffer,
+                             size_t buflen,
+                             size_t *sent,
+                             curl_off_t fragsize,
+                             unsigned int flags);
 
 #ifdef __cplusplus
 }  // extern "C"

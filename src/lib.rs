@@ -29,6 +29,7 @@ mod transfer;
 mod transport;
 mod util;
 mod version;
+mod ws;
 
 /// Pieces of the engine for the fuzz targets and tests; not an API.
 #[doc(hidden)]

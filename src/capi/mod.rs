@@ -14,3 +14,4 @@ pub mod request;
 pub mod response;
 pub mod session;
 pub mod transfer;
+pub mod ws;
