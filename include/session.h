@@ -449,6 +449,42 @@ typedef int (*session_seek_cb)(uint64_t offset, void *userdata);
 typedef size_t (*session_write_cb)(const char *data, size_t len, void *userdata);
 
 /**
+ * One Server-Sent Event, as session_event_cb sees it. Every string is NUL-terminated and
+ * owned by the library, valid during the call only.
+ */
+typedef struct session_event {
+  /**
+   * The event type: "message" unless the event named one.
+   */
+  const char *event;
+  /**
+   * The data lines, joined with "\n" (the last line end dropped).
+   */
+  const char *data;
+  size_t data_len;
+  /**
+   * The last event id the stream set ("" when none); a reconnect sends it as
+   * Last-Event-ID.
+   */
+  const char *id;
+  /**
+   * The reconnection time the stream set last, in ms; -1 when it set none.
+   */
+  int64_t retry_ms;
+} session_event;
+
+/**
+ * One Server-Sent Event (see session_event).
+ */
+typedef struct session_event session_event_t;
+
+/**
+ * Gets each Server-Sent Event of the response as it arrives. Return 0 to go on, anything
+ * else to end the stream cleanly (the response then comes back without an error).
+ */
+typedef int (*session_event_cb)(const session_event_t *event, void *userdata);
+
+/**
  * Progress of the current hop in bytes (totals 0 while unknown). Return 0 to go on,
  * non-zero to cancel (SESSION_E_CANCELLED).
  */
@@ -1208,6 +1244,21 @@ enum session_code session_request_set_body_callback(session_request_t *req,
  */
 enum session_code session_request_set_write_callback(session_request_t *req,
                                                      session_write_cb cb,
+                                                     void *userdata);
+
+/**
+ * Reads the final response's body as a Server-Sent Events stream (text/event-stream, the
+ * HTML standard's rules: comments, CR/LF/CRLF line ends, a BOM, fields without a colon)
+ * and calls `cb` with each event as it arrives; the response's body stays empty. `cb`
+ * returning non-zero ends the stream cleanly: the response comes back with SESSION_OK.
+ * Memory stays constant over a long stream: an event (a line, or its data) over the
+ * session's max body size (16 MiB when none is set) fails the request with
+ * SESSION_E_TOO_LARGE. Sets `Accept: text/event-stream` unless the request has an Accept
+ * header. `cb` NULL goes back to keeping the body in memory. Replaces a write callback or
+ * output file.
+ */
+enum session_code session_request_set_event_callback(session_request_t *req,
+                                                     session_event_cb cb,
                                                      void *userdata);
 
 /**

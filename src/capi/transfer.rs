@@ -5,11 +5,11 @@ use crate::capi::session::session_t;
 use crate::error::{session_code, Error, Result};
 use crate::ffi::{bytes_arg, guard_code, mut_arg, opt_str_arg, ref_arg, str_arg};
 use crate::request::Request;
-pub use crate::transfer::callbacks::{session_write_cb, SESSION_READ_ABORT};
+pub use crate::transfer::callbacks::{session_event, session_event_cb, session_event_t, session_write_cb, SESSION_READ_ABORT};
 use crate::transfer::callbacks::{session_progress_cb, session_read_cb, session_seek_cb, ReadCallback, SeekCallback};
 use crate::transfer::upload::{Segment, Source};
 use crate::transfer::{
-    Destination, FilePart, HttpVersion, ProgressCallback, UserData, WriteCallback,
+    Destination, EventCallback, FilePart, HttpVersion, ProgressCallback, UserData, WriteCallback,
 };
 use std::ffi::{c_char, c_int, c_void};
 use std::path::PathBuf;
@@ -184,6 +184,35 @@ pub unsafe extern "C" fn session_request_set_write_callback(
                 func,
                 userdata: UserData(userdata),
             }),
+            None => Destination::Memory,
+        };
+        Ok(())
+    })
+}
+
+/// Reads the final response's body as a Server-Sent Events stream (text/event-stream, the
+/// HTML standard's rules: comments, CR/LF/CRLF line ends, a BOM, fields without a colon)
+/// and calls `cb` with each event as it arrives; the response's body stays empty. `cb`
+/// returning non-zero ends the stream cleanly: the response comes back with SESSION_OK.
+/// Memory stays constant over a long stream: an event (a line, or its data) over the
+/// session's max body size (16 MiB when none is set) fails the request with
+/// SESSION_E_TOO_LARGE. Sets `Accept: text/event-stream` unless the request has an Accept
+/// header. `cb` NULL goes back to keeping the body in memory. Replaces a write callback or
+/// output file.
+#[no_mangle]
+pub unsafe extern "C" fn session_request_set_event_callback(
+    req: *mut session_request_t,
+    cb: session_event_cb,
+    userdata: *mut c_void,
+) -> session_code {
+    edit(req, |r| {
+        r.transfer.destination = match cb {
+            Some(func) => {
+                if !r.headers.contains("Accept") {
+                    r.set_header("Accept", Some("text/event-stream"))?;
+                }
+                Destination::Events(EventCallback { func, userdata: UserData(userdata) })
+            }
             None => Destination::Memory,
         };
         Ok(())
