@@ -40,4 +40,9 @@ pub mod internals {
     pub use crate::redirect::resolve_location;
     pub use crate::request::Request;
     pub use crate::transport::collect_head;
+    pub use crate::transfer::events::{Event, EventStream, Fed};
+    /// The Sec-WebSocket-Accept a server answers a key with.
+    pub fn ws_accept(key: &str) -> String {
+        crate::ws::accept_for(key)
+    }
 }

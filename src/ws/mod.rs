@@ -13,6 +13,7 @@
 mod handshake;
 mod recv;
 
+pub use handshake::accept_for;
 pub use recv::{Kind, Message};
 
 use crate::error::{Code, Error, Result};
