@@ -529,17 +529,6 @@ typedef struct session_ws_message {
 typedef struct session_ws_message session_ws_message_t;
 
 /**
- * libcurl's struct curl_ws_frame (include/curl/websockets.h).
- */
-typedef struct CurlWsFrame {
-  int age;
-  int flags;
-  curl_off_t offset;
-  curl_off_t bytesleft;
-  size_t len;
-} CurlWsFrame;
-
-/**
  * JSON: `{"libsession_cookies": 1, "cookies": [...]}`, every attribute kept.
  */
 #define SESSION_COOKIES_JSON 0
@@ -1387,19 +1376,6 @@ enum session_code session_ws_set_max_message(session_ws_t *ws, size_t bytes);
  * (waiting at most 1 s for the socket), then closes the connection. NULL is a no-op.
  */
 void session_ws_free(session_ws_t *ws);
-
-extern CURLcode curl_ws_recv(CURL *curl,
-                             void *buffer,
-                             size_t buflen,
-                             size_t *recv,
-                             const struct CurlWsFrame **meta);
-
-extern CURLcode curl_ws_send(CURL *curl,
-                             const void *buffer,
-                             size_t buflen,
-                             size_t *sent,
-                             curl_off_t fragsize,
-                             unsigned int flags);
 
 #ifdef __cplusplus
 }  // extern "C"

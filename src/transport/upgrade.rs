@@ -13,23 +13,31 @@ use crate::prepare::Prepared;
 use crate::received::Received;
 use crate::settings::Settings;
 use curl::easy::Easy2;
-use std::ffi::{c_int, c_uint, c_void};
+use std::ffi::c_int;
 use std::time::Duration;
 
-/// libcurl's struct curl_ws_frame (include/curl/websockets.h).
-#[repr(C)]
-struct CurlWsFrame {
-    age: c_int,
-    flags: c_int,
-    offset: curl_sys::curl_off_t,
-    bytesleft: curl_sys::curl_off_t,
-    len: usize,
+/// libcurl's WebSocket functions and frame record, which curl-sys does not declare.
+/// cbindgen:ignore
+mod sys {
+    use std::ffi::{c_int, c_uint, c_void};
+
+    /// libcurl's struct curl_ws_frame (include/curl/websockets.h).
+    #[repr(C)]
+    pub struct CurlWsFrame {
+        pub age: c_int,
+        pub flags: c_int,
+        pub offset: curl_sys::curl_off_t,
+        pub bytesleft: curl_sys::curl_off_t,
+        pub len: usize,
+    }
+
+    extern "C" {
+        pub fn curl_ws_recv(curl: *mut curl_sys::CURL, buffer: *mut c_void, buflen: usize, recv: *mut usize, meta: *mut *const CurlWsFrame) -> curl_sys::CURLcode;
+        pub fn curl_ws_send(curl: *mut curl_sys::CURL, buffer: *const c_void, buflen: usize, sent: *mut usize, fragsize: curl_sys::curl_off_t, flags: c_uint) -> curl_sys::CURLcode;
+    }
 }
 
-extern "C" {
-    fn curl_ws_recv(curl: *mut curl_sys::CURL, buffer: *mut c_void, buflen: usize, recv: *mut usize, meta: *mut *const CurlWsFrame) -> curl_sys::CURLcode;
-    fn curl_ws_send(curl: *mut curl_sys::CURL, buffer: *const c_void, buflen: usize, sent: *mut usize, fragsize: curl_sys::curl_off_t, flags: c_uint) -> curl_sys::CURLcode;
-}
+use sys::{curl_ws_recv, curl_ws_send, CurlWsFrame};
 
 // Flag bits of curl_ws_frame.flags and curl_ws_send (websockets.h).
 pub(crate) const CURLWS_TEXT: u32 = 1 << 0;
