@@ -25,6 +25,7 @@ const C_TESTS: &[&str] = &[
     "test_batch",
     "test_async",
     "test_fork",
+    "test_ws",
 ];
 
 fn header_dir() -> PathBuf {
@@ -90,8 +91,10 @@ fn run_c_test(name: &str) {
     let rig_tls = support::rig_tls();
     let ca_pem = rig_tls.ca_pem.as_ref().expect("rig_tls() has no CA file");
 
+    let streams = support::streams();
     let mut cmd = cbuild::under_valgrind(&exe);
     cmd.env("HTTPBIN_URL", httpbin.url(""))
+        .env("STREAM_URL", streams.url("").trim_end_matches('/'))
         .env("RIG_URL", rig.url(""))
         .env("RIG_TLS_URL", rig_tls.tls_url("").trim_end_matches('/'))
         .env("RIG_CA_PEM", ca_pem);
@@ -146,6 +149,11 @@ fn test_batch() {
 #[test]
 fn test_async() {
     run_c_test("test_async");
+}
+
+#[test]
+fn test_ws() {
+    run_c_test("test_ws");
 }
 
 #[test]
