@@ -145,10 +145,10 @@ impl WebSocket {
             Err(()) if payload.len() == 1 => return protocol_error("has a 1-byte payload", 1002),
             Err(()) => return protocol_error("has a reason that is not UTF-8", 1007),
         };
-        if code != 1005 && !super::valid_close_code(code) {
+        if !payload.is_empty() && !super::valid_close_code(code) {
             return protocol_error(&format!("has the code {code}, which may not be sent"), 1002);
         }
-        let reply = if code == 1005 { Vec::new() } else { code.to_be_bytes().to_vec() };
+        let reply = if payload.is_empty() { Vec::new() } else { code.to_be_bytes().to_vec() };
         self.queue_control(CURLWS_CLOSE, reply);
         Ok(Message { kind: Kind::Close, data: payload, close_code: code, close_reason: reason })
     }

@@ -20,6 +20,9 @@ WebSocket paths (the handshake is wsproto's; hostile frames are written raw):
   /ping          pings ("are you there"); on the right pong sends text "pong ok"
   /close         sends close 4000 "bye" at once
   /sizes         sends binary messages of 0, 125, 126, 65535 and 65536 bytes, then echoes
+  /raw?hex=H     sends the bytes H (hex: whole frames, for the conformance cases), then echoes
+  /gen?op=O&n=N&frags=K   one message of opcode O (1 text of "*", 2 binary) of N bytes in K
+                 fragments
 SSE paths:
   /events?n=N[&retry=MS]   N events `id: i` / `data: event i`, then the stream ends
   /events/forever          an event every 10 ms until the client goes
@@ -170,6 +173,15 @@ def handle_ws(sock, head, rest, target, headers):
         for event in peer.events():
             pass
         return
+    elif path == "/raw":
+        sock.sendall(bytes.fromhex(query["hex"][0]))
+    elif path == "/gen":
+        op, n, k = int(query["op"][0]), int(query["n"][0]), int(query.get("frags", ["1"])[0])
+        data = b"*" * n
+        step = max(1, -(-n // k))
+        parts = [data[i:i + step] for i in range(0, n, step)] or [b""]
+        for i, part in enumerate(parts):
+            sock.sendall(frame(op if i == 0 else 0, part, i == len(parts) - 1))
     elif path == "/sizes":
         for n in (0, 125, 126, 65535, 65536):
             peer.send(BytesMessage(data=bytes([n % 251]) * n))
