@@ -161,6 +161,29 @@ fn test_fork() {
     run_c_test("test_fork");
 }
 
+/// examples-c/ws_chat.c and sse_feed.c build warning-free and run against the stream server
+/// under valgrind: the echo chat prints the server's echoes and its close, the feed counts
+/// every event.
+#[test]
+fn stream_examples_run() {
+    let streams = support::streams();
+    // (run_program gives no stdin: the chat sends its canned lines.)
+    for (name, args, expect) in [
+        ("ws_chat", vec![format!("ws://127.0.0.1:{}/echo", streams.port)], vec!["< hello", "< bye", "< closed: 1000"]),
+        ("sse_feed", vec![streams.url("/events?n=3000")], vec!["3000 events from"]),
+    ] {
+        let dir = work_dir(name);
+        let exe = dir.join(name);
+        build("gcc", "c99", &support::repo_root().join("examples-c").join(format!("{name}.c")), &exe, &dir, false);
+        let mut cmd = cbuild::under_valgrind(&exe);
+        cmd.args(&args);
+        let out = cbuild::run_program(cmd, &dir, name);
+        for e in expect {
+            assert!(out.contains(e), "{name}: {e:?} not in {out}");
+        }
+    }
+}
+
 /// Every tests/c/test_*.c has a runner above.
 #[test]
 fn every_c_test_is_run() {
