@@ -1286,6 +1286,21 @@ enum session_code session_set_http_version(session_t *s, int version);
 enum session_code session_set_user_agent(session_t *s, const char *user_agent);
 
 /**
+ * Follows a Server-Sent Events stream as EventSource does: sends `req` with `cb` as its
+ * event callback (see session_request_set_event_callback) and, when the stream ends or
+ * fails with a connection, timeout or decoding error, sends it again after the server's
+ * `retry` delay (3 s when it set none) with `Last-Event-ID` set to the last event id seen.
+ * Reconnects at most the session's retry total (session_set_retries; 0, the default, means
+ * none) and never past the request's or session's total timeout. Stops when `cb` returns
+ * non-zero, or on a status other than 2xx, or 204. Returns the last response (owned by the
+ * caller); NULL arguments give a response carrying SESSION_E_INVALID_ARGUMENT.
+ */
+session_response_t *session_events_follow(session_t *s,
+                                          const session_request_t *req,
+                                          session_event_cb cb,
+                                          void *userdata);
+
+/**
  * Opens a WebSocket to `url` (ws://, wss://, or http(s):// for the same). The upgrade
  * request carries the session's cookies, default headers, params and auth, and from `opts`
  * (a request builder, may be NULL; its method and body are not used) its own headers

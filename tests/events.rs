@@ -4,7 +4,8 @@
 mod support;
 
 use session::capi::request::{session_request_set_header, session_send};
-use session::capi::transfer::{session_event_t, session_request_set_event_callback};
+use session::capi::network::session_set_retries;
+use session::capi::transfer::{session_event_t, session_events_follow, session_request_set_event_callback};
 use session::error::session_code::*;
 use std::ffi::{c_int, c_void, CStr};
 use support::capi::{c, take, Req, Session};
@@ -110,4 +111,29 @@ fn rss_is_flat_over_100k_events() {
     let (at_10k, at_100k) = (seen.rss_at[0], seen.rss_at[1]);
     eprintln!("events: VmRSS {at_10k} KiB after 10k events, {at_100k} KiB after 100k");
     assert!(at_100k <= at_10k + 1024, "RSS grew from {at_10k} KiB to {at_100k} KiB over 90k events");
+}
+
+#[test]
+fn follow_reconnects_with_last_event_id_after_the_servers_retry() {
+    let s = Session::new();
+    assert_eq!(unsafe { session_set_retries(s.raw(), 2, 0.0) }, SESSION_OK);
+    let req = Req::new("GET", &server().url("/events/resume?retry=50"));
+    let mut seen = Seen::default();
+    let started = std::time::Instant::now();
+    let r = take(unsafe { session_events_follow(s.raw(), req.0, Some(on_event), &mut seen as *mut Seen as *mut c_void) });
+    assert_eq!((r.error, r.status), (SESSION_OK, 200), "{}", r.message);
+    let data: Vec<&str> = seen.events.iter().map(|e| e.1.as_str()).collect();
+    assert_eq!(data, ["resumed after nothing", "resumed after -next", "resumed after -next-next"], "two reconnects, each with the last id");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "the server's 50 ms retry was used");
+
+    // The callback ending the stream stops the loop; no retries means one request.
+    let mut seen = Seen { stop_after: 1, ..Seen::default() };
+    take(unsafe { session_events_follow(s.raw(), req.0, Some(on_event), &mut seen as *mut Seen as *mut c_void) });
+    assert_eq!(seen.count, 1);
+    let s0 = Session::new();
+    let mut seen = Seen::default();
+    take(unsafe { session_events_follow(s0.raw(), req.0, Some(on_event), &mut seen as *mut Seen as *mut c_void) });
+    assert_eq!(seen.count, 1, "retries 0: no reconnect");
+    let r = take(unsafe { session_events_follow(s0.raw(), req.0, None, std::ptr::null_mut()) });
+    assert_eq!(r.error, SESSION_E_INVALID_ARGUMENT);
 }

@@ -27,7 +27,7 @@ SSE paths:
   /events?n=N[&retry=MS]   N events `id: i` / `data: event i`, then the stream ends
   /events/forever          an event every 10 ms until the client goes
   /events/mixed            the event-stream rules at work (BOM, CR, CRLF, comments, ...)
-  /events/resume           echoes Last-Event-ID in one event, then ends
+  /events/resume[?retry=MS] echoes Last-Event-ID in one event (after `retry: MS`), then ends
 """
 import argparse
 import json
@@ -206,7 +206,8 @@ def handle_sse(sock, target, headers):
         sock.sendall(MIXED.encode())
     elif path == "/events/resume":
         last = headers.get("last-event-id", "")
-        sock.sendall(f"id: {last}-next\ndata: resumed after {last or 'nothing'}\n\n".encode())
+        retry = f"retry: {query['retry'][0]}\n" if "retry" in query else ""
+        sock.sendall(f"{retry}id: {last}-next\ndata: resumed after {last or 'nothing'}\n\n".encode())
     elif path == "/events/forever":
         i = 0
         while True:

@@ -229,6 +229,7 @@ DECLARATIONS = {
     "session_set_user_agent": (CODE, [SESSION_P, c_char_p]),
     # long-lived streams: Server-Sent Events and WebSocket
     "session_request_set_event_callback": (CODE, [REQUEST_P, EVENT_CB, c_void_p]),
+    "session_events_follow": (RESPONSE_P, [SESSION_P, REQUEST_P, EVENT_CB, c_void_p]),
     "session_ws_connect": (WS_P, [SESSION_P, c_char_p, REQUEST_P]),
     "session_ws_connect_response": (WS_P, [SESSION_P, c_char_p, REQUEST_P, POINTER(RESPONSE_P)]),
     "session_ws_send_text": (CODE, [WS_P, c_char_p, c_size_t]),

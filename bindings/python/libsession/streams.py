@@ -12,7 +12,6 @@
 import ctypes
 import queue
 import threading
-import time
 
 from . import _native as _n
 from . import exceptions
@@ -179,83 +178,70 @@ class Event:
 _END = object()
 
 
-def events(session, url, headers=None, params=None, timeout=None, reconnect=True,
-           max_reconnects=None, retry_default=3.0, buffer=1000):
-    """Yields the Events of an event stream as they arrive. With `reconnect`, a stream that
-    ends or fails is requested again after the server's `retry` delay (else `retry_default`
-    seconds) with Last-Event-ID, at most `max_reconnects` times (default: the session's
-    Retry total), and never past `timeout` seconds in all. Memory is bounded: at most
-    `buffer` events wait for the consumer (the stream is read no faster)."""
+def events(session, url, headers=None, params=None, timeout=None, reconnect=True, buffer=1000):
+    """Yields the Events of an event stream as they arrive. With `reconnect`
+    (session_events_follow), a stream that ends or fails is requested again after the
+    server's `retry` delay (3 s when it set none) with Last-Event-ID, at most the session's
+    Retry total times, never past `timeout` seconds in all. Memory is bounded: at most
+    `buffer` events wait for the consumer (the stream is read no faster). Closing the
+    generator ends the stream."""
     native = lib()
-    limit = session.retries.total if max_reconnects is None else max_reconnects
-    deadline = None if timeout is None else time.monotonic() + timeout
-    last_id, retry, attempts = None, None, 0
-    while True:
-        q = queue.Queue(maxsize=buffer)
-        stop = threading.Event()
+    q = queue.Queue(maxsize=buffer)
+    stop = threading.Event()
 
-        def on_event(ev, _u):
-            c = ev.contents
-            data = ctypes.string_at(c.data, c.data_len).decode("utf-8", "replace") if c.data_len else ""
-            item = Event(text(c.event), data, text(c.id), None if c.retry_ms < 0 else c.retry_ms)
-            while not stop.is_set():
-                try:
-                    q.put(item, timeout=0.1)
-                    return 0
-                except queue.Full:
-                    continue
-            return 1
-
-        hdrs = dict(headers or {})
-        if last_id:
-            hdrs["Last-Event-ID"] = last_id
-        left = None if deadline is None else max(0.001, deadline - time.monotonic())
-        req, keep = session._new_request(native, _spec(url, hdrs, params, left, True))
-        keep.events = _n.EVENT_CB(keep.guard(on_event, 1))
-        exceptions.check(native.session_request_set_event_callback(req, keep.events, None), "events")
-        outcome = {}
-
-        def run():
+    def on_event(ev, _u):
+        c = ev.contents
+        data = ctypes.string_at(c.data, c.data_len).decode("utf-8", "replace") if c.data_len else ""
+        item = Event(text(c.event), data, text(c.id), None if c.retry_ms < 0 else c.retry_ms)
+        while not stop.is_set():
             try:
-                ptr = session._call("session_send", req)
-                try:
-                    outcome["response"] = Response._from_c(ptr)
-                finally:
-                    native.session_response_free(ptr)
-            except BaseException as e:
-                outcome["error"] = e
-            finally:
-                native.session_request_free(req)
-                q.put(_END)
+                q.put(item, timeout=0.1)
+                return 0
+            except queue.Full:
+                continue
+        return 1
 
-        worker = threading.Thread(target=run, daemon=True)
-        worker.start()
+    req, keep = session._new_request(native, _spec(url, headers, params, timeout, True))
+    keep.events = _n.EVENT_CB(keep.guard(on_event, 1))
+    outcome = {}
+
+    def run():
         try:
-            while True:
-                item = q.get()
-                if item is _END:
-                    break
-                last_id = item.id or last_id
-                retry = item.retry if item.retry is not None else retry
-                yield item
+            if reconnect:
+                ptr = session._call("session_events_follow", req, keep.events, None)
+            else:
+                exceptions.check(native.session_request_set_event_callback(req, keep.events, None), "events")
+                ptr = session._call("session_send", req)
+            try:
+                outcome["response"] = Response._from_c(ptr)
+            finally:
+                native.session_response_free(ptr)
+        except BaseException as e:
+            outcome["error"] = e
         finally:
-            stop.set()
-            while worker.is_alive():  # let a blocked callback see `stop`
-                try:
-                    q.get(timeout=0.1)
-                except queue.Empty:
-                    pass
-        error = outcome.get("error") or keep.error
-        response = outcome.get("response")
-        if error is None and response is not None and response.error_code:
-            error = exceptions.from_code(response.error_code, response.error_message, response=response)
-        if error is None and response is not None and response.status_code >= 400:
-            error = exceptions.HTTPError(f"{response.status_code} for the event stream {url}", response=response)
-        attempts += 1
-        wait = (retry / 1000.0) if retry is not None else retry_default
-        out_of_time = deadline is not None and time.monotonic() + wait >= deadline
-        if not reconnect or attempts > limit or out_of_time or isinstance(error, exceptions.HTTPError):
-            if error is not None:
-                raise error
-            return
-        time.sleep(wait)
+            native.session_request_free(req)
+            q.put(_END)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _END:
+                break
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a blocked callback see `stop`
+            try:
+                q.get(timeout=0.1)
+            except queue.Empty:
+                pass
+    error = outcome.get("error") or keep.error
+    response = outcome.get("response")
+    if error is None and response is not None and response.error_code:
+        error = exceptions.from_code(response.error_code, response.error_message, response=response)
+    if error is None and response is not None and response.status_code >= 400:
+        error = exceptions.HTTPError(f"{response.status_code} for the event stream {url}", response=response)
+    if error is not None and not stop.is_set():
+        raise error

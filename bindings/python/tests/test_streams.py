@@ -98,7 +98,6 @@ def test_events_iterate_and_stop(streamer):
 
 
 def test_events_reconnect_with_last_event_id(streamer):
-    with libsession.Session() as s:
-        got = list(s.events(streamer.url("/events/resume"), headers={"Last-Event-ID": "5"},
-                            max_reconnects=2, retry_default=0.01))
+    with libsession.Session(retries=2) as s:
+        got = list(s.events(streamer.url("/events/resume?retry=10"), headers={"Last-Event-ID": "5"}))
         assert [e.data for e in got] == ["resumed after 5", "resumed after 5-next", "resumed after 5-next-next"]
