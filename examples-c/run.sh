@@ -51,3 +51,25 @@ for run in 1 2; do
     echo
 done
 rm -rf "$jar_dir"
+
+# The long-lived streams need the stream server (WebSocket and Server-Sent Events).
+py="$(bash "$root/scripts/ensure-venv.sh" | tail -n 1)"
+stmp="$(mktemp -d)"
+mkfifo "$stmp/stdin"
+"$py" "$root/tests/servers/stream_server.py" <"$stmp/stdin" >"$stmp/out" 2>"$stmp/err" &
+streams=$!
+exec 4>"$stmp/stdin"
+sport=""
+for _ in $(seq 300); do
+    sport="$(awk '$1 == "PORT" { print $2; exit }' "$stmp/out")"
+    [[ -n "$sport" ]] && break
+    sleep 0.1
+done
+echo "### ws_chat ws://127.0.0.1:$sport/echo"
+printf 'hello\nhow are you?\n' | "$here/ws_chat" "ws://127.0.0.1:$sport/echo"
+echo
+echo "### sse_feed http://127.0.0.1:$sport/events?n=5000"
+"$here/sse_feed" "http://127.0.0.1:$sport/events?n=5000"
+exec 4>&-
+wait "$streams" 2>/dev/null || true
+rm -rf "$stmp"

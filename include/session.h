@@ -169,7 +169,39 @@ typedef enum session_code {
    * Internal error (a bug in libsession, e.g. a caught panic).
    */
   SESSION_E_INTERNAL = 15,
+  /**
+   * A WebSocket upgrade was answered with a status other than 101; the answer is
+   * given as a response (session_ws_connect_response).
+   */
+  SESSION_E_UPGRADE_REFUSED = 16,
 } session_code;
+
+/**
+ * What a received WebSocket message is (the `type` of session_ws_message_t).
+ */
+typedef enum session_ws_type {
+  /**
+   * A text message (valid UTF-8), fragments joined.
+   */
+  SESSION_WS_TEXT = 0,
+  /**
+   * A binary message, fragments joined.
+   */
+  SESSION_WS_BINARY = 1,
+  /**
+   * A ping from the peer (already answered with a pong); `data` is its payload.
+   */
+  SESSION_WS_PING = 2,
+  /**
+   * A pong (the answer to session_ws_ping); `data` is its payload.
+   */
+  SESSION_WS_PONG = 3,
+  /**
+   * The peer's close (already answered): `close_code` and `close_reason` are set.
+   * Nothing is received after it.
+   */
+  SESSION_WS_CLOSE = 4,
+} session_ws_type;
 
 /**
  * HTTP versions for session_set_http_version and session_request_set_http_version
@@ -227,6 +259,8 @@ typedef struct session_request session_request;
  * that runs) and the worker, stopped first when the handle is freed.
  */
 typedef struct session session;
+
+typedef struct session_ws session_ws;
 
 /**
  * A snapshot of a session's jar (opaque): session_cookie_list_len, session_cookie_list_at.
@@ -430,6 +464,42 @@ typedef int (*session_seek_cb)(uint64_t offset, void *userdata);
 typedef size_t (*session_write_cb)(const char *data, size_t len, void *userdata);
 
 /**
+ * One Server-Sent Event, as session_event_cb sees it. Every string is NUL-terminated and
+ * owned by the library, valid during the call only.
+ */
+typedef struct session_event {
+  /**
+   * The event type: "message" unless the event named one.
+   */
+  const char *event;
+  /**
+   * The data lines, joined with "\n" (the last line end dropped).
+   */
+  const char *data;
+  size_t data_len;
+  /**
+   * The last event id the stream set ("" when none); a reconnect sends it as
+   * Last-Event-ID.
+   */
+  const char *id;
+  /**
+   * The reconnection time the stream set last, in ms; -1 when it set none.
+   */
+  int64_t retry_ms;
+} session_event;
+
+/**
+ * One Server-Sent Event (see session_event).
+ */
+typedef struct session_event session_event_t;
+
+/**
+ * Gets each Server-Sent Event of the response as it arrives. Return 0 to go on, anything
+ * else to end the stream cleanly (the response then comes back without an error).
+ */
+typedef int (*session_event_cb)(const session_event_t *event, void *userdata);
+
+/**
  * Progress of the current hop in bytes (totals 0 while unknown). Return 0 to go on,
  * non-zero to cancel (SESSION_E_CANCELLED).
  */
@@ -438,6 +508,40 @@ typedef int (*session_progress_cb)(uint64_t dl_now,
                                    uint64_t ul_now,
                                    uint64_t ul_total,
                                    void *userdata);
+
+/**
+ * An open WebSocket (opaque), owned by the caller until session_ws_free.
+ */
+typedef struct session_ws session_ws_t;
+
+/**
+ * A received WebSocket message, owned by the caller until session_ws_message_free.
+ */
+typedef struct session_ws_message {
+  /**
+   * Text, binary, ping, pong or close.
+   */
+  enum session_ws_type type;
+  /**
+   * The payload, followed by one NUL not counted in `len` (a close's raw payload: code
+   * and reason). Never NULL.
+   */
+  const char *data;
+  size_t len;
+  /**
+   * A close's code (1005 when the close carried none); 0 for other types.
+   */
+  uint16_t close_code;
+  /**
+   * A close's reason (UTF-8), "" when none or for other types. Never NULL.
+   */
+  const char *close_reason;
+} session_ws_message;
+
+/**
+ * A received WebSocket message (see session_ws_message).
+ */
+typedef struct session_ws_message session_ws_message_t;
 
 /**
  * JSON: `{"libsession_cookies": 1, "cookies": [...]}`, every attribute kept.
@@ -1223,6 +1327,21 @@ enum session_code session_request_set_write_callback(session_request_t *req,
                                                      void *userdata);
 
 /**
+ * Reads the final response's body as a Server-Sent Events stream (text/event-stream, the
+ * HTML standard's rules: comments, CR/LF/CRLF line ends, a BOM, fields without a colon)
+ * and calls `cb` with each event as it arrives; the response's body stays empty. `cb`
+ * returning non-zero ends the stream cleanly: the response comes back with SESSION_OK.
+ * Memory stays constant over a long stream: an event (a line, or its data) over the
+ * session's max body size (16 MiB when none is set) fails the request with
+ * SESSION_E_TOO_LARGE. Sets `Accept: text/event-stream` unless the request has an Accept
+ * header. `cb` NULL goes back to keeping the body in memory. Replaces a write callback or
+ * output file.
+ */
+enum session_code session_request_set_event_callback(session_request_t *req,
+                                                     session_event_cb cb,
+                                                     void *userdata);
+
+/**
  * Writes the final response's body (decoded) to the file at `path`, created or truncated
  * when the body starts, instead of keeping it in the response (whose body is then empty).
  * A file that can't be created or written fails the request with SESSION_E_IO. `path` NULL
@@ -1256,6 +1375,113 @@ enum session_code session_set_http_version(session_t *s, int version);
  * request's own User-Agent header wins. NULL sends none. The string is copied.
  */
 enum session_code session_set_user_agent(session_t *s, const char *user_agent);
+
+/**
+ * Follows a Server-Sent Events stream as EventSource does: sends `req` with `cb` as its
+ * event callback (see session_request_set_event_callback) and, when the stream ends or
+ * fails with a connection, timeout or decoding error, sends it again after the server's
+ * `retry` delay (3 s when it set none) with `Last-Event-ID` set to the last event id seen.
+ * Reconnects at most the session's retry total (session_set_retries; 0, the default, means
+ * none) and never past the request's or session's total timeout. Stops when `cb` returns
+ * non-zero, or on a status other than 2xx, or 204. Returns the last response (owned by the
+ * caller); NULL arguments give a response carrying SESSION_E_INVALID_ARGUMENT.
+ */
+session_response_t *session_events_follow(session_t *s,
+                                          const session_request_t *req,
+                                          session_event_cb cb,
+                                          void *userdata);
+
+/**
+ * Opens a WebSocket to `url` (ws://, wss://, or http(s):// for the same). The upgrade
+ * request carries the session's cookies, default headers, params and auth, and from `opts`
+ * (a request builder, may be NULL; its method and body are not used) its own headers
+ * (Sec-WebSocket-Protocol for subprotocols), params and total timeout; it follows the
+ * session's TLS, proxy and connect-timeout settings. Set-Cookie on the answer goes into
+ * the jar. Redirects are not followed. Returns the WebSocket, or NULL with
+ * session_last_error: SESSION_E_UPGRADE_REFUSED when the server answered other than 101
+ * (session_ws_connect_response gives that answer), SESSION_E_DECODE when its 101 is not a
+ * valid WebSocket handshake, or the transport's error. Free with session_ws_free.
+ */
+session_ws_t *session_ws_connect(session_t *s,
+                                 const char *url,
+                                 const session_request_t *opts_or_null);
+
+/**
+ * session_ws_connect that also gives the handshake's answer: `*response_out` (when
+ * `response_out` is not NULL) is set to the server's response (status, reason, headers;
+ * its body is empty, as libcurl stops at the head), or NULL when none came. The response
+ * belongs to the caller (session_response_free); on a refusal its `error` is
+ * SESSION_E_UPGRADE_REFUSED.
+ */
+session_ws_t *session_ws_connect_response(session_t *s,
+                                          const char *url,
+                                          const session_request_t *opts_or_null,
+                                          session_response_t **response_out);
+
+/**
+ * Sends a text message of `len` bytes at `utf8` (not NUL-terminated; must be valid UTF-8,
+ * else SESSION_E_INVALID_ARGUMENT). Blocks until it is handed to the socket, at most the
+ * connect's total timeout (30 s when none): SESSION_E_TIMEOUT, and the connection is then
+ * unusable. After a close was sent: SESSION_E_CONNECT.
+ */
+enum session_code session_ws_send_text(session_ws_t *ws, const char *utf8, size_t len);
+
+/**
+ * Sends a binary message of `len` bytes at `data` (NULL only with `len` 0); as
+ * session_ws_send_text otherwise.
+ */
+enum session_code session_ws_send_binary(session_ws_t *ws, const void *data, size_t len);
+
+/**
+ * Sends a ping with up to 125 bytes of payload (NULL only with `len` 0); its pong comes
+ * back through session_ws_recv as SESSION_WS_PONG.
+ */
+enum session_code session_ws_ping(session_ws_t *ws, const void *data, size_t len);
+
+/**
+ * Receives the next message, waiting up to `timeout_ms` (-1: forever, 0: only what is
+ * there). Returns it (free with session_ws_message_free), or NULL with session_last_error:
+ * SESSION_E_TIMEOUT when none came in time (the WebSocket stays usable); SESSION_E_CONNECT
+ * when the peer went away, or after the close message was received; SESSION_E_TOO_LARGE
+ * for a message over the max message size, SESSION_E_DECODE for text that is not UTF-8 or
+ * a frame that breaks the protocol (these close the connection with 1009, 1007 and 1002).
+ * Pings are answered with a pong, and a close with a close, before they are returned.
+ * After session_ws_fd turns readable, call this with timeout 0 until SESSION_E_TIMEOUT:
+ * one read may bring several messages.
+ */
+session_ws_message_t *session_ws_recv(session_ws_t *ws, int timeout_ms);
+
+/**
+ * Frees a message from session_ws_recv. NULL is a no-op.
+ */
+void session_ws_message_free(session_ws_message_t *m);
+
+/**
+ * Sends a close frame with `code` (1000 normal, 1001 going away, ..., 3000-4999 for
+ * applications; 0 sends none, then `reason` must be NULL or "") and `reason` (UTF-8, at most
+ * 123 bytes; NULL for none). Messages can still be received until the peer's close
+ * (SESSION_WS_CLOSE); nothing can be sent. A second close, or one after the peer's close
+ * was answered, does nothing.
+ */
+enum session_code session_ws_close(session_ws_t *ws, uint16_t code, const char *reason);
+
+/**
+ * The WebSocket's socket, for poll/epoll (wait for readability, then session_ws_recv);
+ * -1 when `ws` is NULL. Owned by the WebSocket: do not read, write or close it.
+ */
+int session_ws_fd(const session_ws_t *ws);
+
+/**
+ * Sets the largest message session_ws_recv accepts (default 16 MiB; at least 1): a larger
+ * one closes the connection with 1009 and gives SESSION_E_TOO_LARGE.
+ */
+enum session_code session_ws_set_max_message(session_ws_t *ws, size_t bytes);
+
+/**
+ * Frees a WebSocket: sends a close (1000) if none was sent and the connection is up
+ * (waiting at most 1 s for the socket), then closes the connection. NULL is a no-op.
+ */
+void session_ws_free(session_ws_t *ws);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -6,8 +6,10 @@
  *   libsession::Response r = s.get("http://127.0.0.1:8080/get");
  *   std::cout << r.status_code() << ' ' << r.body() << '\n';
  *
- * Types: Session, Request (reusable builder), Response (owns a session_response_t) and
- * ResponseView (a non-owning view, used for redirect history entries). Session, Request and
+ * Types: Session, Request (reusable builder), Response (owns a session_response_t),
+ * ResponseView (a non-owning view, used for redirect history entries), WebSocket (owns a
+ * session_ws_t; iterate it for WsMessage) and WsMessage (owns a session_ws_message_t).
+ * Server-Sent Events: Request::on_events(callable). Session, Request and
  * Response are move-only; a moved-from object is empty (operator bool is false) and may only
  * be destroyed or assigned to.
  *
@@ -34,6 +36,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <new>
 #include <optional>
 #include <string>
@@ -97,6 +100,22 @@ inline void check(session_code code)
         std::string_view text = strerror(code), detail = last_error();
         throw Error(code, std::string(detail.substr(0, text.size()) == text ? detail : text));
     }
+}
+
+/** Throws Error for the last failure on this thread (for calls that return NULL): its code
+ *  is read back from session_last_error's "<strerror>: " prefix. */
+[[noreturn]] inline void throw_last_error()
+{
+    std::string_view detail = last_error();
+    session_code code = SESSION_E_INTERNAL;
+    for (int c = 1; c < 64; ++c) {
+        std::string_view text = strerror(static_cast<session_code>(c));
+        if (detail.substr(0, text.size()) == text && detail.substr(text.size(), 1) == ":") {
+            code = static_cast<session_code>(c);
+            break;
+        }
+    }
+    throw Error(code, std::string(detail));
 }
 #endif
 
@@ -313,6 +332,33 @@ public:
     {
         return session_request_set_allow_redirects(req_, allow);
     }
+    /** Server-Sent Events: `cb` gets each event (session_request_set_event_callback). */
+    session_code set_event_callback(session_event_cb cb, void *userdata, nothrow_t) noexcept
+    {
+        return session_request_set_event_callback(req_, cb, userdata);
+    }
+    /**
+     * Server-Sent Events to a callable `f(const session_event_t &) -> bool` (true goes on,
+     * false ends the stream cleanly). `f` is borrowed: it must outlive every send of this
+     * request. An exception from `f` ends the stream (it is not propagated through C).
+     */
+    template <class F>
+    session_code on_events(F &f, nothrow_t) noexcept
+    {
+        return set_event_callback(
+            [](const session_event_t *ev, void *userdata) -> int {
+#if SESSION_HPP_EXCEPTIONS
+                try {
+                    return (*static_cast<F *>(userdata))(*ev) ? 0 : 1;
+                } catch (...) {
+                    return 1;
+                }
+#else
+                return (*static_cast<F *>(userdata))(*ev) ? 0 : 1;
+#endif
+            },
+            &f, nothrow);
+    }
 
 #if SESSION_HPP_EXCEPTIONS
     // Throwing forms, chainable: Request("POST", url).set_json("{}").set_header("A", "1")
@@ -356,10 +402,157 @@ public:
         check(set_allow_redirects(allow, nothrow));
         return *this;
     }
+    template <class F>
+    Request &on_events(F &f)
+    {
+        check(on_events(f, nothrow));
+        return *this;
+    }
 #endif
 
 private:
     session_request_t *req_ = nullptr;
+};
+
+/** A received WebSocket message (owns a session_ws_message_t). Move-only. */
+class WsMessage {
+public:
+    WsMessage() noexcept = default;
+    explicit WsMessage(session_ws_message_t *m) noexcept : m_(m) {}
+    WsMessage(const WsMessage &) = delete;
+    WsMessage &operator=(const WsMessage &) = delete;
+    WsMessage(WsMessage &&other) noexcept : m_(std::exchange(other.m_, nullptr)) {}
+    WsMessage &operator=(WsMessage &&other) noexcept
+    {
+        if (this != &other) {
+            session_ws_message_free(m_);
+            m_ = std::exchange(other.m_, nullptr);
+        }
+        return *this;
+    }
+    ~WsMessage() { session_ws_message_free(m_); }
+
+    explicit operator bool() const noexcept { return m_ != nullptr; }
+    session_ws_type type() const noexcept { return m_->type; }
+    bool is_text() const noexcept { return m_->type == SESSION_WS_TEXT; }
+    bool is_close() const noexcept { return m_->type == SESSION_WS_CLOSE; }
+    /** The payload (text is UTF-8), valid as long as the message lives. */
+    std::string_view data() const noexcept { return {m_->data, m_->len}; }
+    uint16_t close_code() const noexcept { return m_->close_code; }
+    std::string_view close_reason() const noexcept { return m_->close_reason; }
+    const session_ws_message_t *get() const noexcept { return m_; }
+
+private:
+    session_ws_message_t *m_ = nullptr;
+};
+
+/**
+ * An open WebSocket (owns a session_ws_t; freeing sends a close). Move-only. One thread may
+ * send while another receives (see session_ws_recv). Iterating yields messages until and
+ * with the peer's close; a failure ends the iteration (the throwing build throws Error).
+ */
+class WebSocket {
+public:
+    WebSocket() noexcept = default;
+    explicit WebSocket(session_ws_t *ws) noexcept : ws_(ws) {}
+    WebSocket(const WebSocket &) = delete;
+    WebSocket &operator=(const WebSocket &) = delete;
+    WebSocket(WebSocket &&other) noexcept : ws_(std::exchange(other.ws_, nullptr)) {}
+    WebSocket &operator=(WebSocket &&other) noexcept
+    {
+        if (this != &other) {
+            session_ws_free(ws_);
+            ws_ = std::exchange(other.ws_, nullptr);
+        }
+        return *this;
+    }
+    ~WebSocket() { session_ws_free(ws_); }
+
+    explicit operator bool() const noexcept { return ws_ != nullptr; }
+    session_ws_t *get() const noexcept { return ws_; }
+    int fd() const noexcept { return session_ws_fd(ws_); }
+
+    session_code send_text(std::string_view utf8, nothrow_t) noexcept
+    {
+        return session_ws_send_text(ws_, utf8.data(), utf8.size());
+    }
+    session_code send_binary(std::string_view data, nothrow_t) noexcept
+    {
+        return session_ws_send_binary(ws_, data.data(), data.size());
+    }
+    session_code ping(std::string_view data, nothrow_t) noexcept
+    {
+        return session_ws_ping(ws_, data.data(), data.size());
+    }
+    session_code close(uint16_t code, const cstr &reason, nothrow_t) noexcept
+    {
+        return session_ws_close(ws_, code, reason.c_str());
+    }
+    session_code set_max_message(size_t bytes, nothrow_t) noexcept
+    {
+        return session_ws_set_max_message(ws_, bytes);
+    }
+    /** The next message; empty (see last_error()) on timeout or failure. -1 waits forever. */
+    WsMessage recv(std::chrono::milliseconds timeout, nothrow_t) noexcept
+    {
+        long ms = to_long_ms(timeout);
+        return WsMessage(session_ws_recv(ws_, ms < 0 ? -1 : static_cast<int>(ms > 2147483647L ? 2147483647L : ms)));
+    }
+#if SESSION_HPP_EXCEPTIONS
+    void send_text(std::string_view utf8) { check(send_text(utf8, nothrow)); }
+    void send_binary(std::string_view data) { check(send_binary(data, nothrow)); }
+    void ping(std::string_view data = {}) { check(ping(data, nothrow)); }
+    void close(uint16_t code = 1000, const cstr &reason = nullptr) { check(close(code, reason, nothrow)); }
+    void set_max_message(size_t bytes) { check(set_max_message(bytes, nothrow)); }
+    /** Throws Error (SESSION_E_TIMEOUT included) when no message comes. */
+    WsMessage recv(std::chrono::milliseconds timeout = std::chrono::milliseconds(-1))
+    {
+        WsMessage m = recv(timeout, nothrow);
+        if (!m)
+            throw_last_error();
+        return m;
+    }
+#endif
+
+    /** Input iterator over the messages, up to and with the peer's close. */
+    class iterator {
+    public:
+        using value_type = WsMessage;
+        using difference_type = std::ptrdiff_t;
+        using reference = WsMessage &;
+        using pointer = WsMessage *;
+        using iterator_category = std::input_iterator_tag;
+        iterator() noexcept = default;
+        explicit iterator(WebSocket *ws) : ws_(ws) { ++*this; }
+        WsMessage &operator*() noexcept { return m_; }
+        WsMessage *operator->() noexcept { return &m_; }
+        iterator &operator++()
+        {
+            if (m_ && m_.is_close()) {
+                ws_ = nullptr;
+                return *this;
+            }
+            m_ = ws_->recv(std::chrono::milliseconds(-1), nothrow);
+            if (!m_) {
+                ws_ = nullptr;
+#if SESSION_HPP_EXCEPTIONS
+                throw_last_error();
+#endif
+            }
+            return *this;
+        }
+        bool operator==(const iterator &other) const noexcept { return ws_ == other.ws_; }
+        bool operator!=(const iterator &other) const noexcept { return ws_ != other.ws_; }
+
+    private:
+        WebSocket *ws_ = nullptr;
+        WsMessage m_;
+    };
+    iterator begin() { return iterator(this); }
+    iterator end() noexcept { return iterator(); }
+
+private:
+    session_ws_t *ws_ = nullptr;
 };
 
 /** A session (session_t): cookies, defaults and a connection pool. Move-only. */
@@ -493,6 +686,30 @@ public:
     }
 
     // ---- requests (non-throwing: the Response carries the error) ----
+    /**
+     * Opens a WebSocket (session_ws_connect_response); empty on failure (see last_error()).
+     * `handshake`, when given, receives the server's answer (the 101, or a refusal).
+     */
+    WebSocket ws_connect(const cstr &url, const Request *opts, Response *handshake, nothrow_t) const noexcept
+    {
+        session_response_t *r = nullptr;
+        WebSocket ws(session_ws_connect_response(s_, url.c_str(), opts ? opts->get() : nullptr, &r));
+        if (handshake)
+            *handshake = Response(r);
+        else
+            session_response_free(r);
+        return ws;
+    }
+#if SESSION_HPP_EXCEPTIONS
+    /** Throws Error (SESSION_E_UPGRADE_REFUSED for a non-101 answer) on failure. */
+    WebSocket ws_connect(const cstr &url, const Request *opts = nullptr) const
+    {
+        WebSocket ws = ws_connect(url, opts, nullptr, nothrow);
+        if (!ws)
+            throw_last_error();
+        return ws;
+    }
+#endif
     Response send(const Request &req, nothrow_t) const noexcept
     {
         return Response(session_send(s_, req.get()));

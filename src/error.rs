@@ -41,13 +41,16 @@ pub enum session_code {
     SESSION_E_OUT_OF_MEMORY = 14,
     /// Internal error (a bug in libsession, e.g. a caught panic).
     SESSION_E_INTERNAL = 15,
+    /// A WebSocket upgrade was answered with a status other than 101; the answer is
+    /// given as a response (session_ws_connect_response).
+    SESSION_E_UPGRADE_REFUSED = 16,
 }
 
 pub use session_code as Code;
 
 impl Code {
     /// Every code in value order; `ALL[i] as i32 == i`.
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 17] = [
         Code::SESSION_OK,
         Code::SESSION_E_INVALID_ARGUMENT,
         Code::SESSION_E_INVALID_URL,
@@ -64,6 +67,7 @@ impl Code {
         Code::SESSION_E_HTTP_STATUS,
         Code::SESSION_E_OUT_OF_MEMORY,
         Code::SESSION_E_INTERNAL,
+        Code::SESSION_E_UPGRADE_REFUSED,
     ];
 
     /// The code with this numeric value, if there is one.
@@ -90,6 +94,7 @@ impl Code {
             Code::SESSION_E_HTTP_STATUS => c"HTTP status indicates an error",
             Code::SESSION_E_OUT_OF_MEMORY => c"out of memory",
             Code::SESSION_E_INTERNAL => c"internal error",
+            Code::SESSION_E_UPGRADE_REFUSED => c"the server refused the WebSocket upgrade",
         }
     }
 }
@@ -163,6 +168,6 @@ mod tests {
             assert!(!code.description().to_bytes().is_empty());
         }
         assert_eq!(Code::from_raw(-1), None);
-        assert_eq!(Code::from_raw(16), None);
+        assert_eq!(Code::from_raw(Code::ALL.len() as i64), None);
     }
 }

@@ -31,6 +31,7 @@ mod transfer;
 mod transport;
 mod util;
 mod version;
+mod ws;
 
 /// Pieces of the engine for the fuzz targets and tests; not an API.
 #[doc(hidden)]
@@ -43,4 +44,9 @@ pub mod internals {
     pub use crate::redirect::resolve_location;
     pub use crate::request::Request;
     pub use crate::transport::collect_head;
+    pub use crate::transfer::events::{Event, EventStream, Fed};
+    /// The Sec-WebSocket-Accept a server answers a key with.
+    pub fn ws_accept(key: &str) -> String {
+        crate::ws::accept_for(key)
+    }
 }

@@ -33,7 +33,7 @@ fn c_tests_under_asan_and_ubsan() {
     let mut failures = Vec::new();
     for name in &names {
         // Fresh rig servers per program, as tests/c_suite.rs does (they count connections).
-        let (rig, rig_tls) = (support::rig(), support::rig_tls());
+        let (rig, rig_tls, streams) = (support::rig(), support::rig_tls(), support::streams());
         let dir = cbuild::work_dir("c_sanitizers", name);
         let exe = dir.join(name);
         cbuild::build(
@@ -53,6 +53,7 @@ fn c_tests_under_asan_and_ubsan() {
                 "print_stacktrace=1:halt_on_error=1:exitcode=97",
             )
             .env("HTTPBIN_URL", httpbin.url(""))
+            .env("STREAM_URL", streams.url("").trim_end_matches('/'))
             .env("RIG_URL", rig.url(""))
             .env("RIG_TLS_URL", rig_tls.tls_url("").trim_end_matches('/'))
             .env("RIG_CA_PEM", rig_tls.ca_pem.as_ref().unwrap());

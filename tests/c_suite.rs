@@ -26,6 +26,7 @@ const C_TESTS: &[&str] = &[
     "test_async",
     "test_fork",
     "test_state",
+    "test_ws",
 ];
 
 fn header_dir() -> PathBuf {
@@ -91,8 +92,10 @@ fn run_c_test(name: &str) {
     let rig_tls = support::rig_tls();
     let ca_pem = rig_tls.ca_pem.as_ref().expect("rig_tls() has no CA file");
 
+    let streams = support::streams();
     let mut cmd = cbuild::under_valgrind(&exe);
     cmd.env("HTTPBIN_URL", httpbin.url(""))
+        .env("STREAM_URL", streams.url("").trim_end_matches('/'))
         .env("RIG_URL", rig.url(""))
         .env("RIG_TLS_URL", rig_tls.tls_url("").trim_end_matches('/'))
         .env("RIG_CA_PEM", ca_pem);
@@ -155,8 +158,36 @@ fn test_async() {
 }
 
 #[test]
+fn test_ws() {
+    run_c_test("test_ws");
+}
+
+#[test]
 fn test_fork() {
     run_c_test("test_fork");
+}
+
+/// examples-c/ws_chat.c and sse_feed.c build warning-free and run against the stream server
+/// under valgrind: the echo chat prints the server's echoes and its close, the feed counts
+/// every event.
+#[test]
+fn stream_examples_run() {
+    let streams = support::streams();
+    // (run_program gives no stdin: the chat sends its canned lines.)
+    for (name, args, expect) in [
+        ("ws_chat", vec![format!("ws://127.0.0.1:{}/echo", streams.port)], vec!["< hello", "< bye", "< closed: 1000"]),
+        ("sse_feed", vec![streams.url("/events?n=3000")], vec!["3000 events from"]),
+    ] {
+        let dir = work_dir(name);
+        let exe = dir.join(name);
+        build("gcc", "c99", &support::repo_root().join("examples-c").join(format!("{name}.c")), &exe, &dir, false);
+        let mut cmd = cbuild::under_valgrind(&exe);
+        cmd.args(&args);
+        let out = cbuild::run_program(cmd, &dir, name);
+        for e in expect {
+            assert!(out.contains(e), "{name}: {e:?} not in {out}");
+        }
+    }
 }
 
 /// Every tests/c/test_*.c has a runner above.

@@ -30,6 +30,21 @@ fn session_hpp_suite() {
     assert!(out.contains(" 0 failed"), "unexpected summary: {out}");
 }
 
+/// WebSocket (one sender thread, one receiver iterating), a refused upgrade, a timeout and
+/// Server-Sent Events through the wrapper, under valgrind, against the stream server.
+#[test]
+fn session_hpp_streams() {
+    let dir = native::scratch("cpp_suite", "streams_hpp");
+    let lib = native::linked_lib_dir(&dir);
+    let exe = dir.join("test_streams_hpp");
+    build_cpp(&support::repo_root().join("tests/cpp/test_streams_hpp.cpp"), &exe, &lib, &["-pthread"]);
+    let streams = support::streams();
+    let mut cmd = native::under_valgrind(&exe);
+    cmd.env("STREAM_URL", streams.url(""));
+    let out = native::run_program(cmd, &dir, "test_streams_hpp");
+    assert!(out.contains(" 0 failed"), "unexpected summary: {out}");
+}
+
 /// Without exceptions only the non-throwing overloads exist, and they are enough to work.
 #[test]
 fn session_hpp_without_exceptions() {

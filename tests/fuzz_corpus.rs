@@ -63,6 +63,16 @@ fn exchange_corpus() {
 }
 
 #[test]
+fn event_stream_corpus() {
+    replay("event_stream", targets::event_stream);
+}
+
+#[test]
+fn ws_frames_corpus() {
+    replay("ws_frames", targets::ws_frames);
+}
+
+#[test]
 fn cookie_policy_invariants_over_the_corpora() {
     replay("cookie_jar", |d| targets::cookie_jar_with(d, true));
     replay("exchange", |d| targets::exchange_with(d, true));

@@ -283,3 +283,124 @@ pub fn sts_header(data: &[u8]) {
     assert_eq!(table.len(), usize::from(directive.max_age > 0));
     assert_eq!(table.lookup("sub.fuzz.example"), directive.max_age > 0 && directive.include_subdomains);
 }
+
+/// An event stream cut into chunks at each 0x1F: the events must not depend on where the
+/// chunks end, no event type or id holds a line end, no data a CR, and nothing exceeds the
+/// cap (memory stays bounded).
+pub fn event_stream(data: &[u8]) {
+    use session::internals::{EventStream, Fed};
+    const CAP: usize = 4096;
+    let run = |chunks: &[&[u8]]| {
+        let mut parser = EventStream::new(CAP);
+        let mut events = Vec::new();
+        let mut outcome = Fed::More;
+        for chunk in chunks {
+            outcome = parser.feed(chunk, &mut |e| {
+                assert!(!e.event.is_empty());
+                assert!(!e.event.iter().chain(e.id).any(|&b| b == b'\r' || b == b'\n'));
+                assert!(!e.data.contains(&b'\r'));
+                assert!(!e.id.contains(&0));
+                assert!(e.data.len() <= CAP);
+                events.push((e.event.to_vec(), e.data.to_vec(), e.id.to_vec(), e.retry));
+                true
+            });
+            if outcome != Fed::More {
+                break;
+            }
+        }
+        (events, outcome)
+    };
+    let chunks: Vec<&[u8]> = data.split(|&b| b == 0x1f).collect();
+    let (split, split_outcome) = run(&chunks);
+    let whole: Vec<u8> = chunks.concat();
+    let (joined, joined_outcome) = run(&[&whole]);
+    assert_eq!(split_outcome, joined_outcome);
+    assert_eq!(split, joined, "the events depend on where the chunks end");
+}
+
+/// A loopback WebSocket server: answers the upgrade with a valid 101 for the key it got,
+/// then sends the fuzzed bytes (the frames) and closes.
+fn frame_server() -> &'static (u16, Mutex<Vec<u8>>) {
+    static SERVER: OnceLock<(u16, Mutex<Vec<u8>>)> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for mut conn in listener.incoming().flatten() {
+                let _ = conn.set_read_timeout(Some(Duration::from_secs(2)));
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match conn.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&request);
+                let key = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned();
+                let accept = session::internals::ws_accept(&key);
+                let mut reply = format!(
+                    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
+                )
+                .into_bytes();
+                reply.extend_from_slice(&frame_server().1.lock().unwrap());
+                let _ = conn.write_all(&reply);
+                let _ = conn.shutdown(std::net::Shutdown::Write);
+                // Drain what the client sends back (pongs, its close) until it closes.
+                while matches!(conn.read(&mut buf), Ok(n) if n > 0) {}
+            }
+        });
+        (port, Mutex::new(Vec::new()))
+    })
+}
+
+/// Fuzzed frames from a server to session_ws_recv: every message is whole and within the
+/// cap, text is UTF-8, a close has a code an endpoint may send (or 1005) and ends the
+/// stream; errors are never SESSION_E_INTERNAL; nothing hangs past the timeout.
+pub fn ws_frames(data: &[u8]) {
+    use session::capi::ws::*;
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    const MAX: usize = 16 * 1024;
+    let (port, frames) = frame_server();
+    *frames.lock().unwrap() = data.to_vec();
+    let url = CString::new(format!("ws://127.0.0.1:{port}/fuzz")).unwrap();
+    unsafe {
+        let s = session_new();
+        session_set_timeout_ms(s, 2000, 2000);
+        let ws = session_ws_connect(s, url.as_ptr(), std::ptr::null());
+        assert!(!ws.is_null(), "{:?}", CStr::from_ptr(session::capi::error::session_last_error()));
+        assert_eq!(session_ws_set_max_message(ws, MAX), session_code::SESSION_OK);
+        let mut closed = false;
+        for _ in 0..10_000 {
+            let m = session_ws_recv(ws, 2000);
+            if m.is_null() {
+                let err = CStr::from_ptr(session::capi::error::session_last_error()).to_string_lossy().into_owned();
+                assert!(!err.starts_with("internal") && !err.starts_with("timed out"), "{err}");
+                break;
+            }
+            assert!(!closed, "a message after the close");
+            let v = &*m;
+            let payload = std::slice::from_raw_parts(v.data as *const u8, v.len);
+            assert!(v.len <= MAX);
+            match v.r#type {
+                session_ws_type::SESSION_WS_TEXT => assert!(std::str::from_utf8(payload).is_ok()),
+                session_ws_type::SESSION_WS_CLOSE => {
+                    let code = v.close_code;
+                    assert!(code == 1005 || matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999), "close code {code}");
+                    closed = true;
+                }
+                session_ws_type::SESSION_WS_PING | session_ws_type::SESSION_WS_PONG => assert!(v.len <= 125),
+                session_ws_type::SESSION_WS_BINARY => {}
+            }
+            session_ws_message_free(m);
+        }
+        session_ws_free(ws);
+        session_free(s);
+    }
+}

@@ -15,3 +15,4 @@ pub mod response;
 pub mod session;
 pub mod state;
 pub mod transfer;
+pub mod ws;

@@ -3,13 +3,13 @@
 use crate::capi::request::session_request_t;
 use crate::capi::session::session_t;
 use crate::error::{session_code, Error, Result};
-use crate::ffi::{bytes_arg, guard_code, mut_arg, opt_str_arg, ref_arg, str_arg};
+use crate::ffi::{bytes_arg, guard, guard_code, mut_arg, opt_str_arg, ref_arg, str_arg};
 use crate::request::Request;
-pub use crate::transfer::callbacks::{session_write_cb, SESSION_READ_ABORT};
+pub use crate::transfer::callbacks::{session_event, session_event_cb, session_event_t, session_write_cb, SESSION_READ_ABORT};
 use crate::transfer::callbacks::{session_progress_cb, session_read_cb, session_seek_cb, ReadCallback, SeekCallback};
 use crate::transfer::upload::{Segment, Source};
 use crate::transfer::{
-    Destination, FilePart, HttpVersion, ProgressCallback, UserData, WriteCallback,
+    Destination, EventCallback, FilePart, HttpVersion, ProgressCallback, UserData, WriteCallback,
 };
 use std::ffi::{c_char, c_int, c_void};
 use std::path::PathBuf;
@@ -190,6 +190,35 @@ pub unsafe extern "C" fn session_request_set_write_callback(
     })
 }
 
+/// Reads the final response's body as a Server-Sent Events stream (text/event-stream, the
+/// HTML standard's rules: comments, CR/LF/CRLF line ends, a BOM, fields without a colon)
+/// and calls `cb` with each event as it arrives; the response's body stays empty. `cb`
+/// returning non-zero ends the stream cleanly: the response comes back with SESSION_OK.
+/// Memory stays constant over a long stream: an event (a line, or its data) over the
+/// session's max body size (16 MiB when none is set) fails the request with
+/// SESSION_E_TOO_LARGE. Sets `Accept: text/event-stream` unless the request has an Accept
+/// header. `cb` NULL goes back to keeping the body in memory. Replaces a write callback or
+/// output file.
+#[no_mangle]
+pub unsafe extern "C" fn session_request_set_event_callback(
+    req: *mut session_request_t,
+    cb: session_event_cb,
+    userdata: *mut c_void,
+) -> session_code {
+    edit(req, |r| {
+        r.transfer.destination = match cb {
+            Some(func) => {
+                if !r.headers.contains("Accept") {
+                    r.set_header("Accept", Some("text/event-stream"))?;
+                }
+                Destination::Events(EventCallback { func, userdata: UserData(userdata) })
+            }
+            None => Destination::Memory,
+        };
+        Ok(())
+    })
+}
+
 /// Writes the final response's body (decoded) to the file at `path`, created or truncated
 /// when the body starts, instead of keeping it in the response (whose body is then empty).
 /// A file that can't be created or written fails the request with SESSION_E_IO. `path` NULL
@@ -270,4 +299,42 @@ pub unsafe extern "C" fn session_set_user_agent(
             Ok(())
         })
     })
+}
+
+/// Follows a Server-Sent Events stream as EventSource does: sends `req` with `cb` as its
+/// event callback (see session_request_set_event_callback) and, when the stream ends or
+/// fails with a connection, timeout or decoding error, sends it again after the server's
+/// `retry` delay (3 s when it set none) with `Last-Event-ID` set to the last event id seen.
+/// Reconnects at most the session's retry total (session_set_retries; 0, the default, means
+/// none) and never past the request's or session's total timeout. Stops when `cb` returns
+/// non-zero, or on a status other than 2xx, or 204. Returns the last response (owned by the
+/// caller); NULL arguments give a response carrying SESSION_E_INVALID_ARGUMENT.
+#[no_mangle]
+pub unsafe extern "C" fn session_events_follow(
+    s: *mut session_t,
+    req: *const session_request_t,
+    cb: session_event_cb,
+    userdata: *mut c_void,
+) -> *mut crate::response::session_response_t {
+    use crate::response::Response;
+    let failed = |err: Error| crate::capi::response::into_c(Response::failed(err, ""));
+    guard(
+        || failed(Error::new(crate::error::Code::SESSION_E_INTERNAL, "a panic was caught at the C boundary")),
+        || {
+            let args = (|| Ok::<_, Error>((ref_arg(s, "session")?, ref_arg(req, "request")?, cb.ok_or_else(|| Error::invalid("event callback is NULL"))?)))();
+            match args {
+                Ok((session, request, func)) => {
+                    let callback = EventCallback { func, userdata: UserData(userdata) };
+                    let mut request = request.clone();
+                    if !request.headers.contains("Accept") {
+                        if let Err(err) = request.set_header("Accept", Some("text/event-stream")) {
+                            return failed(err);
+                        }
+                    }
+                    crate::capi::response::into_c(crate::client::events::follow(session, &request, callback))
+                }
+                Err(err) => failed(err),
+            }
+        },
+    )
 }

@@ -6,6 +6,7 @@
 //! comes next. The blocking `send` is the simplest driver of it. Nothing here knows which
 //! exchanger answers.
 
+pub mod events;
 mod hooks;
 mod strict;
 #[cfg(test)]

@@ -49,6 +49,33 @@ pub type session_debug_cb = Option<
     unsafe extern "C" fn(kind: c_int, data: *const c_char, len: usize, userdata: *mut c_void),
 >;
 
+/// One Server-Sent Event, as session_event_cb sees it. Every string is NUL-terminated and
+/// owned by the library, valid during the call only.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct session_event {
+    /// The event type: "message" unless the event named one.
+    pub event: *const c_char,
+    /// The data lines, joined with "\n" (the last line end dropped).
+    pub data: *const c_char,
+    pub data_len: usize,
+    /// The last event id the stream set ("" when none); a reconnect sends it as
+    /// Last-Event-ID.
+    pub id: *const c_char,
+    /// The reconnection time the stream set last, in ms; -1 when it set none.
+    pub retry_ms: i64,
+}
+
+/// One Server-Sent Event (see session_event).
+#[allow(non_camel_case_types)]
+pub type session_event_t = session_event;
+
+/// Gets each Server-Sent Event of the response as it arrives. Return 0 to go on, anything
+/// else to end the stream cleanly (the response then comes back without an error).
+#[allow(non_camel_case_types)]
+pub type session_event_cb =
+    Option<unsafe extern "C" fn(event: *const session_event_t, userdata: *mut c_void) -> c_int>;
+
 /// A read callback's return value that cancels the upload.
 pub const SESSION_READ_ABORT: usize = -1isize as usize;
 
@@ -108,6 +135,10 @@ callback!(
     unsafe extern "C" fn(*const session_response_t, *mut c_void)
 );
 callback!(
+    EventCallback,
+    unsafe extern "C" fn(*const session_event_t, *mut c_void) -> c_int
+);
+callback!(
     DebugCallback,
     unsafe extern "C" fn(c_int, *const c_char, usize, *mut c_void)
 );
@@ -161,6 +192,31 @@ impl ResponseHook {
         let _scope = reentry::enter(session);
         // SAFETY: as for WriteCallback::call; the response outlives the call.
         unsafe { (self.func)(response, self.userdata.0) }
+    }
+}
+
+impl EventCallback {
+    /// True to go on.
+    pub fn call(&self, session: SessionId, event: &super::events::Event, strings: &mut Vec<u8>) -> bool {
+        // One buffer holds the three strings with their NULs: event, data, id.
+        strings.clear();
+        for part in [event.event, event.data, event.id] {
+            strings.extend_from_slice(part);
+            strings.push(0);
+        }
+        let base = strings.as_ptr() as *const c_char;
+        let (data_at, id_at) = (event.event.len() + 1, event.event.len() + event.data.len() + 2);
+        let public = session_event {
+            event: base,
+            // SAFETY: both offsets are inside `strings` (built just above).
+            data: unsafe { base.add(data_at) },
+            data_len: event.data.len(),
+            id: unsafe { base.add(id_at) },
+            retry_ms: event.retry.map_or(-1, |ms| i64::try_from(ms).unwrap_or(i64::MAX)),
+        };
+        let _scope = reentry::enter(session);
+        // SAFETY: as for WriteCallback::call; `public` and its strings outlive the call.
+        unsafe { (self.func)(&public, self.userdata.0) == 0 }
     }
 }
 

@@ -4,12 +4,13 @@
 
 pub mod callbacks;
 mod decode;
+pub mod events;
 mod receiver;
 mod redact;
 mod sink;
 pub mod upload;
 
-pub use callbacks::{DebugCallback, ProgressCallback, ResponseHook, UserData, WriteCallback};
+pub use callbacks::{DebugCallback, EventCallback, ProgressCallback, ResponseHook, UserData, WriteCallback};
 pub use receiver::Receiver;
 pub use redact::redact_with;
 pub use upload::{FilePart, Upload};
@@ -49,7 +50,13 @@ pub enum Destination {
     Memory,
     Callback(WriteCallback),
     File(PathBuf),
+    /// Parsed as an event stream, each event to the callback (session_request_set_event_callback).
+    Events(EventCallback),
 }
+
+/// The cap on one event (a line, or an event's data) when the session sets no max body
+/// size; with one, that size is the cap (an event stream has no end to bound in total).
+pub(crate) const DEFAULT_MAX_EVENT: usize = 16 * 1024 * 1024;
 
 /// A request's own transfer options, carried on every hop.
 #[derive(Debug, Clone, Default)]

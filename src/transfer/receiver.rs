@@ -73,6 +73,10 @@ impl Receiver {
             _ if followed => Target::Memory(Vec::new()),
             Destination::Memory => Target::Memory(self.memory_for(exchange, &codings)),
             Destination::Callback(callback) => Target::Callback(*callback),
+            Destination::Events(callback) => {
+                let max = if self.max_body == 0 { super::DEFAULT_MAX_EVENT } else { self.max_body };
+                Target::Events(Box::new((super::events::EventStream::new(max), *callback, Vec::new())))
+            }
             Destination::File(path) => {
                 let file = std::fs::File::create(path).map_err(|e| {
                     Error::new(
@@ -101,6 +105,11 @@ impl Receiver {
         }
     }
 
+    /// The event callback ended the stream: the transfer was stopped, without an error.
+    pub fn events_ended(&self) -> bool {
+        self.failure.as_ref().is_some_and(|f| f.code == Code::SESSION_OK)
+    }
+
     fn fail(&mut self, err: Error) -> bool {
         self.failure.get_or_insert(err);
         false
@@ -109,6 +118,10 @@ impl Receiver {
     /// Ends the body after a successful transfer: flushes the decoders, checks the streams
     /// ended, and moves a body kept in memory into the exchange.
     pub fn finish(&mut self, exchange: &mut Received) -> Result<()> {
+        if self.events_ended() {
+            self.stage = None; // the callback ended it: nothing more is decoded or parsed
+            return Ok(());
+        }
         let stage = match self.stage.take() {
             Some(stage) => stage,
             // No body: the output file still comes to exist, empty, for the final response.

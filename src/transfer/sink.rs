@@ -1,7 +1,8 @@
 //! Where decoded body bytes end: memory, the caller's write callback or a file, with the
 //! session's size limit checked on every write.
 
-use super::WriteCallback;
+use super::events::{EventStream, Fed};
+use super::{EventCallback, WriteCallback};
 use crate::error::{Code, Error};
 use crate::reentry::SessionId;
 use std::fs::File;
@@ -11,7 +12,13 @@ pub enum Target {
     Memory(Vec<u8>),
     Callback(WriteCallback),
     File(File, String),
+    /// An event stream: the parser, the callback, and a buffer for the C strings.
+    Events(Box<(EventStream, EventCallback, Vec<u8>)>),
 }
+
+/// The message of the Stop an event callback's "end" makes (code SESSION_OK): the
+/// transfer ends, and its response is given without an error.
+pub const EVENTS_ENDED: &str = "the event callback ended the stream";
 
 /// A failure of the sink, carried through the decoders inside an io::Error.
 #[derive(Debug)]
@@ -92,6 +99,16 @@ impl Prefault {
     }
 }
 
+/// Feeds an event stream's bytes to its parser, and each event to the callback.
+fn events_write(events: &mut (EventStream, EventCallback, Vec<u8>), session: SessionId, data: &[u8]) -> io::Result<usize> {
+    let (parser, callback, strings) = events;
+    match parser.feed(data, &mut |event| callback.call(session, event, strings)) {
+        Fed::More => Ok(data.len()),
+        Fed::Stopped => Err(stop(Code::SESSION_OK, EVENTS_ENDED)),
+        Fed::TooLarge => Err(stop(Code::SESSION_E_TOO_LARGE, "an event of the event stream is over the max event size (the max body size, or 16 MiB)")),
+    }
+}
+
 impl Sink {
     pub fn new(target: Target, limit: usize, session: SessionId) -> Sink {
         Sink {
@@ -106,6 +123,9 @@ impl Sink {
 
 impl Write for Sink {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if let Target::Events(events) = &mut self.target {
+            return events_write(events, self.session, data);
+        }
         if self.limit != 0 && self.written + data.len() as u64 > self.limit {
             return Err(stop(
                 Code::SESSION_E_TOO_LARGE,
@@ -134,6 +154,7 @@ impl Write for Sink {
                     format!("cannot write the output file {path}: {e}"),
                 )
             })?,
+            Target::Events(_) => {}
         }
         self.written += data.len() as u64;
         Ok(data.len())

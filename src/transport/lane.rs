@@ -187,6 +187,8 @@ impl Lane {
         let mut easy = self.multi.remove2(transfer).map_err(multi_err)?;
         let outcome = match result {
             Ok(()) => received(&mut easy),
+            // The event callback ended the stream: a clean end.
+            Err(_) if easy.get_ref().transfer.events_ended() => received(&mut easy),
             Err(mut err) => {
                 // As Easy2::perform does: libcurl's detailed message joins the error.
                 if let Some(detail) = easy.take_error_buf() {

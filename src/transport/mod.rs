@@ -11,6 +11,7 @@ mod lane;
 mod options;
 mod outcome;
 mod pool;
+pub mod upgrade;
 
 pub use lane::{Lane, Limits};
 pub use pool::{fork_epoch, Pool};

@@ -5,7 +5,8 @@
  * exit status (non-zero when any check failed).
  *
  * Server base URLs come from the environment (no trailing slash):
- *   HTTPBIN_URL, RIG_URL, RIG_TLS_URL, and RIG_CA_PEM (a file path).
+ *   HTTPBIN_URL, RIG_URL, RIG_TLS_URL, RIG_CA_PEM (a file path), and STREAM_URL
+ *   (tests/servers/stream_server.py: WebSocket and Server-Sent Events).
  */
 #ifndef LIBSESSION_TEST_CHECK_H
 #define LIBSESSION_TEST_CHECK_H

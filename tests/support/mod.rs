@@ -119,6 +119,12 @@ pub fn h2_server() -> Server {
     spawn("h2_server.py", &[], "READY")
 }
 
+/// A fresh tests/servers/stream_server.py (WebSocket and Server-Sent Events), with its TLS
+/// listener (`tls_port`, `ca_pem`).
+pub fn streams() -> Server {
+    spawn("stream_server.py", &["--tls"], "READY")
+}
+
 /// Starts tests/servers/<script> and parses its `KEY value` lines up to and
 /// including the line whose first word is `last`.
 fn spawn(script: &str, args: &[&str], last: &'static str) -> Server {

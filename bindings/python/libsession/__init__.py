@@ -38,6 +38,7 @@ from .exceptions import (  # noqa: F401
     Timeout,
     TooLarge,
     TooManyRedirects,
+    UpgradeRefused,
 )
 from .models import Response  # noqa: F401
 from .network import HTTPDigestAuth, Retry  # noqa: F401

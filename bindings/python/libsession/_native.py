@@ -73,7 +73,33 @@ class TimingsStruct(Structure):
     ]
 
 
+class EventStruct(Structure):
+    """session_event_t: one Server-Sent Event, valid during its callback only."""
+
+    _fields_ = [
+        ("event", c_char_p),
+        ("data", c_void_p),
+        ("data_len", c_size_t),
+        ("id", c_char_p),
+        ("retry_ms", c_int64),
+    ]
+
+
+class WsMessageStruct(Structure):
+    """session_ws_message_t."""
+
+    _fields_ = [
+        ("type", c_int),
+        ("data", c_void_p),
+        ("len", c_size_t),
+        ("close_code", c_uint16),
+        ("close_reason", c_char_p),
+    ]
+
+
 RESPONSE_P = POINTER(ResponseStruct)
+WS_P = c_void_p  # opaque session_ws_t *
+WS_MESSAGE_P = POINTER(WsMessageStruct)
 SESSION_P = c_void_p  # opaque session_t *
 REQUEST_P = c_void_p  # opaque session_request_t *
 CODE = c_int  # session_code
@@ -90,6 +116,7 @@ READ_CB = CFUNCTYPE(c_size_t, POINTER(ctypes.c_char), c_size_t, c_void_p)
 SEEK_CB = CFUNCTYPE(c_int, c_uint64, c_void_p)
 WRITE_CB = CFUNCTYPE(c_size_t, POINTER(ctypes.c_char), c_size_t, c_void_p)
 PROGRESS_CB = CFUNCTYPE(c_int, c_uint64, c_uint64, c_uint64, c_uint64, c_void_p)
+EVENT_CB = CFUNCTYPE(c_int, POINTER(EventStruct), c_void_p)
 READ_ABORT = ctypes.c_size_t(-1).value  # SESSION_READ_ABORT
 
 COOKIES_JSON, COOKIES_NETSCAPE = 0, 1  # session_cookie_format
@@ -209,6 +236,20 @@ DECLARATIONS = {
     "session_request_set_http_version": (CODE, [REQUEST_P, c_int]),
     "session_set_http_version": (CODE, [SESSION_P, c_int]),
     "session_set_user_agent": (CODE, [SESSION_P, c_char_p]),
+    # long-lived streams: Server-Sent Events and WebSocket
+    "session_request_set_event_callback": (CODE, [REQUEST_P, EVENT_CB, c_void_p]),
+    "session_events_follow": (RESPONSE_P, [SESSION_P, REQUEST_P, EVENT_CB, c_void_p]),
+    "session_ws_connect": (WS_P, [SESSION_P, c_char_p, REQUEST_P]),
+    "session_ws_connect_response": (WS_P, [SESSION_P, c_char_p, REQUEST_P, POINTER(RESPONSE_P)]),
+    "session_ws_send_text": (CODE, [WS_P, c_char_p, c_size_t]),
+    "session_ws_send_binary": (CODE, [WS_P, c_char_p, c_size_t]),
+    "session_ws_ping": (CODE, [WS_P, c_char_p, c_size_t]),
+    "session_ws_recv": (WS_MESSAGE_P, [WS_P, c_int]),
+    "session_ws_message_free": (None, [WS_MESSAGE_P]),
+    "session_ws_close": (CODE, [WS_P, c_uint16, c_char_p]),
+    "session_ws_fd": (c_int, [WS_P]),
+    "session_ws_set_max_message": (CODE, [WS_P, c_size_t]),
+    "session_ws_free": (None, [WS_P]),
 }
 
 

@@ -740,6 +740,21 @@ class Session(StateMixin):
                     raise r
         return results
 
+    def ws_connect(self, url, headers=None, subprotocols=None, params=None, timeout=None):
+        """Opens a WebSocket (ws://, wss://, http(s)://) with this session's cookies, headers,
+        auth, TLS and proxy settings: a libsession.streams.WebSocket; iterate it for messages.
+        UpgradeRefused (with .response) when the server answers other than 101."""
+        from . import streams
+
+        return streams.ws_connect(self, url, headers, subprotocols, params, timeout)
+
+    def events(self, url, **kwargs):
+        """Yields the Server-Sent Events of `url` as they arrive, reconnecting with
+        Last-Event-ID after the server's retry delay (see libsession.streams.events)."""
+        from . import streams
+
+        return streams.events(self, url, **kwargs)
+
     def request_async(self, method, url, **kwargs):
         """Starts a request on the session's worker thread (session_send_async_cb) and returns
         a Future (result(), done(), cancel(), add_done_callback())."""

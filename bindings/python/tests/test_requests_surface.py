@@ -25,6 +25,9 @@ INTERNAL_ONLY = {
     # Response.headers copies every header through session_response_header_at when the
     # response arrives; the single case-insensitive lookup reads the same data.
     "session_response_header",
+    # Session.ws_connect uses session_ws_connect_response, which also gives the handshake's
+    # response (WebSocket.response, UpgradeRefused.response); the plain form gives less.
+    "session_ws_connect",
 }
 
 
