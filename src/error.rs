@@ -41,13 +41,15 @@ pub enum session_code {
     SESSION_E_OUT_OF_MEMORY = 14,
     /// Internal error (a bug in libsession, e.g. a caught panic).
     SESSION_E_INTERNAL = 15,
+    /// Replay PLAYBACK found no recorded exchange matching the request (session_set_replay).
+    SESSION_E_NOT_RECORDED = 16,
 }
 
 pub use session_code as Code;
 
 impl Code {
     /// Every code in value order; `ALL[i] as i32 == i`.
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 17] = [
         Code::SESSION_OK,
         Code::SESSION_E_INVALID_ARGUMENT,
         Code::SESSION_E_INVALID_URL,
@@ -64,6 +66,7 @@ impl Code {
         Code::SESSION_E_HTTP_STATUS,
         Code::SESSION_E_OUT_OF_MEMORY,
         Code::SESSION_E_INTERNAL,
+        Code::SESSION_E_NOT_RECORDED,
     ];
 
     /// The code with this numeric value, if there is one.
@@ -90,6 +93,7 @@ impl Code {
             Code::SESSION_E_HTTP_STATUS => c"HTTP status indicates an error",
             Code::SESSION_E_OUT_OF_MEMORY => c"out of memory",
             Code::SESSION_E_INTERNAL => c"internal error",
+            Code::SESSION_E_NOT_RECORDED => c"no recorded exchange matches the request",
         }
     }
 }
@@ -163,6 +167,6 @@ mod tests {
             assert!(!code.description().to_bytes().is_empty());
         }
         assert_eq!(Code::from_raw(-1), None);
-        assert_eq!(Code::from_raw(16), None);
+        assert_eq!(Code::from_raw(17), None);
     }
 }

@@ -12,6 +12,7 @@ mod exchange;
 mod cookies;
 pub mod error;
 mod ffi;
+mod har;
 mod headers;
 mod limits;
 mod net;
@@ -19,6 +20,7 @@ mod parallel;
 mod prepare;
 mod received;
 mod redirect;
+mod replay;
 mod reentry;
 mod request;
 mod response;
@@ -29,6 +31,7 @@ mod transfer;
 mod transport;
 mod util;
 mod version;
+mod wire;
 
 /// Pieces of the engine for the fuzz targets and tests; not an API.
 #[doc(hidden)]

@@ -17,6 +17,8 @@ pub struct Session {
     /// without cookies skips the jar's lock (one less shared lock per request).
     jar_in_use: AtomicBool,
     pub(crate) pool: Pool,
+    /// The exchange layers switched on (HAR log, replay), around every lane.
+    pub(crate) wire: crate::wire::Layers,
 }
 
 impl Session {
