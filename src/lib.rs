@@ -42,4 +42,9 @@ pub mod internals {
     pub use crate::redirect::resolve_location;
     pub use crate::request::Request;
     pub use crate::transport::collect_head;
+
+    /// The (method, URL) of every exchange a HAR file records, or the code it is refused with.
+    pub fn har_requests(data: &[u8]) -> Result<Vec<(String, String)>, crate::error::Code> {
+        crate::har::parse::parse(data).map(|all| all.into_iter().map(|r| (r.method, r.url)).collect()).map_err(|e| e.code)
+    }
 }

@@ -236,6 +236,13 @@ class InternalError(RequestException):
     code = 15
 
 
+class NotRecorded(RequestException):
+    """SESSION_E_NOT_RECORDED: replay in playback mode holds no exchange for the request
+    (the message names its method and URL)."""
+
+    code = 16
+
+
 class NotSupported(RequestException):
     """A requests feature the binding does not offer, or a C function the loaded library
     lacks (an older build)."""
@@ -261,7 +268,7 @@ BY_CODE = {
     for cls in (
         InvalidArgument, InvalidURL, ResolveError, ConnectionError, Timeout, SSLError,
         TooManyRedirects, ProxyError, TooLarge, ContentDecodingError, LocalIOError, Cancelled,
-        HTTPError, OutOfMemory, InternalError,
+        HTTPError, OutOfMemory, InternalError, NotRecorded,
     )
 }
 
