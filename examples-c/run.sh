@@ -51,3 +51,7 @@ for run in 1 2; do
     echo
 done
 rm -rf "$jar_dir"
+
+# offline_test needs no server: it answers from a checked-in cassette.
+echo "### offline_test"
+"$here/offline_test" "$here/cassettes/user_api.har"

@@ -4,6 +4,7 @@
 //! calls; misses, corrupt files, redaction, the body cap, threads, batches, async and the
 //! HAR 1.2 schema (with haralyzer) are checked.
 
+mod native;
 mod support;
 
 use session::capi::concurrency::*;
@@ -387,4 +388,24 @@ fn auto_records_what_it_lacks_and_replays_what_it_holds() {
     drop(rig);
     assert_eq!(s.get(&first.url).body, "attempt 1\n");
     assert_eq!(read_json(&cassette)["log"]["entries"].as_array().unwrap().len(), 2);
+}
+
+/// examples-c/offline_test.c (a C unit test of the user's own code, answered from the
+/// checked-in cassette) builds as the examples' Makefile builds it and passes, offline.
+#[test]
+fn the_offline_c_example_passes_from_its_cassette() {
+    let dir = native::scratch("har_replay", "offline_test");
+    let lib = native::linked_lib_dir(&dir);
+    let exe = dir.join("offline_test");
+    let root = support::repo_root();
+    let mut cc = std::process::Command::new("cc");
+    cc.args(["-std=c99", "-g"]).args(native::WARNINGS).arg("-I").arg(root.join("include"));
+    cc.arg(root.join("examples-c/offline_test.c")).arg("-o").arg(&exe);
+    cc.arg(format!("-L{}", lib.display())).arg("-lsession").arg(format!("-Wl,-rpath,{}", lib.display()));
+    native::run_ok(cc, "cc offline_test.c");
+    let mut cmd = native::under_valgrind(&exe);
+    cmd.arg(root.join("examples-c/cassettes/user_api.har"));
+    let out = native::run_program(cmd, &dir, "offline_test");
+    assert!(out.contains("offline_test: all passed"), "{out}");
+    assert!(out.contains("missing: ") && out.contains("GET http://api.example.test/users/9"), "{out}");
 }
