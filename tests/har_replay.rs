@@ -355,6 +355,13 @@ fn every_hop_of_threads_batches_and_async_is_logged_and_replayed() {
     let entries = har["log"]["entries"].as_array().unwrap();
     // 40 from the threads, 5 x 2 hops of the batch, 3 hops of the async request.
     assert_eq!(entries.len(), 40 + 10 + 3);
+    for e in entries {
+        assert_eq!(e["serverIPAddress"], "127.0.0.1", "{e}");
+        assert!(e["connection"].as_str().is_some_and(|c| c.parse::<u64>().is_ok()), "{e}");
+        assert!(e["timings"]["wait"].as_f64().unwrap() >= 0.0 && e["time"].as_f64().unwrap() > 0.0, "{e}");
+    }
+    // Keep-alive: the 10 sequential requests of one thread reuse connections.
+    assert!(entries.iter().any(|e| e["_connectionReused"] == true && e["timings"]["dns"].as_f64() == Some(-1.0)));
     let hops: Vec<u64> = entries.iter().filter_map(|e| e["_redirectHop"].as_u64()).collect();
     assert_eq!(hops.iter().filter(|&&h| h == 2).count(), 1, "the async request's last hop is hop 2");
     schema_check(&log);

@@ -126,7 +126,7 @@ impl Flow {
 
     /// The hop to exchange next, with `timeout` (from `begin_hop`) left for it.
     pub fn hop(&self, timeout: Option<Duration>) -> Hop<'_> {
-        Hop { settings: &self.settings, prepared: &self.hop, timeout, redirect: self.history.len(), attempt: self.retry.done() }
+        Hop { settings: &self.settings, prepared: &self.hop, timeout, redirect: self.history.len(), attempt: self.retry.done(), observe: false }
     }
 
     /// Takes the outcome of the hop: the final response, or None when `self.hop` now holds

@@ -33,6 +33,9 @@ pub struct Hop<'a> {
     pub redirect: usize,
     /// The retry attempt (0 for the first try).
     pub attempt: u32,
+    /// A layer records this hop: the transport adds the peer's address and connection id
+    /// (`Received::peer`).
+    pub observe: bool,
 }
 
 /// Finished hops: the token each was started with, and its outcome.

@@ -262,6 +262,14 @@ pub fn entry(hop: &Hop<'_>, seen: &Seen, result: &Result<Received>, policy: &Pol
     if seen.replayed {
         entry["_replayed"] = json!(true);
     }
+    if let Some(peer) = result.as_ref().ok().and_then(|r| r.peer.as_deref()) {
+        if peer.ip.parse::<std::net::IpAddr>().is_ok() {
+            entry["serverIPAddress"] = json!(peer.ip);
+        }
+        if peer.connection >= 0 {
+            entry["connection"] = json!(peer.connection.to_string());
+        }
+    }
     if let Err(err) = result {
         entry["_error"] = json!(format!("{:?}", err.code));
         entry["_errorCode"] = json!(err.code as i32);

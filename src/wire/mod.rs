@@ -144,7 +144,7 @@ impl<W: Exchanger, T: BorrowMut<Tracker>> Exchanger for Stack<'_, W, T> {
             return answer;
         }
         let seen = seen(&hop, false);
-        let result = self.inner.exchange(hop);
+        let result = self.inner.exchange(Hop { observe: true, ..hop });
         finished(&active, &hop, &seen, &result);
         result
     }
@@ -159,7 +159,7 @@ impl<W: Exchanger, T: BorrowMut<Tracker>> Exchanger for Stack<'_, W, T> {
             return Ok(());
         }
         let seen = seen(&hop, false);
-        self.inner.start(hop, token)?;
+        self.inner.start(Hop { observe: true, ..hop }, token)?;
         // The settings Arc of the flow is not reachable from the hop: keep a copy.
         let settings = Arc::new(hop.settings.clone());
         tracker.watched.push(Watch { token, active, seen, hop: hop.prepared.clone(), settings });
@@ -174,7 +174,7 @@ impl<W: Exchanger, T: BorrowMut<Tracker>> Exchanger for Stack<'_, W, T> {
             for (token, result) in &done[from..] {
                 if let Some(at) = tracker.watched.iter().position(|w| w.token == *token) {
                     let watch = tracker.watched.swap_remove(at);
-                    let hop = Hop { settings: &watch.settings, prepared: &watch.hop, timeout: None, redirect: watch.seen.redirect, attempt: watch.seen.attempt };
+                    let hop = Hop { settings: &watch.settings, prepared: &watch.hop, timeout: None, redirect: watch.seen.redirect, attempt: watch.seen.attempt, observe: true };
                     finished(&watch.active, &hop, &watch.seen, result);
                 }
             }
