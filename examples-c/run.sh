@@ -73,3 +73,6 @@ echo "### sse_feed http://127.0.0.1:$sport/events?n=5000"
 exec 4>&-
 wait "$streams" 2>/dev/null || true
 rm -rf "$stmp"
+# offline_test needs no server: it answers from a checked-in cassette.
+echo "### offline_test"
+"$here/offline_test" "$here/cassettes/user_api.har"

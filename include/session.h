@@ -170,10 +170,14 @@ typedef enum session_code {
    */
   SESSION_E_INTERNAL = 15,
   /**
+   * Replay PLAYBACK found no recorded exchange matching the request (session_set_replay).
+   */
+  SESSION_E_NOT_RECORDED = 16,
+  /**
    * A WebSocket upgrade was answered with a status other than 101; the answer is
    * given as a response (session_ws_connect_response).
    */
-  SESSION_E_UPGRADE_REFUSED = 16,
+  SESSION_E_UPGRADE_REFUSED = 17,
 } session_code;
 
 /**
@@ -392,6 +396,11 @@ typedef struct session_cookie_list session_cookie_list_t;
 typedef int session_cookie_format;
 
 /**
+ * How session_set_replay uses its file.
+ */
+typedef int session_replay_mode;
+
+/**
  * Sees each final response before it is returned (requests' hooks['response']). The
  * response belongs to the library: read it, don't free or keep it.
  */
@@ -553,6 +562,28 @@ typedef struct session_ws_message session_ws_message_t;
  * included.
  */
 #define SESSION_COOKIES_NETSCAPE 1
+
+/**
+ * No replay: requests go to the network (the file, if any, is closed).
+ */
+#define SESSION_REPLAY_OFF 0
+
+/**
+ * Send for real and write every exchange to the file (a new file: an existing one is
+ * replaced).
+ */
+#define SESSION_REPLAY_RECORD 1
+
+/**
+ * Never touch the network: answer every hop from the file; a hop it does not hold fails
+ * with SESSION_E_NOT_RECORDED.
+ */
+#define SESSION_REPLAY_PLAYBACK 2
+
+/**
+ * Answer what the file holds, send and append what it does not (the file need not exist).
+ */
+#define SESSION_REPLAY_AUTO 3
 
 
 
@@ -793,6 +824,47 @@ const char *session_last_error(void);
  * "libsession X.Y.Z (libcurl A.B.C)". A static string, never freed.
  */
 const char *session_version(void);
+
+/**
+ * Records every exchange the session makes from now on (every redirect hop and retry, in
+ * blocking sends, batches and async requests) to the file at `path` as HAR 1.2; the file is
+ * created or replaced. NULL stops recording. The file is complete, valid JSON after each
+ * entry. Secrets are redacted and bodies capped at 1 MiB unless session_set_har_options
+ * says otherwise. Errors: SESSION_E_IO (the file cannot be created; the previous log, if
+ * any, goes on), SESSION_E_INVALID_ARGUMENT (NULL session, empty path).
+ */
+enum session_code session_set_har_log(session_t *s, const char *path_or_null);
+
+/**
+ * What the HAR log's entries hold, for the current log and later ones: `redact` false
+ * writes Authorization, Proxy-Authorization, Cookie and Set-Cookie values and URL userinfo
+ * as they were (default true); `bodies` false leaves bodies out (default true);
+ * `max_body_bytes` cuts each body after that many bytes, with a comment saying so (default
+ * 1 MiB; 0 for no cap).
+ */
+enum session_code session_set_har_options(session_t *s,
+                                          bool redact,
+                                          bool bodies,
+                                          uint64_t max_body_bytes);
+
+/**
+ * Makes sure everything written to the HAR log (and to a recording replay file) is on
+ * disk. The files are complete after every entry anyway. Errors: SESSION_E_IO when a
+ * write to one of them failed.
+ */
+enum session_code session_har_flush(session_t *s);
+
+/**
+ * Records or replays the session's exchanges with the HAR file at `path` (see
+ * session_replay_mode). Playback stands in for the network only: redirects, the jar,
+ * retries, hooks and limits run on the recorded responses as they do live. Requests are
+ * matched by method, URL (query parameters in any order) and body; identical requests are
+ * answered in recorded order, the last one again when they run out. `path` may be NULL
+ * with SESSION_REPLAY_OFF. Errors: SESSION_E_DECODE (the file is not valid HAR, or an
+ * entry lacks request.method, request.url or response.status: nothing changes),
+ * SESSION_E_IO (unreadable or unwritable file), SESSION_E_INVALID_ARGUMENT (NULL, bad mode).
+ */
+enum session_code session_set_replay(session_t *s, const char *path, session_replay_mode mode);
 
 /**
  * Caps the response header bytes of one transfer (status lines, 1xx responses and CRLFs

@@ -665,6 +665,22 @@ public:
     session_code save(const cstr &path, nothrow_t) noexcept { return session_save(s_, path.c_str()); }
     /** All or nothing: on error the session is unchanged. */
     session_code load(const cstr &path, nothrow_t) noexcept { return session_load(s_, path.c_str()); }
+    // ---- HAR export and record/replay (docs/har-replay.md) ----
+    /** path nullptr stops logging. */
+    session_code set_har_log(const cstr &path, nothrow_t) noexcept
+    {
+        return session_set_har_log(s_, path.c_str());
+    }
+    session_code set_har_options(bool redact, bool bodies, std::uint64_t max_body_bytes, nothrow_t) noexcept
+    {
+        return session_set_har_options(s_, redact, bodies, max_body_bytes);
+    }
+    session_code har_flush(nothrow_t) noexcept { return session_har_flush(s_); }
+    /** mode SESSION_REPLAY_OFF, _RECORD, _PLAYBACK or _AUTO; path may be nullptr with OFF. */
+    session_code set_replay(const cstr &path, session_replay_mode mode, nothrow_t) noexcept
+    {
+        return session_set_replay(s_, path.c_str(), mode);
+    }
 
     // ---- cookies ----
     /** path nullptr means "/". */
@@ -756,6 +772,13 @@ public:
     Session &set_ca_bundle(const cstr &path) { return checked(set_ca_bundle(path, nothrow)); }
     Session &set_max_body_size(std::size_t bytes) { return checked(set_max_body_size(bytes, nothrow)); }
     Session &set_resolve(const cstr &host, int port, const cstr &address) { return checked(set_resolve(host, port, address, nothrow)); }
+    Session &set_har_log(const cstr &path) { return checked(set_har_log(path, nothrow)); }
+    Session &set_har_options(bool redact, bool bodies, std::uint64_t max_body_bytes)
+    {
+        return checked(set_har_options(redact, bodies, max_body_bytes, nothrow));
+    }
+    Session &har_flush() { return checked(har_flush(nothrow)); }
+    Session &set_replay(const cstr &path, session_replay_mode mode) { return checked(set_replay(path, mode, nothrow)); }
     Session &cookie_set(const cstr &name, const cstr &value, const cstr &domain, const cstr &path = nullptr)
     {
         return checked(cookie_set(name, value, domain, path, nothrow));

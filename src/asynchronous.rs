@@ -13,6 +13,7 @@ use crate::request::Request;
 use crate::response::Response;
 use crate::session::Session;
 use crate::transport::{fork_epoch, Lane};
+use crate::wire::{Stack, Tracker};
 use std::ffi::c_void;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -169,6 +170,8 @@ struct Shared {
 struct Engine {
     lane: Option<Lane>,
     driver: Driver<Arc<FutureState>>,
+    /// What the session's layers keep between steps.
+    tracker: Tracker,
 }
 // SAFETY: only the worker thread uses the engine (it holds the lock for its whole life);
 // its libcurl handles never go to another thread while in use.
@@ -290,7 +293,7 @@ fn cancelled() -> Response {
 /// The worker: takes submitted flows and drives them on its own lane.
 fn run(session: &Session, shared: &Shared) {
     let mut engine = lock(&shared.engine);
-    let Engine { lane, driver } = &mut *engine;
+    let Engine { lane, driver, tracker } = &mut *engine;
     loop {
         consume_all(&shared.wake);
         let (jobs, stop) = {
@@ -302,9 +305,10 @@ fn run(session: &Session, shared: &Shared) {
                 future.complete(cancelled());
             }
             if let Some(lane) = lane.as_mut() {
+                let mut wire = Stack::with_tracker(lane, &session.wire, &mut *tracker);
                 let ids: Vec<usize> = driver.tags().map(|(id, _)| id).collect();
                 for id in ids {
-                    if let Some(future) = driver.remove(lane, id) {
+                    if let Some(future) = driver.remove(&mut wire, id) {
                         future.complete(cancelled());
                     }
                 }
@@ -332,13 +336,14 @@ fn run(session: &Session, shared: &Shared) {
                 }
             },
         };
+        let mut wire = Stack::with_tracker(lane, &session.wire, &mut *tracker);
         let abandoned: Vec<usize> = driver.tags().filter(|(_, f)| f.is_settled()).map(|(id, _)| id).collect();
         for id in abandoned {
-            driver.remove(lane, id);
+            driver.remove(&mut wire, id);
         }
-        driver.step(session, lane, &mut |future: Arc<FutureState>, response| future.complete(response));
+        driver.step(session, &mut wire, &mut |future: Arc<FutureState>, response| future.complete(response));
         let max = if driver.is_idle() { Duration::from_secs(60) } else { Duration::from_secs(1) };
-        driver.wait(lane, Some(shared.wake.as_raw_fd()), max);
+        driver.wait(&mut wire, Some(shared.wake.as_raw_fd()), max);
     }
 }
 

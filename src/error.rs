@@ -41,16 +41,18 @@ pub enum session_code {
     SESSION_E_OUT_OF_MEMORY = 14,
     /// Internal error (a bug in libsession, e.g. a caught panic).
     SESSION_E_INTERNAL = 15,
+    /// Replay PLAYBACK found no recorded exchange matching the request (session_set_replay).
+    SESSION_E_NOT_RECORDED = 16,
     /// A WebSocket upgrade was answered with a status other than 101; the answer is
     /// given as a response (session_ws_connect_response).
-    SESSION_E_UPGRADE_REFUSED = 16,
+    SESSION_E_UPGRADE_REFUSED = 17,
 }
 
 pub use session_code as Code;
 
 impl Code {
     /// Every code in value order; `ALL[i] as i32 == i`.
-    pub const ALL: [Code; 17] = [
+    pub const ALL: [Code; 18] = [
         Code::SESSION_OK,
         Code::SESSION_E_INVALID_ARGUMENT,
         Code::SESSION_E_INVALID_URL,
@@ -67,6 +69,7 @@ impl Code {
         Code::SESSION_E_HTTP_STATUS,
         Code::SESSION_E_OUT_OF_MEMORY,
         Code::SESSION_E_INTERNAL,
+        Code::SESSION_E_NOT_RECORDED,
         Code::SESSION_E_UPGRADE_REFUSED,
     ];
 
@@ -94,6 +97,7 @@ impl Code {
             Code::SESSION_E_HTTP_STATUS => c"HTTP status indicates an error",
             Code::SESSION_E_OUT_OF_MEMORY => c"out of memory",
             Code::SESSION_E_INTERNAL => c"internal error",
+            Code::SESSION_E_NOT_RECORDED => c"no recorded exchange matches the request",
             Code::SESSION_E_UPGRADE_REFUSED => c"the server refused the WebSocket upgrade",
         }
     }

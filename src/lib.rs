@@ -12,6 +12,7 @@ mod exchange;
 mod cookies;
 pub mod error;
 mod ffi;
+mod har;
 mod headers;
 mod hsts;
 mod limits;
@@ -20,6 +21,7 @@ mod parallel;
 mod prepare;
 mod received;
 mod redirect;
+mod replay;
 mod reentry;
 mod request;
 mod response;
@@ -32,6 +34,7 @@ mod transport;
 mod util;
 mod version;
 mod ws;
+mod wire;
 
 /// Pieces of the engine for the fuzz targets and tests; not an API.
 #[doc(hidden)]
@@ -48,5 +51,10 @@ pub mod internals {
     /// The Sec-WebSocket-Accept a server answers a key with.
     pub fn ws_accept(key: &str) -> String {
         crate::ws::accept_for(key)
+    }
+
+    /// The (method, URL) of every exchange a HAR file records, or the code it is refused with.
+    pub fn har_requests(data: &[u8]) -> Result<Vec<(String, String)>, crate::error::Code> {
+        crate::har::parse::parse(data).map(|all| all.into_iter().map(|r| (r.method, r.url)).collect()).map_err(|e| e.code)
     }
 }

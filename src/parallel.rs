@@ -10,6 +10,7 @@ use crate::received::Received;
 use crate::request::Request;
 use crate::response::Response;
 use crate::session::Session;
+use crate::wire::Stack;
 use std::collections::VecDeque;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
@@ -200,14 +201,15 @@ pub fn send_all(session: &Session, requests: &[&Request], mut finished: impl FnM
             Ok(mut lane) => {
                 let width = requests.len().min(lane.window(WINDOW));
                 lane.widen_for_batch(width);
-                let room = 2 * lane.window(WINDOW);
+                let mut wire = Stack::new(lane, &session.wire);
+                let room = 2 * wire.window(WINDOW);
                 loop {
                     feed(&mut driver, &mut finished, room);
                     if driver.is_idle() {
                         break;
                     }
-                    driver.step(session, &mut *lane, &mut finished);
-                    driver.wait(&mut *lane, None, Duration::from_secs(1));
+                    driver.step(session, &mut wire, &mut finished);
+                    driver.wait(&mut wire, None, Duration::from_secs(1));
                 }
             }
             Err(err) => {

@@ -55,7 +55,6 @@ impl Attempts {
     }
 
     /// Retries made so far.
-    #[cfg(test)]
     pub fn done(&self) -> u32 {
         self.done
     }

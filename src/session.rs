@@ -22,6 +22,8 @@ pub struct Session {
     /// session that knows no HSTS host costs one load of it.
     hsts_in_use: AtomicBool,
     pub(crate) pool: Pool,
+    /// The exchange layers switched on (HAR log, replay), around every lane.
+    pub(crate) wire: crate::wire::Layers,
 }
 
 impl Session {

@@ -73,6 +73,11 @@ fn ws_frames_corpus() {
 }
 
 #[test]
+fn har_replay_corpus() {
+    replay("har_replay", targets::har_replay);
+}
+
+#[test]
 fn cookie_policy_invariants_over_the_corpora() {
     replay("cookie_jar", |d| targets::cookie_jar_with(d, true));
     replay("exchange", |d| targets::exchange_with(d, true));

@@ -403,4 +403,54 @@ pub fn ws_frames(data: &[u8]) {
         session_ws_free(ws);
         session_free(s);
     }
+
+/// A HAR file as a replay cassette: the parser never panics; a file it accepts loads with
+/// session_set_replay (PLAYBACK) and every request it records (up to 8) is answered from it,
+/// never with SESSION_E_INTERNAL or a NULL response, with clean headers; a file it refuses is
+/// refused by session_set_replay too, with SESSION_E_DECODE or SESSION_E_TOO_LARGE.
+pub fn har_replay(data: &[u8]) {
+    let parsed = session::internals::har_requests(data);
+    let path = std::env::temp_dir().join(format!("libsession-fuzz-har-{}", std::process::id()));
+    std::fs::write(&path, data).unwrap();
+    let cpath = CString::new(path.to_str().unwrap()).unwrap();
+    unsafe {
+        let s = session_new();
+        session_set_max_body_size(s, MAX_BODY);
+        let code = session::capi::har::session_set_replay(s, cpath.as_ptr(), session::capi::har::SESSION_REPLAY_PLAYBACK);
+        match &parsed {
+            Err(refused) => {
+                assert!(matches!(refused, session_code::SESSION_E_DECODE | session_code::SESSION_E_TOO_LARGE), "{refused:?}");
+                assert_eq!(code, *refused);
+            }
+            Ok(requests) => {
+                assert_eq!(code, session_code::SESSION_OK);
+                for (method, url) in requests.iter().take(8) {
+                    let (Ok(m), Ok(u)) = (CString::new(method.as_str()), CString::new(url.as_str())) else { continue };
+                    let req = session_request_new(m.as_ptr(), u.as_ptr());
+                    if req.is_null() {
+                        continue; // a method or URL the request builder refuses
+                    }
+                    // Never follow: a recorded Location may name any host (a miss, not a send).
+                    session_request_set_allow_redirects(req, false);
+                    let r = session_send(s, req);
+                    assert!(!r.is_null());
+                    let v = &*r;
+                    assert_ne!(v.error, session_code::SESSION_E_INTERNAL, "{:?}", CStr::from_ptr(v.error_message));
+                    if v.error == session_code::SESSION_OK {
+                        assert!(v.body_len <= MAX_BODY);
+                        for i in 0..session_response_header_count(r) {
+                            let (mut name, mut value) = (std::ptr::null(), std::ptr::null());
+                            assert_eq!(session_response_header_at(r, i, &mut name, &mut value), session_code::SESSION_OK);
+                            assert_clean("replayed header", CStr::from_ptr(value).to_bytes());
+                            assert_clean("replayed header name", CStr::from_ptr(name).to_bytes());
+                        }
+                    }
+                    session_response_free(r);
+                    session_request_free(req);
+                }
+            }
+        }
+        session_free(s);
+    }
+    let _ = std::fs::remove_file(&path);
 }

@@ -7,6 +7,7 @@
 pub mod concurrency;
 pub mod cookies;
 pub mod error;
+pub mod har;
 pub mod limits;
 pub mod network;
 pub mod observe;

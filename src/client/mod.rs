@@ -21,7 +21,7 @@ use crate::request::Request;
 use crate::response::{Response, ResponseUrl};
 use crate::session::Session;
 use crate::settings::Settings;
-use std::ops::DerefMut;
+use crate::wire::Stack;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,23 +30,20 @@ pub fn send(session: &Session, request: &Request) -> Response {
 }
 
 /// `send` with the URL given apart from the request; the caller has refused CR, LF and NUL
-/// in it (as `Request::new` does). Each hop runs on a lane of the session's pool.
+/// in it (as `Request::new` does). Each hop runs on a lane of the session's pool, under the
+/// session's layers (`wire::Stack`).
 pub fn send_to(session: &Session, request: &Request, url: &str) -> Response {
     // The flow is used where it was returned (a move out of the Result copied all of it).
     let mut started = Flow::start_to(session, request, url);
     match &mut started {
-        Ok(flow) => drive(session, flow, || session.pool.checkout()),
+        Ok(flow) => drive(session, flow, || Ok(Stack::new(session.pool.checkout()?, &session.wire))),
         Err(response) => std::mem::take(&mut **response),
     }
 }
 
 /// Runs `flow` to its response on the calling thread, each hop through an exchanger that
 /// `wire` gives for that hop (and that is given back before a retry's wait).
-pub fn drive<W, G>(session: &Session, flow: &mut Flow, mut wire: impl FnMut() -> Result<G>) -> Response
-where
-    W: Exchanger + ?Sized,
-    G: DerefMut<Target = W>,
-{
+pub fn drive<E: Exchanger>(session: &Session, flow: &mut Flow, mut wire: impl FnMut() -> Result<E>) -> Response {
     loop {
         if let Some(at) = flow.not_before.take() {
             std::thread::sleep(at.saturating_duration_since(Instant::now()));
@@ -144,7 +141,7 @@ impl Flow {
     /// The hop to exchange next, with `timeout` (from `begin_hop`) left for it.
     pub fn hop(&self, timeout: Option<Duration>) -> Hop<'_> {
         let settings = self.strict_hop.as_deref().unwrap_or(&self.settings);
-        Hop { settings, prepared: &self.hop, timeout }
+        Hop { settings, prepared: &self.hop, timeout, redirect: self.history.len(), attempt: self.retry.done(), observe: false }
     }
 
     /// Takes the outcome of the hop: the final response, or None when `self.hop` now holds

@@ -29,6 +29,13 @@ pub struct Hop<'a> {
     pub prepared: &'a Prepared,
     /// The request's total timeout left; None for no limit.
     pub timeout: Option<Duration>,
+    /// The hop's place in its redirect chain (0 for the request's own URL).
+    pub redirect: usize,
+    /// The retry attempt (0 for the first try).
+    pub attempt: u32,
+    /// A layer records this hop: the transport adds the peer's address and connection id
+    /// (`Received::peer`).
+    pub observe: bool,
 }
 
 /// Finished hops: the token each was started with, and its outcome.
@@ -56,4 +63,29 @@ pub trait Exchanger {
 
     /// How many hops a driver should keep started at once, at most `max`.
     fn window(&self, max: usize) -> usize;
+}
+
+/// A borrowed exchanger is one (a driver lends its lane to a layer stack).
+impl<W: Exchanger + ?Sized> Exchanger for &mut W {
+    #[inline]
+    fn exchange(&mut self, hop: Hop<'_>) -> Result<Received> {
+        (**self).exchange(hop)
+    }
+    #[inline]
+    fn start(&mut self, hop: Hop<'_>, token: usize) -> Result<()> {
+        (**self).start(hop, token)
+    }
+    #[inline]
+    fn poll(&mut self, done: &mut Outcomes) -> Result<()> {
+        (**self).poll(done)
+    }
+    fn wait(&mut self, extra: Option<RawFd>, max: Duration) -> Result<()> {
+        (**self).wait(extra, max)
+    }
+    fn abandon(&mut self, token: usize) {
+        (**self).abandon(token)
+    }
+    fn window(&self, max: usize) -> usize {
+        (**self).window(max)
+    }
 }

@@ -88,6 +88,28 @@ impl Table {
     }
 }
 
+/// A borrowed table, as the drivers' tests lend it.
+impl Exchanger for std::cell::RefMut<'_, Table> {
+    fn exchange(&mut self, hop: Hop<'_>) -> Result<Received> {
+        self.answer(hop)
+    }
+    fn start(&mut self, hop: Hop<'_>, token: usize) -> Result<()> {
+        Table::start(self, hop, token)
+    }
+    fn poll(&mut self, done: &mut Outcomes) -> Result<()> {
+        Table::poll(self, done)
+    }
+    fn wait(&mut self, extra: Option<RawFd>, max: Duration) -> Result<()> {
+        Table::wait(self, extra, max)
+    }
+    fn abandon(&mut self, token: usize) {
+        Table::abandon(self, token)
+    }
+    fn window(&self, max: usize) -> usize {
+        Table::window(self, max)
+    }
+}
+
 impl Exchanger for Table {
     fn exchange(&mut self, hop: Hop<'_>) -> Result<Received> {
         self.answer(hop)

@@ -20,6 +20,18 @@ pub struct Received {
     pub encoded: bool,
     pub elapsed: f64,
     pub timings: Timings,
+    /// The peer, when a layer asked for it (`Hop::observe`): boxed, so a plain hop pays one
+    /// word for it.
+    pub peer: Option<Box<Peer>>,
+}
+
+/// Whom a hop talked to.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Peer {
+    /// The IP address connected to (CURLINFO_PRIMARY_IP); empty when unknown.
+    pub ip: String,
+    /// libcurl's id of the connection used (CURLINFO_CONN_ID), -1 when unknown.
+    pub connection: i64,
 }
 
 impl Received {

@@ -32,6 +32,8 @@ pub struct Collector {
     pub(crate) head_open: bool,
     /// The hop's URL is https (a failure before any response may be TLS's).
     pub(crate) tls_hop: bool,
+    /// A layer records the hop: `received` adds the peer (Hop::observe).
+    pub(crate) observe: bool,
     /// Lines and bytes of the last response head received ((0, 0) before the first).
     pub(crate) last_head: (usize, usize),
 }

@@ -175,6 +175,7 @@ impl Lane {
     fn begin(&mut self, hop: Hop<'_>, token: usize) -> Result<Transfer> {
         let mut easy = self.take_easy()?;
         easy.get_mut().token = token;
+        easy.get_mut().observe = hop.observe;
         if let Err(err) = configure(&mut easy, hop.settings, hop.prepared, hop.timeout) {
             self.idle.push(easy);
             return Err(from_curl(&err));

@@ -162,10 +162,28 @@ pub fn received(h: &mut Easy2<Collector>) -> Result<Received> {
     received.timings = timings(h);
     h.get_mut().transfer.finish(&mut received)?;
     received.elapsed = received.timings.total;
+    if h.get_ref().observe {
+        received.peer = Some(Box::new(peer(h)));
+    }
     if received.http_version.is_empty() {
         received.http_version = "HTTP/1.1"; // set from the status line (collector)
     }
     Ok(received)
+}
+
+/// The address and connection id of a finished transfer.
+fn peer(h: &Easy2<Collector>) -> crate::received::Peer {
+    let mut ip: *const std::ffi::c_char = std::ptr::null();
+    let mut id: curl_sys::curl_off_t = -1;
+    // SAFETY: the handle is live; a STRING info writes a pointer into the handle (or NULL),
+    // an OFF_T info one curl_off_t.
+    unsafe {
+        curl_sys::curl_easy_getinfo(h.raw(), CURLINFO_PRIMARY_IP, &mut ip);
+        curl_sys::curl_easy_getinfo(h.raw(), CURLINFO_OFF_T + CURLINFO_CONN_ID, &mut id);
+    }
+    // SAFETY: a non-NULL result is a NUL-terminated string valid while the handle is.
+    let ip = if ip.is_null() { String::new() } else { unsafe { std::ffi::CStr::from_ptr(ip) }.to_string_lossy().into_owned() };
+    crate::received::Peer { ip, connection: id }
 }
 
 /// The timings of a finished transfer, and whether it reused a connection.
@@ -198,6 +216,8 @@ const CURLINFO_NAMELOOKUP_TIME_T: curl_sys::CURLINFO = 51;
 const CURLINFO_CONNECT_TIME_T: curl_sys::CURLINFO = 52;
 const CURLINFO_STARTTRANSFER_TIME_T: curl_sys::CURLINFO = 54;
 const CURLINFO_APPCONNECT_TIME_T: curl_sys::CURLINFO = 56;
+const CURLINFO_CONN_ID: curl_sys::CURLINFO = 64;
+const CURLINFO_PRIMARY_IP: curl_sys::CURLINFO = 0x100000 + 32;
 
 #[cfg(test)]
 mod tests {

@@ -187,6 +187,31 @@ impl DerefMut for LaneGuard<'_> {
     }
 }
 
+/// A checked-out lane exchanges as its lane does.
+impl crate::exchange::Exchanger for LaneGuard<'_> {
+    #[inline]
+    fn exchange(&mut self, hop: crate::exchange::Hop<'_>) -> Result<crate::received::Received> {
+        crate::exchange::Exchanger::exchange(&mut **self, hop)
+    }
+    #[inline]
+    fn start(&mut self, hop: crate::exchange::Hop<'_>, token: usize) -> Result<()> {
+        crate::exchange::Exchanger::start(&mut **self, hop, token)
+    }
+    #[inline]
+    fn poll(&mut self, done: &mut crate::exchange::Outcomes) -> Result<()> {
+        crate::exchange::Exchanger::poll(&mut **self, done)
+    }
+    fn wait(&mut self, extra: Option<std::os::fd::RawFd>, max: std::time::Duration) -> Result<()> {
+        crate::exchange::Exchanger::wait(&mut **self, extra, max)
+    }
+    fn abandon(&mut self, token: usize) {
+        crate::exchange::Exchanger::abandon(&mut **self, token)
+    }
+    fn window(&self, max: usize) -> usize {
+        crate::exchange::Exchanger::window(&**self, max)
+    }
+}
+
 impl Drop for LaneGuard<'_> {
     fn drop(&mut self) {
         if let Some(lane) = self.lane.take() {

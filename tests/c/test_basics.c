@@ -19,12 +19,12 @@ static void test_version(void)
 static void test_strerror(void)
 {
     int c;
-    for (c = SESSION_OK; c <= SESSION_E_INTERNAL; c++) {
+    for (c = SESSION_OK; c <= SESSION_E_NOT_RECORDED; c++) {
         const char *m = session_strerror(c);
         if (!CHECK(m != NULL && *m != '\0'))
             fprintf(stderr, "    code %d\n", c);
     }
-    CHECK(session_strerror(SESSION_E_INTERNAL + 1) != NULL);
+    CHECK(session_strerror(SESSION_E_NOT_RECORDED + 1) != NULL);
     CHECK(session_strerror(9999) != NULL);
     CHECK(session_strerror(-1) != NULL);
     /* fixed values: error codes are append-only */
@@ -34,6 +34,8 @@ static void test_strerror(void)
     CHECK(SESSION_E_TIMEOUT == 5);
     CHECK(SESSION_E_HTTP_STATUS == 13);
     CHECK(SESSION_E_INTERNAL == 15);
+    CHECK(SESSION_E_NOT_RECORDED == 16);
+    CHECK(SESSION_E_UPGRADE_REFUSED == 17);
 }
 
 static void test_free_null(void)

@@ -287,6 +287,28 @@ static void test_free_functions()
     CHECK(libsession::strerror(SESSION_E_TIMEOUT).size() > 0);
 }
 
+/* Record from httpbin, then play back against a port nothing listens on. */
+static void test_har_and_replay()
+{
+    std::string cassette = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/libsession-hpp-replay.har";
+    std::string log = cassette + ".log.har";
+    {
+        libsession::Session s;
+        s.set_replay(cassette, SESSION_REPLAY_RECORD).set_har_log(log).set_har_options(true, true, 0);
+        CHECK(s.get(url("/get?hpp=1")).status_code() == 200);
+        s.har_flush();
+    }
+    libsession::Session p;
+    p.set_replay(cassette, SESSION_REPLAY_PLAYBACK);
+    libsession::Response r = p.get(url("/get?hpp=1"));
+    CHECK(r.status_code() == 200 && contains(r.body(), "\"hpp\": \"1\""));
+    CHECK(p.get(url("/get?hpp=2"), libsession::nothrow).error() == SESSION_E_NOT_RECORDED);
+    CHECK(p.set_replay("/nonexistent/dir/x.har", SESSION_REPLAY_PLAYBACK, libsession::nothrow) == SESSION_E_IO);
+    CHECK(p.set_replay(nullptr, SESSION_REPLAY_OFF, libsession::nothrow) == SESSION_OK);
+    std::remove(cassette.c_str());
+    std::remove(log.c_str());
+}
+
 int main()
 {
     test_get_and_accessors();
@@ -298,6 +320,7 @@ int main()
     test_nothrow();
     test_state();
     test_free_functions();
+    test_har_and_replay();
     std::printf("test_session_hpp: %d checks, %d passed, %d failed\n", total, total - failed, failed);
     return failed ? 1 : 0;
 }

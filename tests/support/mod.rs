@@ -93,6 +93,11 @@ pub fn httpbin() -> &'static Server {
     HTTPBIN.get_or_init(|| spawn("httpbin_server.py", &[], "PORT"))
 }
 
+/// A httpbin of the caller's own, stopped when dropped (e.g. to replay with it gone).
+pub fn httpbin_private() -> Server {
+    spawn("httpbin_server.py", &[], "PORT")
+}
+
 /// A fresh rig_server (plain HTTP only), stopped when dropped.
 pub fn rig() -> Server {
     spawn("rig_server.py", &[], "READY")

@@ -120,6 +120,7 @@ EVENT_CB = CFUNCTYPE(c_int, POINTER(EventStruct), c_void_p)
 READ_ABORT = ctypes.c_size_t(-1).value  # SESSION_READ_ABORT
 
 COOKIES_JSON, COOKIES_NETSCAPE = 0, 1  # session_cookie_format
+REPLAY_MODES = {"off": 0, "record": 1, "playback": 2, "auto": 3}  # session_replay_mode
 HTTP_VERSIONS = {None: 0, "default": 0, "1.1": 1, "2": 2, "2-prior-knowledge": 3}  # session_http_version
 
 # name: (restype, argtypes), in header order.
@@ -161,6 +162,11 @@ DECLARATIONS = {
     "session_completion_fd": (c_int, [SESSION_P]),
     "session_set_pool_limits": (CODE, [SESSION_P, c_size_t, c_size_t]),
     "session_set_pool_idle_timeout_ms": (CODE, [SESSION_P, c_long]),
+    # HAR export and record/replay
+    "session_set_har_log": (CODE, [SESSION_P, c_char_p]),
+    "session_set_har_options": (CODE, [SESSION_P, c_bool, c_bool, c_uint64]),
+    "session_har_flush": (CODE, [SESSION_P]),
+    "session_set_replay": (CODE, [SESSION_P, c_char_p, c_int]),
     # errors, version
     "session_strerror": (c_char_p, [c_int]),
     "session_last_error": (c_char_p, []),

@@ -236,11 +236,18 @@ class InternalError(RequestException):
     code = 15
 
 
+class NotRecorded(RequestException):
+    """SESSION_E_NOT_RECORDED: replay in playback mode holds no exchange for the request
+    (the message names its method and URL)."""
+
+    code = 16
+
+
 class UpgradeRefused(ConnectionError):
     """SESSION_E_UPGRADE_REFUSED: the server answered a WebSocket upgrade with a status other
     than 101; `response` is that answer."""
 
-    code = 16
+    code = 17
 
 
 class NotSupported(RequestException):
@@ -268,7 +275,7 @@ BY_CODE = {
     for cls in (
         InvalidArgument, InvalidURL, ResolveError, ConnectionError, Timeout, SSLError,
         TooManyRedirects, ProxyError, TooLarge, ContentDecodingError, LocalIOError, Cancelled,
-        HTTPError, OutOfMemory, InternalError, UpgradeRefused,
+        HTTPError, OutOfMemory, InternalError, UpgradeRefused, NotRecorded,
     )
 }
 

@@ -134,9 +134,12 @@ def _default_user_agent():
 class Session(StateMixin):
     """Cookies, default headers, params, auth and connections kept across requests.
 
-    `retries`: a Retry (or an int, the total) applied to every request (default none)."""
+    `retries`: a Retry (or an int, the total) applied to every request (default none).
+    `replay`: a HAR file to record to or answer from, in `mode` "record", "playback" (the
+    default: never touches the network) or "auto" (see set_replay). `har`: a HAR file every
+    exchange is logged to (see set_har_log)."""
 
-    def __init__(self, retries=None):
+    def __init__(self, retries=None, replay=None, mode="playback", har=None):
         native = lib()
         self._cond = threading.Condition()
         self._busy = 0  # calls in flight on the C session; close() waits for them
@@ -161,6 +164,10 @@ class Session(StateMixin):
         self.stream = False
         if retries is not None:
             self.retries = retries
+        if replay is not None:
+            self.set_replay(replay, mode)
+        if har is not None:
+            self.set_har_log(har)
 
     # lifetime
     def _call(self, name, *args):
@@ -200,6 +207,33 @@ class Session(StateMixin):
             self.close()
         except Exception:
             pass
+
+    # HAR export and record/replay (docs/har-replay.md)
+    def set_har_log(self, path, redact=True, bodies=True, max_body=1 << 20):
+        """Logs every exchange (each redirect hop and retry, batches and futures too) to the
+        HAR 1.2 file `path`, complete after each entry; None stops. Secrets are redacted
+        unless `redact` is False; bodies are cut after `max_body` bytes (0: no cap) or left
+        out (`bodies` False)."""
+        exceptions.check(self._call("session_set_har_options", bool(redact), bool(bodies), int(max_body)), "HAR options")
+        target = None if path is None else cstr(os.fspath(path), "HAR path")
+        exceptions.check(self._call("session_set_har_log", target), "HAR log")
+
+    def har_flush(self):
+        """Pushes the HAR log (and a recording replay file) to the disk."""
+        exceptions.check(self._call("session_har_flush"), "HAR flush")
+
+    def set_replay(self, path, mode="playback"):
+        """Records to or replays from the HAR file `path`: "record" sends and writes every
+        exchange (a new file), "playback" answers from it and never touches the network
+        (NotRecorded for a request it lacks), "auto" answers what it holds and records the
+        rest, "off" (or path None) stops. Redirects, cookies, retries and hooks run on the
+        recorded responses as they do live."""
+        if path is None:
+            mode = "off"
+        if mode not in _n.REPLAY_MODES:
+            raise ValueError(f"replay mode {mode!r}: use one of {sorted(_n.REPLAY_MODES)}")
+        target = None if path is None else cstr(os.fspath(path), "replay path")
+        exceptions.check(self._call("session_set_replay", target, _n.REPLAY_MODES[mode]), "replay")
 
     # defaults
     def _apply_header(self, name, value):
