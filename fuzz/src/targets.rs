@@ -403,6 +403,7 @@ pub fn ws_frames(data: &[u8]) {
         session_ws_free(ws);
         session_free(s);
     }
+}
 
 /// A HAR file as a replay cassette: the parser never panics; a file it accepts loads with
 /// session_set_replay (PLAYBACK) and every request it records (up to 8) is answered from it,
