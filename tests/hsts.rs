@@ -167,6 +167,11 @@ fn verification_cannot_be_turned_off_for_an_hsts_host() {
     let r = s.get(&format!("http://hsts.test:{}/echo", rig.tls_port.unwrap()));
     assert_eq!(r.error, SESSION_E_TLS, "{r:?}");
     assert_eq!(s.get(&tls(&rig, "localhost", "/echo")).status, 200, "other hosts stay unverified");
+    // HSTS off: the table is not used, for verification either.
+    ok(unsafe { session_set_hsts(s.0, false) });
+    assert_eq!(s.get(&tls(&rig, "hsts.test", "/echo")).status, 200);
+    ok(unsafe { session_set_hsts(s.0, true) });
+    assert_eq!(s.get(&tls(&rig, "hsts.test", "/echo")).error, SESSION_E_TLS);
     ok(unsafe { session_hsts_clear(s.0) });
     assert!(!lookup(&s, "hsts.test"));
     assert_eq!(s.get(&tls(&rig, "hsts.test", "/echo")).status, 200);

@@ -123,7 +123,7 @@ impl Flow {
     /// Readies `self.hop` (HSTS, then the jar's cookies) and gives the time left for it.
     pub fn begin_hop(&mut self, session: &Session) -> Result<Option<Duration>> {
         self.strict_hop = None;
-        if session.hsts_in_use() {
+        if self.settings.hsts && session.hsts_in_use() {
             self.apply_hsts(session);
         }
         self.check_https_only()?;

@@ -29,7 +29,7 @@ pub(super) fn upgrade(session: &Session, settings: &Settings, url: &mut Url) -> 
 }
 
 impl Flow {
-    /// The HSTS part of `begin_hop`, when the session knows HSTS hosts.
+    /// The HSTS part of `begin_hop`, when HSTS is on and the session knows HSTS hosts.
     #[cold]
     pub(super) fn apply_hsts(&mut self, session: &Session) {
         if self.hop.url.scheme() == "http" {
