@@ -130,7 +130,8 @@ pub fn speed(bytes_per_s: i64, what: &str) -> Result<u64> {
 /// not absolute is an invalid URL.
 pub fn split_unix_url(raw: &str) -> Result<Option<(String, CString)>> {
     const SCHEME: &str = "http+unix://";
-    if raw.len() < SCHEME.len() || !raw[..SCHEME.len()].eq_ignore_ascii_case(SCHEME) {
+    // Bytes, not str: the URL may hold a multi-byte character within the first 12 bytes.
+    if raw.len() < SCHEME.len() || !raw.as_bytes()[..SCHEME.len()].eq_ignore_ascii_case(SCHEME.as_bytes()) {
         return Ok(None);
     }
     let rest = &raw[SCHEME.len()..];
@@ -187,6 +188,7 @@ mod tests {
         let (url, _) = split_unix_url("HTTP+UNIX://%2Ftmp%2Fs").unwrap().unwrap();
         assert_eq!(url, "http://localhost/");
         assert!(split_unix_url("http://localhost/").unwrap().is_none());
+        assert!(split_unix_url("http://é.example/").unwrap().is_none()); // found by the fuzz corpus
         assert!(split_unix_url("http+unix://relative.sock/").is_err());
         assert!(split_unix_url("http+unix://%2Ftmp%0A/").is_err());
     }
