@@ -557,7 +557,7 @@ enum session_code session_set_pool_idle_timeout_ms(session_t *s, long ms);
 
 /**
  * Pins the public key of every TLS server (each hop of a redirect, and an https://
- * proxy): `pin` is "sha256//<base64 SHA-256 of the DER public key>", several joined by
+ * proxy, whose pin must then be in the list too): `pin` is "sha256//<base64 SHA-256 of the DER public key>", several joined by
  * ';' (any may match), or the path of the key as a PEM or DER file (read at each
  * handshake). A server whose key matches no pin fails the request with SESSION_E_TLS and
  * a message saying that pinning failed; it is never retried. Pinning applies beside
@@ -565,7 +565,8 @@ enum session_code session_set_pool_idle_timeout_ms(session_t *s, long ms);
  * is not "sha256//" plus 44 base64 characters, or a file that cannot be read, is
  * SESSION_E_INVALID_ARGUMENT. The string is copied.
  */
-enum session_code session_set_pinned_public_key(session_t *s, const char *pin);
+enum session_code session_set_pinned_public_key(session_t *s,
+                                                const char *pin);
 
 /**
  * Sends every request through the Unix domain socket at `path` (absolute, at most 107
@@ -578,9 +579,10 @@ enum session_code session_set_pinned_public_key(session_t *s, const char *pin);
 enum session_code session_set_unix_socket(session_t *s, const char *path);
 
 /**
- * Sends this request through the Unix domain socket at `path`, as session_set_unix_socket,
- * overriding the session's; `path` "" sends it over TCP even when the session has a
- * socket, NULL goes back to the session's. The path is copied.
+ * Sends this request through a Unix domain socket, overriding the session's: `path` NULL
+ * goes back to the session's, "" sends it over TCP even when the session has a socket,
+ * and an absolute path (at most 107 bytes) is used as by session_set_unix_socket. The
+ * path is copied.
  */
 enum session_code session_request_set_unix_socket(session_request_t *req, const char *path);
 

@@ -188,12 +188,27 @@ fn http_unix_urls_go_through_their_socket() {
     assert_eq!(peer(&s, &format!("http+unix://{encoded}/peer"))["listener"], format!("unix:{path}"));
 }
 
-fn tempdir() -> String {
+/// A fresh directory for Unix sockets, removed when dropped (after the rigs using it).
+struct TempDir(String);
+
+impl std::fmt::Display for TempDir {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tempdir() -> TempDir {
     static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("libsession-connect-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir.to_str().unwrap().to_owned()
+    TempDir(dir.to_str().unwrap().to_owned())
 }
 
 // ---------------------------------------------------------------- local address, IP family
@@ -314,4 +329,24 @@ fn doh_resolves_names_and_obeys_verification() {
     assert_eq!(s.get(&format!("http://nowhere.example:{}/peer", rig.port)).error, SESSION_E_RESOLVE);
     let seen = json(&support::get_json(&doh.url("/count")));
     assert!(seen["names"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().starts_with("nowhere.example.")), "{seen}");
+}
+
+#[test]
+fn pins_apply_to_an_https_proxy_too() {
+    use session::capi::network::{session_set_proxy, session_set_trust_env};
+    let rig = support::rig();
+    let proxy = support::proxy(&["--tls"]);
+    let s = S::new();
+    ok(unsafe { session_set_trust_env(s.0, false) });
+    ok(unsafe { session_set_verify(s.0, false) }); // the pin alone decides here
+    ok(unsafe { session_set_proxy(s.0, c("all").as_ptr(), c(&format!("https://127.0.0.1:{}", proxy.port)).as_ptr()) });
+    let url = format!("http://origin.test:{}/status/200", rig.port); // only the proxy resolves *.test
+    assert_eq!(s.get(&url).status, 200, "unpinned");
+    ok(unsafe { session_set_pinned_public_key(s.0, c("sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").as_ptr()) });
+    let r = s.get(&url);
+    assert_eq!(r.error, SESSION_E_TLS, "{r:?}");
+    assert!(r.message.contains("pinning failed"), "{}", r.message);
+    ok(unsafe { session_set_pinned_public_key(s.0, c(extra(&proxy, "TLS_PIN")).as_ptr()) });
+    let r = s.get(&url);
+    assert_eq!((r.error, r.status), (SESSION_OK, 200), "{r:?}");
 }

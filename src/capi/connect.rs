@@ -33,7 +33,7 @@ unsafe fn edit(req: *mut session_request_t, change: impl FnOnce(&mut crate::net:
 }
 
 /// Pins the public key of every TLS server (each hop of a redirect, and an https://
-/// proxy): `pin` is "sha256//<base64 SHA-256 of the DER public key>", several joined by
+/// proxy, whose pin must then be in the list too): `pin` is "sha256//<base64 SHA-256 of the DER public key>", several joined by
 /// ';' (any may match), or the path of the key as a PEM or DER file (read at each
 /// handshake). A server whose key matches no pin fails the request with SESSION_E_TLS and
 /// a message saying that pinning failed; it is never retried. Pinning applies beside
@@ -70,9 +70,10 @@ pub unsafe extern "C" fn session_set_unix_socket(s: *mut session_t, path: *const
     })
 }
 
-/// Sends this request through the Unix domain socket at `path`, as session_set_unix_socket,
-/// overriding the session's; `path` "" sends it over TCP even when the session has a
-/// socket, NULL goes back to the session's. The path is copied.
+/// Sends this request through a Unix domain socket, overriding the session's: `path` NULL
+/// goes back to the session's, "" sends it over TCP even when the session has a socket,
+/// and an absolute path (at most 107 bytes) is used as by session_set_unix_socket. The
+/// path is copied.
 #[no_mangle]
 pub unsafe extern "C" fn session_request_set_unix_socket(req: *mut session_request_t, path: *const c_char) -> session_code {
     edit(req, |net| {
