@@ -323,11 +323,19 @@ fn doh_resolves_names_and_obeys_verification() {
     let s = S::new();
     ok(unsafe { session_set_doh_url(s.0, c(&doh_url).as_ptr()) });
     ok(unsafe { session_set_verify(s.0, false) });
-    assert_eq!(peer(&s, &format!("http://other.doh.test:{}/peer", rig.port))["address"], "127.0.0.1");
+    let other = format!("http://other.doh.test:{}/peer", rig.port);
+    assert_eq!(peer(&s, &other)["address"], "127.0.0.1");
+    // Another DoH server: the connection (and the lookup) made with the first is not reused,
+    // so the second server is asked.
+    let doh2 = support::doh_server();
+    ok(unsafe { session_set_doh_url(s.0, c(&format!("https://127.0.0.1:{}/dns-query", doh2.tls_port.unwrap())).as_ptr()) });
+    assert_eq!(peer(&s, &other)["address"], "127.0.0.1");
+    let seen = json(&support::get_json(&doh2.url("/count")));
+    assert!(seen["names"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().starts_with("other.doh.test. A")), "{seen}");
     // A name the DoH server does not know does not resolve (libcurl answers "localhost"
     // itself, the DoH server everything else).
     assert_eq!(s.get(&format!("http://nowhere.example:{}/peer", rig.port)).error, SESSION_E_RESOLVE);
-    let seen = json(&support::get_json(&doh.url("/count")));
+    let seen = json(&support::get_json(&doh2.url("/count")));
     assert!(seen["names"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().starts_with("nowhere.example.")), "{seen}");
 }
 
