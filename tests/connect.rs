@@ -358,3 +358,25 @@ fn pins_apply_to_an_https_proxy_too() {
     let r = s.get(&url);
     assert_eq!((r.error, r.status), (SESSION_OK, 200), "{r:?}");
 }
+
+#[test]
+fn async_requests_do_not_reuse_connections_made_under_old_settings() {
+    use session::capi::concurrency::{session_future_free, session_future_wait, session_send_async};
+    let rig = support::rig();
+    let s = S::new();
+    let async_peer = |s: &S| {
+        let req = Req::new("GET", &rig.url("/peer"));
+        let f = unsafe { session_send_async(s.0, req.0) };
+        assert!(!f.is_null());
+        let r = take(unsafe { session_future_wait(f, -1) });
+        unsafe { session_future_free(f) };
+        assert_eq!((r.error, r.status), (SESSION_OK, 200), "{r:?}");
+        json(&r.body)
+    };
+    ok(unsafe { session_set_interface(s.0, c("127.0.0.2").as_ptr()) });
+    assert_eq!(async_peer(&s)["address"], "127.0.0.2");
+    assert_eq!(async_peer(&s)["address"], "127.0.0.2");
+    // The async worker's own lane is dropped too: not the bound connection.
+    ok(unsafe { session_set_interface(s.0, ptr::null()) });
+    assert_eq!(async_peer(&s)["address"], "127.0.0.1");
+}
