@@ -59,6 +59,11 @@
 #define SESSION_MAX_HEADER_LINES 1000
 
 /**
+ * The longest Unix socket path libcurl can use (sockaddr_un's sun_path, less its NUL).
+ */
+#define MAX_UNIX_PATH 107
+
+/**
  * Transfers added to a lane at once by one driver when the pool has no total limit; the
  * rest wait their turn. With a limit, the window is the lane's connection limit.
  */
@@ -255,6 +260,24 @@ typedef enum session_debug_kind {
    */
   SESSION_DEBUG_DATA_OUT = 4,
 } session_debug_kind;
+
+/**
+ * IP families for session_set_ip_resolve (passed as int and validated).
+ */
+typedef enum session_ip_resolve {
+  /**
+   * Addresses of either family (the default); happy eyeballs races IPv6 and IPv4.
+   */
+  SESSION_IP_ANY = 0,
+  /**
+   * IPv4 addresses only.
+   */
+  SESSION_IP_V4 = 1,
+  /**
+   * IPv6 addresses only.
+   */
+  SESSION_IP_V6 = 2,
+} session_ip_resolve;
 
 typedef struct session_request session_request;
 
@@ -683,6 +706,105 @@ enum session_code session_set_pool_limits(session_t *s, size_t per_host, size_t 
  * as is a negative value.
  */
 enum session_code session_set_pool_idle_timeout_ms(session_t *s, long ms);
+
+/**
+ * Pins the public key of every TLS server (each hop of a redirect, and an https://
+ * proxy, whose pin must then be in the list too): `pin` is "sha256//<base64 SHA-256 of the DER public key>", several joined by
+ * ';' (any may match), or the path of the key as a PEM or DER file (read at each
+ * handshake). A server whose key matches no pin fails the request with SESSION_E_TLS and
+ * a message saying that pinning failed; it is never retried. Pinning applies beside
+ * verification (session_set_verify), not instead of it. NULL removes the pin. A pin that
+ * is not "sha256//" plus 44 base64 characters, or a file that cannot be read, is
+ * SESSION_E_INVALID_ARGUMENT. The string is copied.
+ */
+enum session_code session_set_pinned_public_key(session_t *s,
+                                                const char *pin);
+
+/**
+ * Sends every request through the Unix domain socket at `path` (absolute, at most 107
+ * bytes) instead of TCP: the URL's host still names the Host header and the cookies, and
+ * TLS (https://) runs over the socket. No proxy is used. Connections to different socket
+ * paths are never shared. NULL goes back to TCP. A relative path is
+ * SESSION_E_INVALID_ARGUMENT. The URL form "http+unix://<percent-encoded path>/path"
+ * does the same for one request (its host is "localhost"). The path is copied.
+ */
+enum session_code session_set_unix_socket(session_t *s, const char *path);
+
+/**
+ * Sends this request through a Unix domain socket, overriding the session's: `path` NULL
+ * goes back to the session's, "" sends it over TCP even when the session has a socket,
+ * and an absolute path (at most 107 bytes) is used as by session_set_unix_socket. The
+ * path is copied.
+ */
+enum session_code session_request_set_unix_socket(session_request_t *req, const char *path);
+
+/**
+ * Makes connections from a local interface or address, as curl's --interface: "eth0"
+ * (an interface name, else an address or host name), "if!eth0" (an interface only),
+ * "host!name" (an address or host name only), "ifhost!eth0!192.0.2.1" (that address on
+ * that interface) or an address such as "192.0.2.1". A request that cannot bind fails
+ * with SESSION_E_CONNECT. NULL removes it. Another syntax (an unknown "x!" prefix, spaces,
+ * an empty name) is SESSION_E_INVALID_ARGUMENT. Changing it closes the session's idle
+ * connections. The string is copied.
+ */
+enum session_code session_set_interface(session_t *s, const char *interface);
+
+/**
+ * Binds connections to a local port from `port` to `port` + `range` - 1 (`range` 0 or 1:
+ * `port` alone); a request finding none free fails with SESSION_E_CONNECT. `port` 0
+ * removes it. A port outside 1..65535 or a range ending above 65535 is
+ * SESSION_E_INVALID_ARGUMENT. Changing it closes the session's idle connections.
+ */
+enum session_code session_set_local_port_range(session_t *s, int port, int range);
+
+/**
+ * Resolves host names to addresses of one family (a session_ip_resolve: SESSION_IP_ANY,
+ * the default, SESSION_IP_V4 or SESSION_IP_V6). A connection of the other family is
+ * never reused for it: changing it closes the session's idle connections. Out-of-range
+ * values are SESSION_E_INVALID_ARGUMENT.
+ */
+enum session_code session_set_ip_resolve(session_t *s, int family);
+
+/**
+ * Sets the happy-eyeballs delay: how long a connection attempt to a host's IPv6 address
+ * runs before one to its IPv4 address starts beside it (RFC 8305). Default 200 ms
+ * (libcurl's); -1 restores it; other negatives are SESSION_E_INVALID_ARGUMENT.
+ */
+enum session_code session_set_happy_eyeballs_ms(session_t *s, long ms);
+
+/**
+ * Resolves host names with DNS-over-HTTPS at `url` (an https:// URL, e.g.
+ * "https://dns.example/dns-query") instead of the system resolver. The DoH server is
+ * verified as requests are (session_set_verify, session_set_ca_bundle,
+ * session_set_ca_path); it is reached directly, never through a proxy, and
+ * session_set_resolve entries still win. A lookup that fails is SESSION_E_RESOLVE. NULL
+ * goes back to the system resolver. A URL that is not https:// is
+ * SESSION_E_INVALID_ARGUMENT. Changing it closes the session's idle connections. The
+ * string is copied.
+ */
+enum session_code session_set_doh_url(session_t *s, const char *url);
+
+/**
+ * Caps the download speed of each transfer at `bytes_per_s` (averaged over the transfer,
+ * as libcurl does); 0 (the default) means no cap; negative is SESSION_E_INVALID_ARGUMENT.
+ */
+enum session_code session_set_max_recv_speed(session_t *s, int64_t bytes_per_s);
+
+/**
+ * Caps the upload speed of each transfer at `bytes_per_s`, as session_set_max_recv_speed.
+ */
+enum session_code session_set_max_send_speed(session_t *s, int64_t bytes_per_s);
+
+/**
+ * Caps this request's download speed, overriding the session's: 0 means no cap, -1 goes
+ * back to the session's, other negatives are SESSION_E_INVALID_ARGUMENT.
+ */
+enum session_code session_request_set_max_recv_speed(session_request_t *req, int64_t bytes_per_s);
+
+/**
+ * Caps this request's upload speed, as session_request_set_max_recv_speed.
+ */
+enum session_code session_request_set_max_send_speed(session_request_t *req, int64_t bytes_per_s);
 
 /**
  * Sets a cookie in the session's jar. `domain` is required: "example.com" makes a host-only

@@ -360,6 +360,21 @@ public:
             &f, nothrow);
     }
 
+    /** This request's Unix domain socket: "" for TCP, nullptr for the session's. */
+    session_code set_unix_socket(const cstr &path, nothrow_t) noexcept
+    {
+        return session_request_set_unix_socket(req_, path.c_str());
+    }
+    /** Bytes per second; 0 means no cap, -1 the session's. */
+    session_code set_max_recv_speed(std::int64_t bytes_per_s, nothrow_t) noexcept
+    {
+        return session_request_set_max_recv_speed(req_, bytes_per_s);
+    }
+    session_code set_max_send_speed(std::int64_t bytes_per_s, nothrow_t) noexcept
+    {
+        return session_request_set_max_send_speed(req_, bytes_per_s);
+    }
+
 #if SESSION_HPP_EXCEPTIONS
     // Throwing forms, chainable: Request("POST", url).set_json("{}").set_header("A", "1")
     Request &set_header(const cstr &name, const cstr &value)
@@ -406,6 +421,21 @@ public:
     Request &on_events(F &f)
     {
         check(on_events(f, nothrow));
+        return *this;
+    }
+    Request &set_unix_socket(const cstr &path)
+    {
+        check(set_unix_socket(path, nothrow));
+        return *this;
+    }
+    Request &set_max_recv_speed(std::int64_t bytes_per_s)
+    {
+        check(set_max_recv_speed(bytes_per_s, nothrow));
+        return *this;
+    }
+    Request &set_max_send_speed(std::int64_t bytes_per_s)
+    {
+        check(set_max_send_speed(bytes_per_s, nothrow));
         return *this;
     }
 #endif
@@ -682,6 +712,51 @@ public:
         return session_set_replay(s_, path.c_str(), mode);
     }
 
+    // ---- connections (see session.h: pins, Unix sockets, local address, DoH, bandwidth) ----
+    /** "sha256//<base64>[;...]" or a PEM/DER key file; nullptr removes it. */
+    session_code set_pinned_public_key(const cstr &pin, nothrow_t) noexcept
+    {
+        return session_set_pinned_public_key(s_, pin.c_str());
+    }
+    /** Absolute socket path; nullptr goes back to TCP. */
+    session_code set_unix_socket(const cstr &path, nothrow_t) noexcept
+    {
+        return session_set_unix_socket(s_, path.c_str());
+    }
+    /** "eth0", "if!eth0", "host!name", "ifhost!eth0!addr" or an address; nullptr: any. */
+    session_code set_interface(const cstr &interface, nothrow_t) noexcept
+    {
+        return session_set_interface(s_, interface.c_str());
+    }
+    /** Ports port .. port + range - 1; port 0 removes it. */
+    session_code set_local_port_range(int port, int range, nothrow_t) noexcept
+    {
+        return session_set_local_port_range(s_, port, range);
+    }
+    session_code set_ip_resolve(session_ip_resolve family, nothrow_t) noexcept
+    {
+        return session_set_ip_resolve(s_, static_cast<int>(family));
+    }
+    /** -1 restores libcurl's 200 ms. */
+    session_code set_happy_eyeballs(std::chrono::milliseconds delay, nothrow_t) noexcept
+    {
+        return session_set_happy_eyeballs_ms(s_, to_long_ms(delay));
+    }
+    /** An https:// URL; nullptr goes back to the system resolver. */
+    session_code set_doh_url(const cstr &url, nothrow_t) noexcept
+    {
+        return session_set_doh_url(s_, url.c_str());
+    }
+    /** Bytes per second; 0 means no cap. */
+    session_code set_max_recv_speed(std::int64_t bytes_per_s, nothrow_t) noexcept
+    {
+        return session_set_max_recv_speed(s_, bytes_per_s);
+    }
+    session_code set_max_send_speed(std::int64_t bytes_per_s, nothrow_t) noexcept
+    {
+        return session_set_max_send_speed(s_, bytes_per_s);
+    }
+
     // ---- cookies ----
     /** path nullptr means "/". */
     session_code cookie_set(const cstr &name, const cstr &value, const cstr &domain,
@@ -779,6 +854,15 @@ public:
     }
     Session &har_flush() { return checked(har_flush(nothrow)); }
     Session &set_replay(const cstr &path, session_replay_mode mode) { return checked(set_replay(path, mode, nothrow)); }
+    Session &set_pinned_public_key(const cstr &pin) { return checked(set_pinned_public_key(pin, nothrow)); }
+    Session &set_unix_socket(const cstr &path) { return checked(set_unix_socket(path, nothrow)); }
+    Session &set_interface(const cstr &interface) { return checked(set_interface(interface, nothrow)); }
+    Session &set_local_port_range(int port, int range) { return checked(set_local_port_range(port, range, nothrow)); }
+    Session &set_ip_resolve(session_ip_resolve family) { return checked(set_ip_resolve(family, nothrow)); }
+    Session &set_happy_eyeballs(std::chrono::milliseconds delay) { return checked(set_happy_eyeballs(delay, nothrow)); }
+    Session &set_doh_url(const cstr &url) { return checked(set_doh_url(url, nothrow)); }
+    Session &set_max_recv_speed(std::int64_t bytes_per_s) { return checked(set_max_recv_speed(bytes_per_s, nothrow)); }
+    Session &set_max_send_speed(std::int64_t bytes_per_s) { return checked(set_max_send_speed(bytes_per_s, nothrow)); }
     Session &cookie_set(const cstr &name, const cstr &value, const cstr &domain, const cstr &path = nullptr)
     {
         return checked(cookie_set(name, value, domain, path, nothrow));

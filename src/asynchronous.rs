@@ -315,6 +315,12 @@ fn run(session: &Session, shared: &Shared) {
             }
             return;
         }
+        // The pool was invalidated since this lane was made (settings that shape connections
+        // changed, e.g. session_set_resolve or session_set_interface): the lane is dropped
+        // while nothing runs on it, so its connections serve no later request.
+        if driver.is_idle() && lane.as_ref().is_some_and(|l| l.generation() != session.pool.generation()) {
+            *lane = None;
+        }
         for (flow, future) in jobs {
             if !future.is_settled() {
                 driver.add(flow, future);
@@ -326,7 +332,7 @@ fn run(session: &Session, shared: &Shared) {
         }
         let lane = match lane.as_mut() {
             Some(lane) => lane,
-            None => match Lane::new(session.pool.limits(), 0, fork_epoch()) {
+            None => match Lane::new(session.pool.limits(), session.pool.generation(), fork_epoch()) {
                 Ok(new) => lane.insert(new),
                 Err(err) => {
                     for future in driver.take_all() {

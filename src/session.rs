@@ -43,8 +43,9 @@ impl Session {
         let mut guard = self.settings.write().unwrap_or_else(|e| e.into_inner());
         let mut next = Settings::clone(&guard);
         change(&mut next)?;
-        if next.resolve != guard.resolve {
-            // Pooled connections were made to the old addresses.
+        if next.resolve != guard.resolve || next.net.connect != guard.net.connect {
+            // Pooled connections were made to the old addresses, or under settings
+            // libcurl's connection matching does not tell apart (net::ConnectSettings).
             self.pool.invalidate();
         }
         *guard = Arc::new(next);

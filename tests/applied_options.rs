@@ -138,3 +138,32 @@ fn alternating_requests_on_one_handle_each_behave_as_on_a_new_one() {
 fn proxy_url(proxy: &support::Server) -> String {
     format!("http://127.0.0.1:{}", proxy.port)
 }
+
+/// The per-hop connection options (a request's Unix socket, its speed caps) do not stay on
+/// the handle for the next request, which has none.
+#[test]
+fn unix_socket_and_speed_caps_do_not_carry_over() {
+    use session::capi::connect::*;
+    let dir = std::env::temp_dir().join(format!("libsession-applied-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("rig.sock").to_str().unwrap().to_owned();
+    let rig = support::rig_with(&["--unix", &path]);
+    let s = S::new();
+    for _ in 0..2 {
+        let req = Req::new("GET", "http://example.test/peer");
+        ok(unsafe { session_request_set_unix_socket(req.0, c(&path).as_ptr()) });
+        ok(unsafe { session_request_set_max_recv_speed(req.0, 100_000) });
+        let (code, _, _, body) = send_full(&s, &req);
+        assert_eq!(code, SESSION_OK, "{body}");
+        assert!(body.contains(&format!("\"listener\": \"unix:{path}\"")), "{body}");
+        let plain = Req::new("GET", &rig.url("/peer"));
+        let (_, _, _, body) = send_full(&s, &plain);
+        assert!(body.contains("\"listener\": \"tcp\""), "{body}");
+        // 300 kB at the 100 kB/s cap would take 3 s.
+        let start = std::time::Instant::now();
+        let (code, _, _, body) = send_full(&s, &Req::new("GET", &rig.url("/bytes/300000")));
+        assert_eq!((code, body.len() > 0), (SESSION_OK, true));
+        assert!(start.elapsed().as_secs_f64() < 1.5, "the cap carried over: {:?}", start.elapsed());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

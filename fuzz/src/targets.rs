@@ -112,8 +112,23 @@ pub fn request_validation(data: &[u8]) {
                 let _ = r.set_header(name, Some(value));
             }
         }
+        // Field 7: a public-key pin (and the same text as a socket path and interface).
+        if let Some(pin) = c_string(get(7)) {
+            let accepted = session::capi::connect::session_set_pinned_public_key(s, pin.as_ptr()) == session_code::SESSION_OK;
+            if accepted && get(7).starts_with(b"sha256//") {
+                for part in get(7).split(|&b| b == b';') {
+                    assert!(part.starts_with(b"sha256//") && part.len() == 52, "pin {part:?} accepted");
+                }
+            }
+            session::capi::connect::session_set_unix_socket(s, pin.as_ptr());
+            session::capi::connect::session_set_interface(s, pin.as_ptr());
+        }
         if let Some(r) = req.as_ref() {
             if let Ok(hop) = session::internals::prepare(&(*s).settings(), r) {
+                if let Some(socket) = &hop.net.unix_socket {
+                    let path = socket.to_bytes();
+                    assert!(path.starts_with(b"/") && path.len() <= 107, "socket path {path:?}");
+                }
                 assert_clean("method", hop.method.as_bytes());
                 assert_clean("URL", hop.url.as_str().as_bytes());
                 assert!(!hop.url.as_str().contains(' '), "space in URL {}", hop.url);

@@ -5,6 +5,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 pub mod concurrency;
+pub mod connect;
 pub mod cookies;
 pub mod error;
 pub mod har;

@@ -2,6 +2,7 @@
 //! transport turns them into libcurl options (transport::options::network); `prepare`
 //! turns a request's credentials into a hop's (prepare::credentials).
 
+pub mod connect;
 pub mod proxy;
 
 use crate::error::{Error, Result};
@@ -9,6 +10,7 @@ use crate::util::check_no_ctl;
 use std::ffi::CString;
 use std::time::Duration;
 
+pub use connect::{ConnectSettings, IpResolve};
 pub use proxy::ProxySettings;
 
 /// Default read (idle) timeout: a transfer that receives and sends nothing for this long fails.
@@ -80,6 +82,12 @@ pub struct NetSettings {
     pub netrc: Option<Option<CString>>,
     /// None: no idle limit.
     pub read_timeout: Option<Duration>,
+    /// Pins, local address, IP family, happy eyeballs, DoH (a change closes the pool).
+    pub connect: ConnectSettings,
+    /// Every request's Unix domain socket, unless the request sets its own.
+    pub unix_socket: Option<CString>,
+    /// Bandwidth caps in bytes per second, 0 for none (receive, send).
+    pub max_speed: (u64, u64),
 }
 
 impl Default for NetSettings {
@@ -89,6 +97,9 @@ impl Default for NetSettings {
             proxy: ProxySettings::default(),
             netrc: None,
             read_timeout: Some(DEFAULT_READ_TIMEOUT),
+            connect: ConnectSettings::default(),
+            unix_socket: None,
+            max_speed: (0, 0),
         }
     }
 }
@@ -102,6 +113,10 @@ pub struct RequestNet {
     pub auth: Option<Auth>,
     /// Read timeout; Some(None) means none.
     pub read_timeout: Option<Option<Duration>>,
+    /// Unix domain socket; Some(None) means none (not the session's).
+    pub unix_socket: Option<Option<CString>>,
+    /// Bandwidth caps (receive, send), overriding the session's; Some(0) means none.
+    pub max_speed: (Option<u64>, Option<u64>),
 }
 
 /// Per-hop network state (Prepared.net), carried from hop to hop.
@@ -110,6 +125,11 @@ pub struct HopNet {
     /// Digest credentials, while the hop stays on the origin they were given for.
     pub digest: Option<Credentials>,
     pub read_timeout: Option<Duration>,
+    /// The Unix domain socket every hop of the request goes to (the URL's host stays the
+    /// Host header's and the cookies').
+    pub unix_socket: Option<CString>,
+    /// Bandwidth caps in bytes per second (receive, send), 0 for none.
+    pub max_speed: (u64, u64),
 }
 
 impl HopNet {

@@ -18,6 +18,11 @@ pub fn prepare_net(settings: &Settings, req: &Request, url: &Url, headers: &mut 
     let mut hop = HopNet {
         digest: None,
         read_timeout: req.net.read_timeout.unwrap_or(settings.net.read_timeout),
+        unix_socket: match &req.net.unix_socket {
+            Some(own) => own.clone(),
+            None => settings.net.unix_socket.clone(),
+        },
+        max_speed: (req.net.max_speed.0.unwrap_or(settings.net.max_speed.0), req.net.max_speed.1.unwrap_or(settings.net.max_speed.1)),
     };
     // A request's own Authorization header wins, then its own auth, then the session's
     // (which prepare.rs has already turned into a header unless it is digest).

@@ -112,7 +112,9 @@ pub fn prepare(settings: &Settings, req: &Request) -> Result<Prepared> {
 
 /// `prepare` with the URL given apart from the request.
 pub fn prepare_to(settings: &Settings, req: &Request, raw_url: &str) -> Result<Prepared> {
-    let (mut url, url_c) = parse_url_shared(raw_url)?;
+    // http+unix://<socket>/path: http://localhost/path through that socket.
+    let unix = crate::net::connect::split_unix_url(raw_url)?;
+    let (mut url, url_c) = parse_url_shared(unix.as_ref().map_or(raw_url, |(url, _)| url.as_str()))?;
     if !settings.params.is_empty() || !req.params.is_empty() {
         let params = merge_params(&settings.params, &req.params);
         if !params.is_empty() {
@@ -126,7 +128,10 @@ pub fn prepare_to(settings: &Settings, req: &Request, raw_url: &str) -> Result<P
             headers.set("Authorization", Some(&auth.header_value()));
         }
     }
-    let net = credentials::prepare_net(settings, req, &url, &mut headers)?;
+    let mut net = credentials::prepare_net(settings, req, &url, &mut headers)?;
+    if let Some((_, socket)) = unix {
+        net.unix_socket = Some(socket);
+    }
     let body = req.body()?;
     if let Some(content_type) = body.as_ref().and_then(|b| b.content_type.as_deref()) {
         if !headers.contains("Content-Type") {

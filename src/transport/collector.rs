@@ -79,6 +79,10 @@ pub struct Applied {
     pub http_version: Option<crate::transfer::HttpVersion>,
     /// CURLOPT_PIPEWAIT (lane::configure_engine).
     pub pipewait: Option<bool>,
+    /// CURLOPT_UNIX_SOCKET_PATH.
+    pub unix_socket: Option<Option<std::ffi::CString>>,
+    /// CURLOPT_MAX_RECV_SPEED_LARGE and CURLOPT_MAX_SEND_SPEED_LARGE.
+    pub max_speed: Option<(u64, u64)>,
 }
 
 impl Handler for Collector {

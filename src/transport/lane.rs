@@ -110,6 +110,11 @@ fn multi_err(err: curl::MultiError) -> Error {
 }
 
 impl Lane {
+    /// The pool generation this lane was made under (Pool::generation).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     pub fn new(limits: Limits, generation: u64, fork_epoch: u64) -> Result<Lane> {
         let mut multi = Multi::new();
         multi.pipelining(false, true).map_err(multi_err)?;

@@ -52,7 +52,7 @@ pub fn classify(facts: &Facts) -> Code {
         CURLE_UNSUPPORTED_PROTOCOL => Code::SESSION_E_DECODE,
         CURLE_URL_MALFORMAT => Code::SESSION_E_INVALID_URL,
         CURLE_COULDNT_RESOLVE_HOST => Code::SESSION_E_RESOLVE,
-        CURLE_COULDNT_CONNECT | CURLE_GOT_NOTHING => Code::SESSION_E_CONNECT,
+        CURLE_COULDNT_CONNECT | CURLE_GOT_NOTHING | CURLE_INTERFACE_FAILED => Code::SESSION_E_CONNECT,
         // A socket failure carries its errno; without one the bytes were the problem: a
         // TLS record before any response (an alert such as "certificate required"), or a
         // malformed response (its head over libcurl's cap, bad chunking).
@@ -100,6 +100,8 @@ fn message(code: Code, err: &curl::Error) -> String {
         curl_sys::CURLE_UNSUPPORTED_PROTOCOL | curl_sys::CURLE_FTP_WEIRD_SERVER_REPLY if code == Code::SESSION_E_DECODE => {
             format!("the server's reply is not HTTP ({detail})")
         }
+        curl_sys::CURLE_SSL_PINNEDPUBKEYNOTMATCH => format!("public key pinning failed: the server's key matches no pin ({detail})"),
+        curl_sys::CURLE_INTERFACE_FAILED => format!("could not bind to the local interface, address or port: {detail}"),
         _ if code == Code::SESSION_E_PROXY && err.code() == curl_sys::CURLE_COULDNT_CONNECT => {
             format!("could not connect to the proxy: {detail}")
         }

@@ -147,6 +147,12 @@ impl Pool {
         drop(idle);
     }
 
+    /// Bumped by every `invalidate`: a lane made under an older one (the async worker's,
+    /// which never comes back to the pool) must not be used for new requests.
+    pub fn generation(&self) -> u64 {
+        self.lock().generation
+    }
+
     pub fn limits(&self) -> Limits {
         self.lock().limits
     }

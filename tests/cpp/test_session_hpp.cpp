@@ -281,6 +281,32 @@ static void test_state()
     CHECK(threw);
 }
 
+static void test_connections()
+{
+    using libsession::nothrow;
+    libsession::Session s;
+    s.set_ip_resolve(SESSION_IP_V4).set_happy_eyeballs(std::chrono::milliseconds(100))
+        .set_interface("127.0.0.1").set_local_port_range(0, 0).set_max_recv_speed(0).set_max_send_speed(0);
+    CHECK(s.get(url("/get")).status_code() == 200);
+    CHECK(s.set_pinned_public_key("sha256//short", nothrow) == SESSION_E_INVALID_ARGUMENT);
+    CHECK(s.set_unix_socket("relative.sock", nothrow) == SESSION_E_INVALID_ARGUMENT);
+    CHECK(s.set_doh_url("http://127.0.0.1/dns-query", nothrow) == SESSION_E_INVALID_ARGUMENT);
+    CHECK(s.set_max_recv_speed(-1, nothrow) == SESSION_E_INVALID_ARGUMENT);
+    CHECK(s.set_pinned_public_key(nullptr, nothrow) == SESSION_OK);
+    CHECK(s.set_unix_socket(nullptr, nothrow) == SESSION_OK);
+    CHECK(s.set_doh_url(nullptr, nothrow) == SESSION_OK);
+    libsession::Request req("GET", url("/get"));
+    req.set_unix_socket("").set_max_recv_speed(-1).set_max_send_speed(1000000);
+    CHECK(req.set_unix_socket("x.sock", nothrow) == SESSION_E_INVALID_ARGUMENT);
+    CHECK(s.send(req).status_code() == 200);
+    try {
+        s.set_interface("dev!eth0");
+        CHECK(!"bad interface syntax must throw");
+    } catch (const libsession::Error &e) {
+        CHECK(e.code() == SESSION_E_INVALID_ARGUMENT);
+    }
+}
+
 static void test_free_functions()
 {
     CHECK(libsession::version().substr(0, 11) == "libsession ");
@@ -319,6 +345,7 @@ int main()
     test_exceptions();
     test_nothrow();
     test_state();
+    test_connections();
     test_free_functions();
     test_har_and_replay();
     std::printf("test_session_hpp: %d checks, %d passed, %d failed\n", total, total - failed, failed);

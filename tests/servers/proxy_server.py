@@ -8,7 +8,8 @@ then `READY`; exits on stdin EOF.
   --auth user:pass   require these credentials (Proxy-Authorization Basic; SOCKS5
                      username/password), else 407 / SOCKS auth failure.
   --tls              also an HTTPS proxy (connections starting with a TLS handshake), with
-                     a certificate from a throwaway trustme CA printed as `CA_PEM <path>`.
+                     a certificate from a throwaway trustme CA printed as `CA_PEM <path>`,
+                     and its public key's pin as `TLS_PIN sha256//<base64>`.
 
 Names ending in ".test" resolve to 127.0.0.1 here, so a test can prove a request went
 through the proxy (the client itself cannot resolve them).
@@ -222,10 +223,12 @@ def main():
         tmpdir = tempfile.mkdtemp(prefix="proxy-tls-")
         ca = trustme.CA()
         TLS_CONTEXT = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ca.issue_cert("127.0.0.1", "localhost").configure_cert(TLS_CONTEXT)
+        cert = ca.issue_cert("127.0.0.1", "localhost")
+        cert.configure_cert(TLS_CONTEXT)
         ca_pem = os.path.join(tmpdir, "proxy-ca.pem")
         ca.cert_pem.write_to_path(ca_pem)
-        lines.append(f"CA_PEM {ca_pem}")
+        from rig_server import public_key_pin
+        lines += [f"CA_PEM {ca_pem}", f"TLS_PIN {public_key_pin(cert, tmpdir)[0]}"]
     server = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print("\n".join([f"PORT {server.server_address[1]}"] + lines + ["READY"]), flush=True)

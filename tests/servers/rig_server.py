@@ -32,6 +32,11 @@ Endpoints (any method; HEAD gets headers only):
                         default 200; `Location: U` when given).
   /requests             {"requests": N}: HTTP requests the listener the request came in on
                         has read, other than /requests and /connections.
+  /peer                 {"address", "port", "listener"}: the client's address and port as
+                        the listener saw them ("tcp", or "unix:<path>" with no address).
+With --unix PATH also a listener on that Unix domain socket (`UNIX_PATH <path>`), the same
+endpoints. With --tls also `TLS_PIN sha256//<base64>` (the TLS listener's public-key pin)
+and `TLS_PUBKEY <path>` (that key as PEM).
 With --tls also `MTLS_PORT <p>`, a TLS listener requiring a client certificate from the
 same CA, and `CLIENT_CERT <path>`, `CLIENT_KEY <path>` (encrypted with "secret").
 The TLS certificate names 127.0.0.1, localhost, hsts.test and *.hsts.test (for HSTS tests,
@@ -44,6 +49,7 @@ import json
 import os
 import select
 import socket
+import socketserver
 import ssl
 import struct
 import sys
@@ -91,6 +97,27 @@ class Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+    def __init__(self, path, handler):
+        if os.path.exists(path):
+            os.unlink(path)
+        super().__init__(path, handler)
+        self.tls_context = None
+        self.accepted = 0
+        self.lock = threading.Lock()
+        self.listener = "unix:" + path
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        with self.lock:
+            self.accepted += 1
+        return sock, addr
+
+    handle_error = Server.handle_error
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body are separate writes
@@ -100,6 +127,8 @@ class Handler(BaseHTTPRequestHandler):
     def setup(self):
         if isinstance(self.request, ssl.SSLSocket):
             self.request.do_handshake()
+        if isinstance(self.server, UnixServer):
+            self.disable_nagle_algorithm = False  # no TCP_NODELAY on a Unix socket
         super().setup()
         self.first_request = True
 
@@ -145,6 +174,10 @@ class Handler(BaseHTTPRequestHandler):
             if "to" in q:
                 headers.append(("Location", q["to"][0]))
             self.respond(self.int_param(q, "status", 200), b"sts\n", headers=headers)
+        elif path == "/peer":
+            addr = self.client_address if isinstance(self.client_address, tuple) else (None, None)
+            self.respond_json({"address": addr[0], "port": addr[1],
+                               "listener": getattr(self.server, "listener", "tcp")})
         elif path.startswith("/echo"):
             self.respond_json({
                 "method": self.command,
@@ -295,11 +328,27 @@ def tls_context(tmpdir):
 
     ca = trustme.CA()
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ca.issue_cert("127.0.0.1", "localhost", "hsts.test", "*.hsts.test").configure_cert(ctx)
+    cert = ca.issue_cert("127.0.0.1", "localhost", "hsts.test", "*.hsts.test")
+    cert.configure_cert(ctx)
     ctx.set_alpn_protocols(["http/1.1"])  # so HTTP/2-over-ALPN clients fall back
     ca_pem = os.path.join(tmpdir, "ca.pem")
     ca.cert_pem.write_to_path(ca_pem)
-    return ctx, ca_pem, ca
+    return ctx, ca_pem, ca, cert
+
+
+def public_key_pin(cert, tmpdir):
+    """The pin of a trustme cert's public key (sha256// of its DER SubjectPublicKeyInfo)
+    and the path of the key written as PEM."""
+    import base64
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    key = x509.load_pem_x509_certificate(cert.cert_chain_pems[0].bytes()).public_key()
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    path = os.path.join(tmpdir, "pubkey.pem")
+    with open(path, "wb") as f:
+        f.write(key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    return "sha256//" + base64.b64encode(hashlib.sha256(der).digest()).decode(), path
 
 
 def mtls_context(ca, tmpdir):
@@ -325,18 +374,24 @@ def mtls_context(ca, tmpdir):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tls", action="store_true", help="also start a TLS listener")
+    ap.add_argument("--unix", metavar="PATH", help="also listen on this Unix domain socket")
     args = ap.parse_args()
 
     tmpdir = tempfile.mkdtemp(prefix="rig-tls-") if args.tls else None
     servers = [Server(("127.0.0.1", 0), Handler)]
     lines = [f"PORT {servers[0].server_port}"]
     if args.tls:
-        ctx, ca_pem, ca = tls_context(tmpdir)
+        ctx, ca_pem, ca, cert = tls_context(tmpdir)
         servers.append(Server(("127.0.0.1", 0), Handler, ctx))
         lines += [f"TLS_PORT {servers[1].server_port}", f"CA_PEM {ca_pem}"]
+        pin, pubkey = public_key_pin(cert, tmpdir)
+        lines += [f"TLS_PIN {pin}", f"TLS_PUBKEY {pubkey}"]
         mctx, cert, key = mtls_context(ca, tmpdir)
         servers.append(Server(("127.0.0.1", 0), Handler, mctx))
         lines += [f"MTLS_PORT {servers[2].server_port}", f"CLIENT_CERT {cert}", f"CLIENT_KEY {key}"]
+    if args.unix:
+        servers.append(UnixServer(args.unix, Handler))
+        lines.append(f"UNIX_PATH {args.unix}")
     for s in servers:
         threading.Thread(target=s.serve_forever, daemon=True).start()
     print("\n".join(lines + ["READY"]), flush=True)

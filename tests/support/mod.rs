@@ -108,6 +108,17 @@ pub fn rig_tls() -> Server {
     spawn("rig_server.py", &["--tls"], "READY")
 }
 
+/// A fresh rig_server with extra arguments (--tls, --unix PATH).
+pub fn rig_with(args: &[&str]) -> Server {
+    spawn("rig_server.py", args, "READY")
+}
+
+/// A fresh DNS-over-HTTPS responder (tests/servers/doh_server.py): `tls_port` answers
+/// /dns-query, `port` (plain HTTP) answers /count; its CA in `ca_pem`.
+pub fn doh_server() -> Server {
+    spawn("doh_server.py", &[], "READY")
+}
+
 /// A fresh fault_server (tests/servers/fault_server.py), stopped when dropped.
 pub fn faults() -> Server {
     spawn("fault_server.py", &[], "READY")

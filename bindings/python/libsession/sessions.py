@@ -10,6 +10,7 @@ from urllib.parse import urlencode, urlsplit
 from . import _native as _n
 from . import exceptions
 from ._native import cstr, lib, text
+from . import connect as _connect
 from .cookies import SessionCookies
 from .models import Response
 from .network import HTTPDigestAuth, Proxies, Retry
@@ -131,15 +132,18 @@ def _default_user_agent():
     return f"libsession/{version[1]}" if len(version) > 1 else "libsession"
 
 
-class Session(StateMixin):
+class Session(StateMixin, _connect.ConnectSettings):
     """Cookies, default headers, params, auth and connections kept across requests.
 
     `retries`: a Retry (or an int, the total) applied to every request (default none).
     `replay`: a HAR file to record to or answer from, in `mode` "record", "playback" (the
     default: never touches the network) or "auto" (see set_replay). `har`: a HAR file every
-    exchange is logged to (see set_har_log)."""
+    exchange is logged to (see set_har_log).
+    How connections are made, as keywords or properties (libsession.connect):
+    `unix_socket`, `pin`, `interface`, `local_port`, `ip_resolve`, `happy_eyeballs_ms`,
+    `max_recv_speed`, `max_send_speed`, `doh_url`."""
 
-    def __init__(self, retries=None, replay=None, mode="playback", har=None):
+    def __init__(self, retries=None, replay=None, mode="playback", har=None, **network):
         native = lib()
         self._cond = threading.Condition()
         self._busy = 0  # calls in flight on the C session; close() waits for them
@@ -164,6 +168,7 @@ class Session(StateMixin):
         self.stream = False
         if retries is not None:
             self.retries = retries
+        self._init_connect(network)
         if replay is not None:
             self.set_replay(replay, mode)
         if har is not None:
@@ -497,7 +502,8 @@ class Session(StateMixin):
     def request(self, method, url, params=None, data=None, headers=None, cookies=None, files=None,
                 auth=None, timeout=None, allow_redirects=True, proxies=None, hooks=None, stream=None,
                 verify=None, cert=None, json=None, retries=None, http_version=None, output_file=None,
-                stream_to=None, progress=None, response_hook=None):
+                stream_to=None, progress=None, response_hook=None, unix_socket=None,
+                max_recv_speed=None, max_send_speed=None):
         """Sends one request; returns a Response or raises a RequestException subclass.
 
         As requests.Session.request. `timeout`: seconds, a total deadline covering every
@@ -509,10 +515,13 @@ class Session(StateMixin):
         Extensions: `retries` (an int overriding the session's Retry total), `http_version`,
         `output_file` (a path the body is written to), `stream_to` (called with each chunk of
         the body as it arrives), `progress` (called with dl_now, dl_total, ul_now, ul_total;
-        a true return cancels), `response_hook` (session_request_set_response_hook)."""
+        a true return cancels), `response_hook` (session_request_set_response_hook),
+        `unix_socket` (this request's socket; "" for TCP), `max_recv_speed` and
+        `max_send_speed` (bytes per second; 0 for no cap)."""
         self._same_as_session(proxies, verify, cert)
         spec = _Spec(method, url, params, data, headers, cookies, files, auth, timeout, allow_redirects,
-                     json, retries, http_version, output_file, stream_to, progress, response_hook)
+                     json, retries, http_version, output_file, stream_to, progress, response_hook,
+                     unix_socket, max_recv_speed, max_send_speed)
         return self._send_spec(spec, hooks)
 
     def _same_as_session(self, proxies, verify, cert):
@@ -627,7 +636,7 @@ class Session(StateMixin):
             if not any(k.lower() == "cookie" for k in headers):
                 value = "; ".join(f"{k}={v}" for k, v in jar.items())
                 check(native.session_request_set_header(req, b"Cookie", cstr(value, "cookie")), "cookies")
-        host = urlsplit(spec.url).hostname
+        host = "localhost" if spec.url.lower().startswith("http+unix://") else urlsplit(spec.url).hostname
         if host and self._ptr:
             self.cookies.bind(host)
         auth = spec.auth
@@ -671,6 +680,7 @@ class Session(StateMixin):
         if spec.response_hook is not None:
             keep.hook = _native_hook(spec.response_hook)
             check(native.session_request_set_response_hook(req, keep.hook, None), "response_hook")
+        _connect.apply_request(native, req, spec)
 
     def _request_retries(self, retries):
         """The total of a request's `retries`: the C API overrides only the total per request."""
@@ -812,6 +822,7 @@ class Session(StateMixin):
                 "auth": self._auth, "max_redirects": self._max_redirects, "verify": self._verify,
                 "cert": self._cert, "trust_env": self._trust_env, "proxies": dict(self._proxies),
                 "hooks": self.hooks, "retries": self._retries, "stream": self.stream,
+                "connect": dict(self._connect),
                 "cookies": [(c.name, c.value, c.domain or None, c.path, c.secure, c.expires, c.http_only)
                             for c in self.cookies.cookies()]}
 
@@ -823,6 +834,9 @@ class Session(StateMixin):
             if state[name] is not None:
                 setattr(self, name, state[name])
         self.hooks, self.stream = state["hooks"], state["stream"]
+        for name, value in state.get("connect", {}).items():
+            if value is not None:
+                setattr(self, name, value)
         for c in state["cookies"]:
             self.cookies.set(*c)
 
@@ -890,6 +904,8 @@ def _check_url(url):
     if ":" in url and not url.lower().startswith("http"):  # requests' rule, as its adapters see it
         raise exceptions.InvalidSchema(f"No connection adapters were found for {url!r}")
     scheme = url.partition("://")[0].lower() if "://" in url else ""
+    if scheme == "http+unix":  # requests-unixsocket's form; the library checks the socket path
+        return url
     if scheme not in ("http", "https"):
         raise exceptions.MissingSchema(
             f"Invalid URL {url!r}: No scheme supplied. Perhaps you meant https://{url}?")
@@ -958,9 +974,11 @@ class _Spec:
 
     FIELDS = ("method", "url", "params", "data", "headers", "cookies", "files", "auth", "timeout",
               "allow_redirects", "json", "retries", "http_version", "output_file", "stream_to",
-              "progress", "response_hook")
+              "progress", "response_hook", "unix_socket", "max_recv_speed", "max_send_speed")
 
     def __init__(self, *values, raw_body=False):
+        for name in self.FIELDS:
+            setattr(self, name, None)
         for name, value in zip(self.FIELDS, values):
             setattr(self, name, value)
         if isinstance(self.url, bytes):

@@ -2,6 +2,7 @@
 //! or, unchanged, left set by the handle's previous request (the Collector's `Applied`
 //! record), so a pooled handle carries nothing over that the request did not ask for.
 
+mod connect;
 mod network;
 
 pub use network::proxy_only_header;
@@ -124,6 +125,10 @@ fn configure_all(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepared, 
         configure_session(h, settings)?;
     }
     network::configure(h, settings, hop, fresh)?;
+    if fresh {
+        connect::configure_session(h, settings)?;
+    }
+    connect::configure_hop(h, hop)?;
     configure_transfer(h, settings, hop, fresh)?;
     configure_engine(h, settings, hop)?;
     h.get_mut().applied.snapshot = settings.snapshot.0;
