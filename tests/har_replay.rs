@@ -15,6 +15,7 @@ use session::capi::observe::session_set_response_hook;
 use session::capi::request::*;
 use session::capi::response::*;
 use session::capi::session::*;
+use session::capi::state::session_set_sensitive_headers;
 use session::error::session_code::{self, *};
 use std::ffi::{c_void, CStr};
 use std::path::{Path, PathBuf};
@@ -250,6 +251,9 @@ fn the_har_log_redacts_secrets_and_caps_bodies() {
         assert_eq!(session_set_har_log(s, c(log.to_str().unwrap()).as_ptr()), SESSION_OK);
         assert_eq!(session_set_basic_auth(s, c("ada").as_ptr(), c("hunter2-pw").as_ptr()), SESSION_OK);
         assert_eq!(session_set_header(s, c("Proxy-Authorization").as_ptr(), c("Bearer proxy-tok-9").as_ptr()), SESSION_OK);
+        // A header the session declared sensitive is redacted too.
+        assert_eq!(session_set_sensitive_headers(s, c("X-Api-Key").as_ptr()), SESSION_OK);
+        assert_eq!(session_set_header(s, c("X-Api-Key").as_ptr(), c("api-key-31").as_ptr()), SESSION_OK);
     }
     let get = |url: String| snap(unsafe { session_get(s, c(&url).as_ptr()) });
     // The jar gets sid=cookie-secret-42 and sends it on the next request.
@@ -267,7 +271,7 @@ fn the_har_log_redacts_secrets_and_caps_bodies() {
     har["log"]["entries"][0]["request"]["queryString"] = serde_json::json!([]);
     let written = har.to_string();
     assert_eq!(std::fs::read_to_string(&log).unwrap().matches("cookie-secret-42").count(), 2);
-    for secret in ["hunter2-pw", "YWRhOmh1bnRlcjItcHc", "proxy-tok-9", "cookie-secret-42", "url-pass-77", "dXJsLXVzZXI6dXJsLXBhc3MtNz"] {
+    for secret in ["api-key-31", "hunter2-pw", "YWRhOmh1bnRlcjItcHc", "proxy-tok-9", "cookie-secret-42", "url-pass-77", "dXJsLXVzZXI6dXJsLXBhc3MtNz"] {
         assert!(!written.contains(secret), "{secret} is in the HAR file");
     }
     assert!(written.contains("[redacted]"));

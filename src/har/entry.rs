@@ -62,6 +62,13 @@ fn header(name: &str, value: &str, policy: &Policy) -> Value {
     json!({ "name": name, "value": if secret(name, policy) { MASK } else { value } })
 }
 
+/// A request header: also redacted when the session declared it sensitive
+/// (session_set_sensitive_headers).
+fn request_header(name: &str, value: &str, policy: &Policy, sensitive: &[String]) -> Value {
+    let declared = policy.redact && sensitive.iter().any(|s| s.eq_ignore_ascii_case(name));
+    json!({ "name": name, "value": if declared || secret(name, policy) { MASK } else { value } })
+}
+
 /// Cookies of a `Cookie` header or of `Set-Cookie` values (name=value before the first ';').
 fn cookies<'a>(values: impl Iterator<Item = &'a str>, request: bool, hide: bool) -> Value {
     let mut out = Vec::new();
@@ -139,7 +146,7 @@ fn request(hop: &Hop<'_>, http_version: &str, policy: &Policy) -> Value {
         if name.eq_ignore_ascii_case("content-type") {
             content_type = Some(value.to_owned());
         }
-        headers.push(header(name, value, policy));
+        headers.push(request_header(name, value, policy, &hop.settings.sensitive_headers));
     }
     let body = prepared.body.as_ref();
     if content_type.is_none() {

@@ -106,6 +106,7 @@ class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         super().__init__(path, handler)
         self.tls_context = None
         self.accepted = 0
+        self.requests = 0
         self.lock = threading.Lock()
         self.listener = "unix:" + path
 
