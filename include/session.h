@@ -989,6 +989,20 @@ enum session_code session_har_flush(session_t *s);
 enum session_code session_set_replay(session_t *s, const char *path, session_replay_mode mode);
 
 /**
+ * How replay matches a request to a recorded exchange, besides method, URL (query order
+ * aside) and body: `match_headers` request headers that must be equal too
+ * (comma-separated, "*" for all), `ignore_headers` those left out of "*", `ignore_params`
+ * query parameters left out of the URL (a timestamp, a nonce). NULL or "" means none for
+ * each; all three none is the default. Authorization, Proxy-Authorization and Cookie are
+ * never compared (cassettes hold them redacted). The lists are copied; they apply to the
+ * requests sent from now on. CR, LF or NUL in a name is SESSION_E_INVALID_ARGUMENT.
+ */
+enum session_code session_set_replay_matching(session_t *s,
+                                              const char *match_headers,
+                                              const char *ignore_headers,
+                                              const char *ignore_params);
+
+/**
  * Caps the response header bytes of one transfer (status lines, 1xx responses and CRLFs
  * included) at `bytes`; default 262144 (256 KiB). 0 leaves only libcurl's own limit
  * (300 KiB). Over the cap, or over 1,000 header lines (fixed), the request fails with

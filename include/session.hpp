@@ -711,6 +711,12 @@ public:
     {
         return session_set_replay(s_, path.c_str(), mode);
     }
+    /** Comma-separated names; nullptr for none; match_headers "*" for all. */
+    session_code set_replay_matching(const cstr &match_headers, const cstr &ignore_headers, const cstr &ignore_params,
+                                     nothrow_t) noexcept
+    {
+        return session_set_replay_matching(s_, match_headers.c_str(), ignore_headers.c_str(), ignore_params.c_str());
+    }
 
     // ---- connections (see session.h: pins, Unix sockets, local address, DoH, bandwidth) ----
     /** "sha256//<base64>[;...]" or a PEM/DER key file; nullptr removes it. */
@@ -854,6 +860,10 @@ public:
     }
     Session &har_flush() { return checked(har_flush(nothrow)); }
     Session &set_replay(const cstr &path, session_replay_mode mode) { return checked(set_replay(path, mode, nothrow)); }
+    Session &set_replay_matching(const cstr &match_headers, const cstr &ignore_headers, const cstr &ignore_params)
+    {
+        return checked(set_replay_matching(match_headers, ignore_headers, ignore_params, nothrow));
+    }
     Session &set_pinned_public_key(const cstr &pin) { return checked(set_pinned_public_key(pin, nothrow)); }
     Session &set_unix_socket(const cstr &path) { return checked(set_unix_socket(path, nothrow)); }
     Session &set_interface(const cstr &interface) { return checked(set_interface(interface, nothrow)); }

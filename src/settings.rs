@@ -41,6 +41,8 @@ pub struct Settings {
     /// Lowercase names of headers that carry credentials besides Authorization: dropped on a
     /// redirect to another origin, redacted in the debug trace.
     pub sensitive_headers: std::sync::Arc<[String]>,
+    /// How replay matches a hop to a recorded exchange (session_set_replay_matching).
+    pub replay_match: std::sync::Arc<ReplayMatch>,
     /// Tells snapshots apart: every clone gets a new one (see SnapshotId).
     pub snapshot: SnapshotId,
 }
@@ -88,6 +90,7 @@ impl Default for Settings {
             hsts: true,
             https_only: false,
             sensitive_headers: std::sync::Arc::from(Vec::new()),
+            replay_match: Default::default(),
             snapshot: Default::default(),
         }
     }
@@ -159,5 +162,37 @@ mod tests {
         assert_eq!(s.resolve, vec!["example.org:80:[::1]".to_string()]);
         s.set_resolve("example.org", 80, None).unwrap();
         assert!(s.resolve.is_empty());
+    }
+}
+
+/// What replay compares besides method, URL (query order aside) and body. Names are
+/// lower-case. Authorization, Proxy-Authorization and Cookie are never compared: a
+/// cassette holds them redacted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplayMatch {
+    /// Request headers that must be equal too; `all_headers` compares every one.
+    pub headers: Vec<String>,
+    pub all_headers: bool,
+    /// Headers left out when `all_headers` is on.
+    pub ignore_headers: Vec<String>,
+    /// Query parameters left out of the URL before it is compared.
+    pub ignore_params: Vec<String>,
+}
+
+impl ReplayMatch {
+    /// From comma-separated lists (None or "" for none; `headers` "*" for all).
+    pub fn from_lists(headers: Option<&str>, ignore_headers: Option<&str>, ignore_params: Option<&str>) -> Result<ReplayMatch> {
+        let names = |list: Option<&str>, what: &str| -> Result<Vec<String>> {
+            let mut out = Vec::new();
+            for name in list.unwrap_or("").split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                crate::util::check_no_ctl(name, what)?;
+                out.push(name.to_ascii_lowercase());
+            }
+            Ok(out)
+        };
+        let mut headers = names(headers, "replay match header")?;
+        let all_headers = headers.iter().any(|h| h == "*");
+        headers.retain(|h| h != "*");
+        Ok(ReplayMatch { headers, all_headers, ignore_headers: names(ignore_headers, "replay ignored header")?, ignore_params: names(ignore_params, "replay ignored parameter")? })
     }
 }

@@ -19,6 +19,7 @@ use session::capi::state::session_set_sensitive_headers;
 use session::error::session_code::{self, *};
 use std::ffi::{c_void, CStr};
 use std::path::{Path, PathBuf};
+use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use support::capi::{c, text};
 
@@ -190,6 +191,52 @@ fn a_hand_written_stub_answers_with_no_server() {
     let r = unsafe { session_post(s, c("http://127.0.0.1:9/bin").as_ptr(), body.as_ptr() as *const c_void, 1, c("text/plain").as_ptr()) };
     assert_eq!(message(r).0, SESSION_E_NOT_RECORDED);
     unsafe { session_free(s) };
+}
+
+/// The matching options: ignored query parameters, headers that must match, "*" with
+/// exceptions.
+#[test]
+fn matching_options_ignore_parameters_and_compare_headers() {
+    let stub = tmp("matching.har");
+    std::fs::write(
+        &stub,
+        r#"{"log":{"entries":[
+          {"request":{"method":"GET","url":"http://127.0.0.1:9/feed?ts=100&page=1","headers":[{"name":"X-Variant","value":"a"},{"name":"X-Trace","value":"t1"}]},
+           "response":{"status":200,"content":{"text":"variant a"}}},
+          {"request":{"method":"GET","url":"http://127.0.0.1:9/feed?ts=100&page=1","headers":[{"name":"X-Variant","value":"b"},{"name":"X-Trace","value":"t2"}]},
+           "response":{"status":200,"content":{"text":"variant b"}}}]}}"#,
+    )
+    .unwrap();
+    let s = session_new();
+    assert_eq!(set_replay(s, &stub, SESSION_REPLAY_PLAYBACK), SESSION_OK);
+    let get = |url: &str, variant: &str, trace: &str| {
+        let req = unsafe { session_request_new(c("GET").as_ptr(), c(url).as_ptr()) };
+        unsafe {
+            session_request_set_header(req, c("X-Variant").as_ptr(), c(variant).as_ptr());
+            session_request_set_header(req, c("X-Trace").as_ptr(), c(trace).as_ptr());
+            let r = session_send(s, req);
+            session_request_free(req);
+            snap(r)
+        }
+    };
+    let later = "http://127.0.0.1:9/feed?page=1&ts=999";
+    // By default the parameter counts and headers do not.
+    assert_eq!(get(later, "b", "t9").error, SESSION_E_NOT_RECORDED);
+    unsafe { assert_eq!(session_set_replay_matching(s, ptr::null(), ptr::null(), c("ts").as_ptr()), SESSION_OK) };
+    assert_eq!(get(later, "b", "t9").body, b"variant a", "first unused, headers not compared");
+    unsafe { assert_eq!(session_set_replay_matching(s, c("X-Variant").as_ptr(), ptr::null(), c("ts").as_ptr()), SESSION_OK) };
+    assert_eq!(get(later, "b", "t9").body, b"variant b");
+    assert_eq!(get(later, "c", "t9").error, SESSION_E_NOT_RECORDED);
+    // Every header but the ones left out.
+    unsafe { assert_eq!(session_set_replay_matching(s, c("*").as_ptr(), c("X-Trace, User-Agent, Accept, Accept-Encoding").as_ptr(), c("ts").as_ptr()), SESSION_OK) };
+    assert_eq!(get(later, "a", "t9").body, b"variant a");
+    unsafe { assert_eq!(session_set_replay_matching(s, c("*").as_ptr(), c("User-Agent, Accept, Accept-Encoding").as_ptr(), c("ts").as_ptr()), SESSION_OK) };
+    assert_eq!(get(later, "a", "t9").error, SESSION_E_NOT_RECORDED, "X-Trace compared now");
+    unsafe {
+        assert_eq!(session_set_replay_matching(s, c("X-\r\nA").as_ptr(), ptr::null(), ptr::null()), SESSION_E_INVALID_ARGUMENT);
+        assert_eq!(session_set_replay_matching(ptr::null_mut(), ptr::null(), ptr::null(), ptr::null()), SESSION_E_INVALID_ARGUMENT);
+        session_free(s);
+    }
 }
 
 #[test]

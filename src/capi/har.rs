@@ -2,7 +2,7 @@
 
 use super::session::session_t;
 use crate::error::{session_code, Error, Result};
-use crate::ffi::{guard_code, ref_arg};
+use crate::ffi::{guard_code, opt_str_arg, ref_arg};
 use crate::replay::{Cassette, Mode};
 use crate::wire::Layers;
 use std::ffi::{c_char, c_int, CStr};
@@ -108,6 +108,33 @@ pub unsafe extern "C" fn session_set_replay(s: *mut session_t, path: *const c_ch
         };
         layers.update(|active| {
             active.replay = cassette;
+            Ok(())
+        })
+    })
+}
+
+/// How replay matches a request to a recorded exchange, besides method, URL (query order
+/// aside) and body: `match_headers` request headers that must be equal too
+/// (comma-separated, "*" for all), `ignore_headers` those left out of "*", `ignore_params`
+/// query parameters left out of the URL (a timestamp, a nonce). NULL or "" means none for
+/// each; all three none is the default. Authorization, Proxy-Authorization and Cookie are
+/// never compared (cassettes hold them redacted). The lists are copied; they apply to the
+/// requests sent from now on. CR, LF or NUL in a name is SESSION_E_INVALID_ARGUMENT.
+#[no_mangle]
+pub unsafe extern "C" fn session_set_replay_matching(
+    s: *mut session_t,
+    match_headers: *const c_char,
+    ignore_headers: *const c_char,
+    ignore_params: *const c_char,
+) -> session_code {
+    guard_code(|| {
+        let rules = crate::settings::ReplayMatch::from_lists(
+            opt_str_arg(match_headers, "match_headers")?,
+            opt_str_arg(ignore_headers, "ignore_headers")?,
+            opt_str_arg(ignore_params, "ignore_params")?,
+        )?;
+        ref_arg(s, "session")?.update(|settings| {
+            settings.replay_match = Arc::new(rules);
             Ok(())
         })
     })

@@ -72,11 +72,20 @@ impl Cassette {
             return None;
         }
         let prepared = hop.prepared;
+        let rules = &*hop.settings.replay_match;
         let url = match_url(prepared.url.as_str()).unwrap_or_else(|| prepared.url.to_string());
+        let url = without_params(&url, &rules.ignore_params);
         let body: &[u8] = prepared.body.as_ref().map_or(&[], |b| &b.data);
         let mut tape = self.tape.lock().unwrap_or_else(|e| e.into_inner());
         let Tape { entries, used } = &mut *tape;
-        let matching = || entries.iter().enumerate().filter(|(_, e)| e.method.eq_ignore_ascii_case(prepared.method.as_str()) && e.url == url && e.body == body);
+        let matching = || {
+            entries.iter().enumerate().filter(|(_, e)| {
+                e.method.eq_ignore_ascii_case(prepared.method.as_str())
+                    && without_params(&e.url, &rules.ignore_params) == url
+                    && e.body == body
+                    && headers_match(rules, &e.request_headers, prepared)
+            })
+        };
         let pick = matching().find(|(i, _)| used[*i] == 0).or_else(|| matching().last()).map(|(i, _)| i);
         let Some(at) = pick else {
             return match self.mode {
@@ -104,6 +113,39 @@ impl Cassette {
             }
         }
     }
+}
+
+/// `url` without the query parameters named in `ignore` (unchanged when there are none).
+fn without_params<'a>(url: &'a str, ignore: &[String]) -> std::borrow::Cow<'a, str> {
+    if ignore.is_empty() || !url.contains('?') {
+        return std::borrow::Cow::Borrowed(url);
+    }
+    let Ok(mut parsed) = url::Url::parse(url) else { return std::borrow::Cow::Borrowed(url) };
+    let kept: Vec<(String, String)> = parsed.query_pairs().into_owned().filter(|(n, _)| !ignore.iter().any(|i| i.eq_ignore_ascii_case(n))).collect();
+    if kept.is_empty() {
+        parsed.set_query(None);
+    } else {
+        parsed.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    std::borrow::Cow::Owned(parsed.to_string())
+}
+
+/// Whether the request headers the rules compare are equal (absent on both sides counts as
+/// equal). Names redacted in cassettes and Host (added by the writer) are never compared.
+fn headers_match(rules: &crate::settings::ReplayMatch, recorded: &[(String, String)], prepared: &crate::prepare::Prepared) -> bool {
+    if rules.headers.is_empty() && !rules.all_headers {
+        return true;
+    }
+    let never = |name: &str| ["authorization", "proxy-authorization", "cookie", "host"].iter().any(|n| name.eq_ignore_ascii_case(n));
+    let compared = |name: &str| {
+        !never(name)
+            && !rules.ignore_headers.iter().any(|i| i.eq_ignore_ascii_case(name))
+            && (rules.all_headers || rules.headers.iter().any(|h| h.eq_ignore_ascii_case(name)))
+    };
+    let live = |name: &str| prepared.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).and_then(|(_, v)| v);
+    let taped = |name: &str| recorded.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
+    let names = recorded.iter().map(|(n, _)| n.as_str()).chain(prepared.headers.iter().filter(|(_, v)| v.is_some()).map(|(n, _)| n));
+    names.filter(|n| compared(n)).all(|n| live(n) == taped(n))
 }
 
 /// A recorded reply as the transport would have received it; a body over the session's

@@ -167,6 +167,7 @@ DECLARATIONS = {
     "session_set_har_options": (CODE, [SESSION_P, c_bool, c_bool, c_uint64]),
     "session_har_flush": (CODE, [SESSION_P]),
     "session_set_replay": (CODE, [SESSION_P, c_char_p, c_int]),
+    "session_set_replay_matching": (CODE, [SESSION_P, c_char_p, c_char_p, c_char_p]),
     # errors, version
     "session_strerror": (c_char_p, [c_int]),
     "session_last_error": (c_char_p, []),

@@ -240,6 +240,18 @@ class Session(StateMixin, _connect.ConnectSettings):
         target = None if path is None else cstr(os.fspath(path), "replay path")
         exceptions.check(self._call("session_set_replay", target, _n.REPLAY_MODES[mode]), "replay")
 
+    def set_replay_matching(self, match_headers=None, ignore_headers=None, ignore_params=None):
+        """What replay compares besides method, URL and body: `match_headers` (names, or
+        "*" for all), `ignore_headers` (left out of "*"), `ignore_params` (query parameters
+        left out of the URL). Each a list of names or a comma-separated string; None for none."""
+        def names(value, what):
+            if value is None or isinstance(value, str):
+                return cstr(value, what)
+            return cstr(",".join(value), what)
+        code = self._call("session_set_replay_matching", names(match_headers, "match_headers"),
+                          names(ignore_headers, "ignore_headers"), names(ignore_params, "ignore_params"))
+        exceptions.check(code, "replay matching")
+
     # defaults
     def _apply_header(self, name, value):
         name, value = _header_strings(name, value)
