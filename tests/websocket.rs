@@ -297,3 +297,29 @@ fn null_and_bad_arguments_are_refused() {
         assert_eq!(session_ws_send_binary(ws.0, std::ptr::null(), 3), SESSION_E_INVALID_ARGUMENT);
     }
 }
+
+/// The session's HSTS and https-only rules apply to the upgrade: ws:// to a known HSTS host
+/// becomes wss:// (here against a plain listener, so the TLS handshake fails where the
+/// plain upgrade succeeds), and an https-only session refuses ws://.
+#[test]
+fn hsts_and_https_only_apply_to_the_upgrade() {
+    use session::capi::session::session_set_resolve;
+    use session::capi::state::{session_hsts_add, session_set_https_only};
+    let port = server().port as i32;
+    let url = format!("ws://hsts.test:{port}/echo");
+    let s = Session::new();
+    unsafe { assert_eq!(session_set_resolve(s.raw(), c("hsts.test").as_ptr(), port, c("127.0.0.1").as_ptr()), SESSION_OK) };
+    drop(Ws::open(&s, &url)); // not yet known: the plain upgrade works
+    unsafe { assert_eq!(session_hsts_add(s.raw(), c("hsts.test").as_ptr(), 600, false), SESSION_OK) };
+    // The plain listener never answers a TLS hello: a short connect deadline ends it.
+    unsafe { assert_eq!(session::capi::session::session_set_timeout_ms(s.raw(), 1000, 0), SESSION_OK) };
+    let ws = unsafe { session_ws_connect(s.raw(), c(&url).as_ptr(), std::ptr::null()) };
+    assert!(ws.is_null(), "the upgrade went out in clear");
+    let err = last_error();
+    assert!(["TLS", "SSL", "timed out"].iter().any(|w| err.contains(w)), "{err}");
+    let plain = Session::new();
+    unsafe { assert_eq!(session_set_https_only(plain.raw(), true), SESSION_OK) };
+    let ws = unsafe { session_ws_connect(plain.raw(), c(&ws_url("/echo")).as_ptr(), std::ptr::null()) };
+    assert!(ws.is_null());
+    assert!(last_error().contains("https-only"), "{}", last_error());
+}

@@ -8,7 +8,7 @@
 
 pub mod events;
 mod hooks;
-mod strict;
+pub(crate) mod strict;
 #[cfg(test)]
 mod tests;
 

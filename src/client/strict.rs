@@ -13,7 +13,7 @@ use std::sync::Arc;
 use url::Url;
 
 /// Upgrades `url` when its host is a known HSTS host, saying so in the debug trace.
-pub(super) fn upgrade(session: &Session, settings: &Settings, url: &mut Url) -> bool {
+pub(crate) fn upgrade(session: &Session, settings: &Settings, url: &mut Url) -> bool {
     if url.scheme() != "http" || !settings.hsts || !session.hsts_in_use() {
         return false;
     }

@@ -81,6 +81,18 @@ fn connect_inner(session: &Session, url: &str, opts: Option<&Request>) -> std::r
     let key = handshake::new_key().map_err(bare)?;
     request.set_header("Sec-WebSocket-Key", Some(&key)).map_err(bare)?;
     let mut hop = crate::prepare::prepare(&settings, &request).map_err(bare)?;
+    // The session's HSTS and https-only rules, as for any hop, before the cookies are chosen.
+    let mut url = url::Url::clone(&hop.url);
+    if crate::client::strict::upgrade(session, &settings, &mut url) {
+        hop.url = url.into();
+    }
+    if settings.https_only && hop.url.scheme() == "http" {
+        return Err(bare(Error::invalid_url(format!("https-only session: refusing a plain ws:// upgrade to {}", hop.url))));
+    }
+    let settings = match !settings.verify && settings.hsts && hop.url.scheme() == "https" && session.hsts_in_use() && session.hsts().covers(&hop.url) {
+        true => std::sync::Arc::new(crate::settings::Settings { verify: true, ..crate::settings::Settings::clone(&settings) }),
+        false => settings,
+    };
     if !hop.headers.contains("Cookie") && session.jar_in_use() {
         if let Some(cookies) = session.jar().header_for(&hop.url) {
             hop.headers.set("Cookie", Some(&cookies));
