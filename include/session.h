@@ -990,12 +990,13 @@ enum session_code session_set_replay(session_t *s, const char *path, session_rep
 
 /**
  * How replay matches a request to a recorded exchange, besides method, URL (query order
- * aside) and body: `match_headers` request headers that must be equal too
- * (comma-separated, "*" for all), `ignore_headers` those left out of "*", `ignore_params`
- * query parameters left out of the URL (a timestamp, a nonce). NULL or "" means none for
- * each; all three none is the default. Authorization, Proxy-Authorization and Cookie are
- * never compared (cassettes hold them redacted). The lists are copied; they apply to the
- * requests sent from now on. CR, LF or NUL in a name is SESSION_E_INVALID_ARGUMENT.
+ * aside) and body. `match_headers` (NULL or "" for none): request headers that must be
+ * equal too, comma-separated, "*" for all. `ignore_headers` (NULL or "" for none): those
+ * left out of "*". `ignore_params` (NULL or "" for none): query parameters left out of the
+ * URL (a timestamp, a nonce). All three none is the default. Authorization,
+ * Proxy-Authorization and Cookie are never compared (cassettes hold them redacted). The
+ * lists are copied and apply to requests sent from now on. CR, LF or NUL in a name is
+ * SESSION_E_INVALID_ARGUMENT.
  */
 enum session_code session_set_replay_matching(session_t *s,
                                               const char *match_headers,
