@@ -467,3 +467,47 @@ fn the_offline_c_example_passes_from_its_cassette() {
     assert!(out.contains("offline_test: all passed"), "{out}");
     assert!(out.contains("missing: ") && out.contains("GET http://api.example.test/users/9"), "{out}");
 }
+
+unsafe extern "C" fn collect_body(data: *const std::ffi::c_char, len: usize, userdata: *mut c_void) -> usize {
+    (*(userdata as *mut Vec<u8>)).extend_from_slice(std::slice::from_raw_parts(data as *const u8, len));
+    len
+}
+
+/// A body streamed to a write callback or an output file is recorded, and played back to
+/// the callback or the file (never kept in the response, as live).
+#[test]
+fn streamed_downloads_are_recorded_and_played_back_where_they_were_asked() {
+    use session::capi::transfer::{session_request_set_output_file, session_request_set_write_callback};
+    let rig = support::rig();
+    let cassette = tmp("streamed.har");
+    let out = tmp("streamed.out");
+    let url = rig.url("/bytes/5000");
+    let expected: Vec<u8> = (0..5000).map(|i| (i % 251) as u8).collect();
+    let run = |s: *mut session_t| {
+        let mut got = Vec::new();
+        let req = unsafe { session_request_new(c("GET").as_ptr(), c(&url).as_ptr()) };
+        unsafe { assert_eq!(session_request_set_write_callback(req, Some(collect_body), &mut got as *mut Vec<u8> as *mut c_void), SESSION_OK) };
+        let streamed = snap(unsafe { session_send(s, req) });
+        unsafe { session_request_free(req) };
+        let _ = std::fs::remove_file(&out);
+        let req = unsafe { session_request_new(c("GET").as_ptr(), c(&url).as_ptr()) };
+        unsafe { assert_eq!(session_request_set_output_file(req, c(out.to_str().unwrap()).as_ptr()), SESSION_OK) };
+        let filed = snap(unsafe { session_send(s, req) });
+        unsafe { session_request_free(req) };
+        (streamed, got, filed, std::fs::read(&out).unwrap_or_default())
+    };
+    let live = session_new();
+    assert_eq!(set_replay(live, &cassette, SESSION_REPLAY_RECORD), SESSION_OK);
+    let (streamed, got, filed, file) = run(live);
+    unsafe { session_free(live) };
+    assert_eq!((streamed.error, streamed.status, streamed.body.len(), got.len()), (SESSION_OK, 200, 0, 5000));
+    assert_eq!((filed.status, file.len()), (200, 5000));
+    let offline = session_new();
+    assert_eq!(set_replay(offline, &cassette, SESSION_REPLAY_PLAYBACK), SESSION_OK);
+    let (streamed, got, filed, file) = run(offline);
+    unsafe { session_free(offline) };
+    assert_eq!((streamed.error, streamed.status, streamed.body.len()), (SESSION_OK, 200, 0), "not kept in the response");
+    assert_eq!(got, expected, "the callback got the recorded body");
+    assert_eq!((filed.error, filed.body.len()), (SESSION_OK, 0));
+    assert_eq!(file, expected, "the output file got the recorded body");
+}

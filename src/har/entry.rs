@@ -199,9 +199,11 @@ fn response(received: &Received, policy: &Policy) -> Value {
     let set_cookies: Vec<String> = received.header_values("Set-Cookie").map(|v| String::from_utf8_lossy(v).into_owned()).collect();
     let hide = policy.redact && policy.redact_set_cookie;
     let mut content = Map::new();
-    content.insert("size".into(), json!(received.body.len()));
+    // A body the caller streamed to a callback or file was copied for the layers.
+    let body = received.streamed.as_deref().unwrap_or(&received.body);
+    content.insert("size".into(), json!(body.len()));
     content.insert("mimeType".into(), json!(mime));
-    body_fields(&received.body, policy, &mut content);
+    body_fields(body, policy, &mut content);
     json!({
         "status": received.status,
         "statusText": String::from_utf8_lossy(&received.reason),

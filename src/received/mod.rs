@@ -23,6 +23,9 @@ pub struct Received {
     /// The peer, when a layer asked for it (`Hop::observe`): boxed, so a plain hop pays one
     /// word for it.
     pub peer: Option<Box<Peer>>,
+    /// A body streamed to the caller's callback or file, copied for a layer that records
+    /// the hop (HAR, replay); None otherwise.
+    pub streamed: Option<Vec<u8>>,
 }
 
 /// Whom a hop talked to.

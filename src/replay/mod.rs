@@ -94,10 +94,12 @@ impl Cassette {
             };
         };
         used[at] += 1;
-        Some(match &entries[at].outcome {
+        let outcome = match &entries[at].outcome {
             Ok(reply) => received(reply, hop.settings.max_body_size),
             Err((code, message)) => Err(Error::new(*code, message.clone())),
-        })
+        };
+        drop(tape);
+        Some(outcome.and_then(|received| deliver(hop, received)))
     }
 
     /// Adds an exchange made for real (RECORD, AUTO) to the file; AUTO answers it from
@@ -113,6 +115,30 @@ impl Cassette {
             }
         }
     }
+}
+
+/// A recorded body goes where the request asked, as it would live: to its write callback or
+/// output file (not for a redirect the request follows, whose body stays in memory).
+fn deliver(hop: &Hop<'_>, mut received: Received) -> Result<Received> {
+    use crate::transfer::Destination;
+    let transfer = &hop.prepared.transfer;
+    if transfer.follows_redirects && received.redirect_location().is_some() {
+        return Ok(received);
+    }
+    match &transfer.destination {
+        Destination::Memory | Destination::Events(..) => {}
+        Destination::Callback(callback) => {
+            let body = std::mem::take(&mut received.body);
+            if !body.is_empty() && !callback.call(hop.settings.transfer.session_id, &body) {
+                return Err(Error::new(Code::SESSION_E_CANCELLED, "the write callback cancelled the transfer"));
+            }
+        }
+        Destination::File(path) => {
+            let body = std::mem::take(&mut received.body);
+            std::fs::write(path, &body).map_err(|e| Error::new(Code::SESSION_E_IO, format!("cannot write the output file {}: {e}", path.display())))?;
+        }
+    }
+    Ok(received)
 }
 
 /// `url` without the query parameters named in `ignore` (unchanged when there are none).

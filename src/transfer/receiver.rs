@@ -34,13 +34,16 @@ pub struct Receiver {
     upload: Option<Reader>,
     /// Why a callback stopped the transfer; takes precedence over libcurl's own error.
     pub failure: Option<Error>,
+    /// A layer records this hop: a body streamed to a callback or file is copied for it
+    /// (`Received::streamed`).
+    pub keep_streamed: bool,
 }
 
 impl Receiver {
     /// The state for one hop: `decode` when the library's own Accept-Encoding was sent,
     /// `max_body` 0 for no limit, `upload` a streamed request body.
     pub fn new(session: SessionId, transfer: Transfer, decode: bool, max_body: usize, debug: Option<DebugCallback>, upload: Option<Upload>) -> Receiver {
-        Receiver { session, transfer, decode, max_body, debug, sensitive: None, stage: None, upload: upload.map(|u| Reader::new(u, session)), failure: None }
+        Receiver { session, transfer, decode, max_body, debug, sensitive: None, stage: None, upload: upload.map(|u| Reader::new(u, session)), failure: None, keep_streamed: false }
     }
 
     /// Whether this hop's response is a redirect that will be followed: its body then goes
@@ -87,8 +90,11 @@ impl Receiver {
                 Target::File(file, path.display().to_string())
             }
         };
-        Stage::chain(&codings, Sink::new(target, self.max_body, self.session))
-            .map_err(sink::classify)
+        let mut sink = Sink::new(target, self.max_body, self.session);
+        if self.keep_streamed && matches!(sink.target, Target::Callback(_) | Target::File(..)) {
+            sink.tee = Some(Vec::new());
+        }
+        Stage::chain(&codings, sink).map_err(sink::classify)
     }
 
     /// Takes body bytes; false stops the transfer (with `failure` set).
@@ -134,6 +140,8 @@ impl Receiver {
         let sink = stage.finish().map_err(sink::classify)?;
         if let Target::Memory(body) = sink.target {
             exchange.body = body;
+        } else if let Some(tee) = sink.tee {
+            exchange.streamed = Some(tee);
         }
         Ok(())
     }

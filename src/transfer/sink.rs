@@ -54,7 +54,13 @@ pub struct Sink {
     limit: u64,
     session: SessionId,
     prefault: Prefault,
+    /// A copy of a body streamed to a callback or file, kept for a layer that records the
+    /// hop (HAR, replay), up to TEE_MAX bytes.
+    pub tee: Option<Vec<u8>>,
 }
+
+/// The most of a streamed body copied for the recording layers.
+pub const TEE_MAX: usize = 64 * 1024 * 1024;
 
 /// Commits the pages of a large in-memory body a window ahead of the data, one
 /// madvise(MADV_POPULATE_WRITE) per 2 MiB (Linux 5.14+), instead of taking a page fault per
@@ -117,6 +123,7 @@ impl Sink {
             limit: limit as u64,
             session,
             prefault: Prefault::default(),
+            tee: None,
         }
     }
 }
@@ -141,6 +148,9 @@ impl Write for Sink {
                 body.extend_from_slice(data)
             }
             Target::Callback(callback) => {
+                if let Some(tee) = self.tee.as_mut().filter(|t| t.len() + data.len() <= TEE_MAX) {
+                    tee.extend_from_slice(data);
+                }
                 if !callback.call(self.session, data) {
                     return Err(stop(
                         Code::SESSION_E_CANCELLED,
@@ -148,12 +158,12 @@ impl Write for Sink {
                     ));
                 }
             }
-            Target::File(file, path) => file.write_all(data).map_err(|e| {
-                stop(
-                    Code::SESSION_E_IO,
-                    format!("cannot write the output file {path}: {e}"),
-                )
-            })?,
+            Target::File(file, path) => {
+                if let Some(tee) = self.tee.as_mut().filter(|t| t.len() + data.len() <= TEE_MAX) {
+                    tee.extend_from_slice(data);
+                }
+                file.write_all(data).map_err(|e| stop(Code::SESSION_E_IO, format!("cannot write the output file {path}: {e}")))?
+            }
             Target::Events(_) => {}
         }
         self.written += data.len() as u64;

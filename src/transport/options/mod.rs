@@ -175,6 +175,8 @@ fn configure_transfer(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepa
     let upload = hop.body.as_ref().and_then(|b| b.upload.clone());
     let traced = debug.is_some();
     h.get_mut().transfer = Receiver::new(session, transfer, decode, settings.max_body_size, debug, upload);
+    // Lane::begin sets `observe` before the options: a recording layer gets streamed bodies.
+    h.get_mut().transfer.keep_streamed = h.get_ref().observe;
     if traced && !settings.sensitive_headers.is_empty() {
         h.get_mut().transfer.sensitive = Some(settings.sensitive_headers.clone());
     }
