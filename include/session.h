@@ -85,11 +85,6 @@
 #define SESSION_READ_ABORT (size_t)-1
 
 /**
- * The most of a streamed body copied for the recording layers.
- */
-#define TEE_MAX ((64 * 1024) * 1024)
-
-/**
  * Receive buffer per transfer (CURLOPT_BUFFERSIZE). libcurl 8 lends one buffer per multi
  * handle to the running transfer and frees it when the lane goes idle, so this costs
  * memory only while a lane is transferring, never per idle pooled connection.

@@ -60,7 +60,7 @@ pub struct Sink {
 }
 
 /// The most of a streamed body copied for the recording layers.
-pub const TEE_MAX: usize = 64 * 1024 * 1024;
+pub(crate) const TEE_MAX: usize = 64 * 1024 * 1024;
 
 /// Commits the pages of a large in-memory body a window ahead of the data, one
 /// madvise(MADV_POPULATE_WRITE) per 2 MiB (Linux 5.14+), instead of taking a page fault per
