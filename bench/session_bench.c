@@ -84,6 +84,22 @@ static int stream(const char *url, long n)
     return rc;
 }
 
+/* Checks, counts and frees the m responses of a batch whose first request is number `first`. */
+static int take_batch(session_response_t **out, size_t m, long first)
+{
+    int rc = 0;
+    size_t i;
+    for (i = 0; i < m; i++) {
+        if (out[i]->error != SESSION_OK || out[i]->status_code != 200) {
+            fprintf(stderr, "request %ld failed: %s\n", first + (long)i, out[i]->error_message);
+            rc = 1;
+        }
+        total_bytes += (double)out[i]->body_len;
+        session_response_free(out[i]);
+    }
+    return rc;
+}
+
 static int par(session_t *s, const char *url, long n, long k)
 {
     session_request_t *req = session_request_new("GET", url);
@@ -96,14 +112,7 @@ static int par(session_t *s, const char *url, long n, long k)
         reqs[i] = req;
     if (session_send_all(s, reqs, (size_t)n, out) != SESSION_OK)
         return 1;
-    for (i = 0; i < n; i++) {
-        if (out[i]->error != SESSION_OK || out[i]->status_code != 200) {
-            fprintf(stderr, "request %ld failed: %s\n", i, out[i]->error_message);
-            rc = 1;
-        }
-        total_bytes += (double)out[i]->body_len;
-        session_response_free(out[i]);
-    }
+    rc = take_batch(out, (size_t)n, 0);
     free(reqs);
     free(out);
     session_request_free(req);
@@ -124,14 +133,7 @@ static int batches(session_t *s, const char *url, long n, long k)
         size_t m = (size_t)(n - done < k ? n - done : k);
         if (session_send_all(s, reqs, m, out) != SESSION_OK)
             return 1;
-        for (i = 0; i < (long)m; i++) {
-            if (out[i]->error != SESSION_OK || out[i]->status_code != 200) {
-                fprintf(stderr, "request %ld failed: %s\n", done + i, out[i]->error_message);
-                rc = 1;
-            }
-            total_bytes += (double)out[i]->body_len;
-            session_response_free(out[i]);
-        }
+        rc = take_batch(out, m, done);
     }
     free(reqs);
     free(out);

@@ -177,6 +177,20 @@ pub fn response_head(data: &[u8]) {
     );
 }
 
+/// Reads a request head (up to its blank line, or what came within 2 s) from `conn`.
+fn read_request_head(conn: &mut std::net::TcpStream) -> Vec<u8> {
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut request = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        match conn.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+        }
+    }
+    request
+}
+
 /// The loopback server of the exchange target: answers every connection with the current
 /// reply bytes, then closes it.
 fn reply_server() -> &'static (u16, Mutex<Vec<u8>>) {
@@ -186,15 +200,7 @@ fn reply_server() -> &'static (u16, Mutex<Vec<u8>>) {
         let port = listener.local_addr().unwrap().port();
         std::thread::spawn(move || {
             for mut conn in listener.incoming().flatten() {
-                let _ = conn.set_read_timeout(Some(Duration::from_secs(2)));
-                let mut request = Vec::new();
-                let mut buf = [0u8; 4096];
-                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match conn.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => request.extend_from_slice(&buf[..n]),
-                    }
-                }
+                read_request_head(&mut conn);
                 let reply = reply_server().1.lock().unwrap().clone();
                 let _ = conn.write_all(&reply);
                 let _ = conn.shutdown(std::net::Shutdown::Both);
@@ -342,15 +348,8 @@ fn frame_server() -> &'static (u16, Mutex<Vec<u8>>) {
         let port = listener.local_addr().unwrap().port();
         std::thread::spawn(move || {
             for mut conn in listener.incoming().flatten() {
-                let _ = conn.set_read_timeout(Some(Duration::from_secs(2)));
-                let mut request = Vec::new();
+                let request = read_request_head(&mut conn);
                 let mut buf = [0u8; 4096];
-                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match conn.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => request.extend_from_slice(&buf[..n]),
-                    }
-                }
                 let head = String::from_utf8_lossy(&request);
                 let key = head
                     .lines()
