@@ -53,6 +53,12 @@ pub mod internals {
         crate::ws::accept_for(key)
     }
 
+    /// `data` as the whole answer to a WebSocket upgrade: None while its head is
+    /// incomplete, else (status, head length, body), or the code it is refused with.
+    pub fn ws_answer(data: &[u8], max_header_bytes: usize, max_body: u64) -> Result<Option<(u32, usize, Vec<u8>)>, crate::error::Code> {
+        crate::ws::parse_answer(data, max_header_bytes, max_body).map_err(|e| e.code)
+    }
+
     /// The (method, URL) of every exchange a HAR file records, or the code it is refused with.
     pub fn har_requests(data: &[u8]) -> Result<Vec<(String, String)>, crate::error::Code> {
         crate::har::parse::parse(data).map(|all| all.into_iter().map(|r| (r.method, r.url)).collect()).map_err(|e| e.code)

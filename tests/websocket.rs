@@ -163,7 +163,7 @@ fn a_refused_upgrade_gives_its_response_and_cookies() {
     assert!(ws.is_null());
     assert!(last_error().contains("403"), "{}", last_error());
     let r = take(response);
-    assert_eq!((r.error, r.status), (SESSION_E_UPGRADE_REFUSED, 403));
+    assert_eq!((r.error, r.status, r.body.as_str()), (SESSION_E_UPGRADE_REFUSED, 403, "go away"), "the whole refusal, body included");
     let got = unsafe { session_cookie_get(s.raw(), c(&format!("http://127.0.0.1:{}/", server().port)).as_ptr(), c("refused").as_ptr()) };
     assert!(!got.is_null(), "Set-Cookie on a refusal went into the jar");
     unsafe { session_string_free(got) };

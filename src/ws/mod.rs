@@ -1,15 +1,18 @@
 //! WebSocket (RFC 6455) from a session: the upgrade request is prepared as any request
 //! (`prepare`: default headers, params, auth, credentials; the jar's cookies; the session's
-//! TLS, proxy and timeout settings) and sent on a libcurl handle of its own
-//! (`transport::upgrade`), which then carries the frames. Set-Cookie on the answer goes
-//! into the jar; an answer other than 101 is an error that still gives the response.
+//! TLS, proxy, HSTS and timeout settings). libcurl connects (TCP, the proxy's tunnel, TLS)
+//! on a handle of its own (`transport::upgrade`); the handshake and the frames are this
+//! module's (`handshake`, `frame`), bytes through that connection. Set-Cookie on the answer
+//! goes into the jar; an answer other than 101 is an error that still gives the response,
+//! body included.
 //!
-//! Threads: one thread may send while another receives. Every libcurl call on the handle
-//! runs under `conn` (a handle is single-threaded); whole messages are sent under
+//! Threads: one thread may send while another receives. Every call on the connection
+//! runs under `conn` (a libcurl handle is single-threaded); whole messages are sent under
 //! `sending` (so frames of two messages never interleave), receives under `receiving`.
 //! Pongs and the reply to a close are sent by the receiving thread when no message is being
 //! sent, otherwise by the sender right after its message.
 
+mod frame;
 mod handshake;
 mod recv;
 
@@ -21,7 +24,9 @@ use crate::received::Received;
 use crate::request::Request;
 use crate::response::{Response, ResponseUrl};
 use crate::session::Session;
-use crate::transport::upgrade::{self, Opened, Upgraded, CURLWS_BINARY, CURLWS_CLOSE, CURLWS_PING, CURLWS_PONG, CURLWS_TEXT};
+use crate::settings::Settings;
+use crate::transport::upgrade::{self, Upgraded};
+use frame::{OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -31,6 +36,8 @@ pub(crate) const DEFAULT_MAX_MESSAGE: usize = 16 * 1024 * 1024;
 /// How long a send may wait for the socket when neither request nor session set a total
 /// timeout.
 const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest refusal body read when the session sets no max body size.
+const REFUSAL_BODY_MAX: u64 = 1024 * 1024;
 /// How long session_ws_free waits to hand its close frame to the socket.
 const FREE_CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -40,7 +47,7 @@ pub struct WebSocket {
     receiving: Mutex<recv::State>,
     /// A control frame the receiver could not send at once (a message was being sent): a
     /// pong (only the latest ping's), or the reply to the peer's close.
-    pending: Mutex<Option<(u32, Vec<u8>)>>,
+    pending: Mutex<Option<(u8, Vec<u8>)>>,
     close_sent: AtomicBool,
     /// The connection failed or was closed: no more sends or receives.
     dead: Mutex<Option<Error>>,
@@ -101,15 +108,17 @@ fn connect_inner(session: &Session, url: &str, opts: Option<&Request>) -> std::r
     let timeout = request.timeout.unwrap_or(settings.total_timeout);
     let ws_url = handshake::ws_url(&hop.url);
     let started = Instant::now();
-    let (conn, received) = match upgrade::open(&settings, &hop, &ws_url, timeout) {
-        Opened::Open(conn, received) => (conn, received),
-        Opened::Refused(received) => {
+    let mut conn = upgrade::open(&settings, &hop, &ws_url, timeout).map_err(bare)?;
+    let deadline = started + timeout.unwrap_or(DEFAULT_SEND_TIMEOUT);
+    let request_bytes = handshake::request_bytes(&hop.url, &hop.headers);
+    let (received, rest) = match exchange(&mut conn, &request_bytes, deadline, &settings).map_err(bare)? {
+        Answer::Switched(received, rest) => (received, rest),
+        Answer::Refused(received) => {
             store_cookies(session, &hop.url, &received);
             let err = Error::new(Code::SESSION_E_UPGRADE_REFUSED, format!("the server answered the WebSocket upgrade with {} instead of 101", received.status));
             let response = response_of(received, &hop.url, started, Some(err.clone()));
             return Err((err, Some(response)));
         }
-        Opened::Failed(err) => return Err((err, None)),
     };
     store_cookies(session, &hop.url, &received);
     let asked = request.headers.entry("Sec-WebSocket-Protocol").flatten().map(str::to_owned);
@@ -121,7 +130,7 @@ fn connect_inner(session: &Session, url: &str, opts: Option<&Request>) -> std::r
     let ws = WebSocket {
         conn: Mutex::new(conn),
         sending: Mutex::new(()),
-        receiving: Mutex::new(recv::State::default()),
+        receiving: Mutex::new(recv::State::with_input(rest)),
         pending: Mutex::new(None),
         close_sent: AtomicBool::new(false),
         dead: Mutex::new(None),
@@ -130,6 +139,90 @@ fn connect_inner(session: &Session, url: &str, opts: Option<&Request>) -> std::r
         fd,
     };
     Ok((ws, response_of(received, &hop.url, started, None)))
+}
+
+/// The server's answer to the upgrade.
+enum Answer {
+    /// 101, and the bytes that came after its head (the first frames).
+    Switched(Received, Vec<u8>),
+    /// Any other final answer, with its body (as much of it as could be read by the
+    /// deadline, within the session's max body size or 1 MiB).
+    Refused(Received),
+}
+
+/// Sends the upgrade request and reads the answer (1xx other than 101 skipped).
+fn exchange(conn: &mut Upgraded, request: &[u8], deadline: Instant, settings: &Settings) -> Result<Answer> {
+    let fd = conn.fd();
+    let mut off = 0;
+    while off < request.len() {
+        let sent = conn.send(&request[off..])?;
+        off += sent;
+        if sent == 0 && !wait_fd(fd, true, Some(deadline), None) {
+            return Err(Error::new(Code::SESSION_E_TIMEOUT, "timed out sending the WebSocket upgrade request"));
+        }
+    }
+    let mut buf = Vec::new();
+    let mut eof = false;
+    let head = loop {
+        match handshake::parse_head(&buf, settings.max_header_bytes)? {
+            Some(head) if head.received.status < 200 && head.received.status != 101 => drop(buf.drain(..head.len)),
+            Some(head) => break head,
+            None if eof => return Err(Error::new(Code::SESSION_E_CONNECT, "the server closed the connection before answering the WebSocket upgrade")),
+            None => eof = read_more(conn, fd, &mut buf, deadline).map_err(|e| match e.code {
+                Code::SESSION_E_TIMEOUT => Error::new(Code::SESSION_E_TIMEOUT, "timed out waiting for the answer to the WebSocket upgrade"),
+                _ => e,
+            })?,
+        }
+    };
+    let mut received = head.received;
+    let mut rest = buf.split_off(head.len);
+    if received.status == 101 {
+        return Ok(Answer::Switched(received, rest));
+    }
+    let max = match settings.max_body_size {
+        0 => REFUSAL_BODY_MAX,
+        n => n as u64,
+    };
+    received.body = loop {
+        match handshake::body(head.framing, &rest, eof, max) {
+            Ok(Some(body)) => break body,
+            Ok(None) => {}
+            Err(_) => break rest.into_iter().take(max as usize).collect(),
+        }
+        match read_more(conn, fd, &mut rest, deadline) {
+            Ok(closed) => eof = closed,
+            Err(_) => break rest.into_iter().take(max as usize).collect(),
+        }
+    };
+    Ok(Answer::Refused(received))
+}
+
+/// `data` read as a whole answer to an upgrade, the connection then closed (no I/O; for
+/// the fuzz target): None when its head is incomplete, else the status, head length and
+/// body (for a 101, none: what follows is frames).
+pub fn parse_answer(data: &[u8], max_header_bytes: usize, max_body: u64) -> Result<Option<(u32, usize, Vec<u8>)>> {
+    let Some(head) = handshake::parse_head(data, max_header_bytes)? else { return Ok(None) };
+    let body = match head.received.status {
+        101 => Vec::new(),
+        _ => handshake::body(head.framing, &data[head.len..], true, max_body)?.unwrap_or_default(),
+    };
+    Ok(Some((head.received.status, head.len, body)))
+}
+
+/// Reads what comes next (waiting until `deadline`) onto `buf`: true when the peer closed.
+fn read_more(conn: &mut Upgraded, fd: std::ffi::c_int, buf: &mut Vec<u8>, deadline: Instant) -> Result<bool> {
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        match conn.recv(&mut chunk)? {
+            Some(0) => return Ok(true),
+            Some(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                return Ok(false);
+            }
+            None if !wait_fd(fd, false, Some(deadline), None) => return Err(Error::new(Code::SESSION_E_TIMEOUT, "timed out reading from the WebSocket connection")),
+            None => {}
+        }
+    }
 }
 
 fn store_cookies(session: &Session, url: &url::Url, received: &Received) {
@@ -198,27 +291,27 @@ impl WebSocket {
         if std::str::from_utf8(text).is_err() {
             return Err(Error::invalid("WebSocket text is not valid UTF-8"));
         }
-        self.send_message(text, CURLWS_TEXT)
+        self.send_message(text, OP_TEXT)
     }
 
     pub fn send_binary(&self, data: &[u8]) -> Result<()> {
-        self.send_message(data, CURLWS_BINARY)
+        self.send_message(data, OP_BINARY)
     }
 
     pub fn ping(&self, data: &[u8]) -> Result<()> {
         if data.len() > 125 {
             return Err(Error::invalid("a ping carries at most 125 bytes"));
         }
-        self.send_message(data, CURLWS_PING)
+        self.send_message(data, OP_PING)
     }
 
-    fn send_message(&self, data: &[u8], flags: u32) -> Result<()> {
+    fn send_message(&self, data: &[u8], opcode: u8) -> Result<()> {
         self.check_alive()?;
         if self.close_sent.load(Ordering::Acquire) {
             return Err(Error::new(Code::SESSION_E_CONNECT, "the WebSocket is closing: a close frame was sent"));
         }
         let _sending = lock(&self.sending);
-        let result = self.write_frame(data, flags, Instant::now() + self.send_timeout);
+        let result = self.write_frame(data, opcode, Instant::now() + self.send_timeout);
         self.flush_pending_locked();
         result
     }
@@ -232,7 +325,7 @@ impl WebSocket {
         if self.close_sent.swap(true, Ordering::AcqRel) {
             return Ok(()); // already sent (perhaps as the reply to the peer's)
         }
-        self.write_frame(&payload, CURLWS_CLOSE, Instant::now() + self.send_timeout)
+        self.write_frame(&payload, OP_CLOSE, Instant::now() + self.send_timeout)
     }
 
     /// Sends a close (1000) unless one was sent or the connection is gone; for freeing.
@@ -241,33 +334,35 @@ impl WebSocket {
             return;
         }
         let _sending = lock(&self.sending);
-        let _ = self.write_frame(&1000u16.to_be_bytes(), CURLWS_CLOSE, Instant::now() + FREE_CLOSE_TIMEOUT);
+        let _ = self.write_frame(&1000u16.to_be_bytes(), OP_CLOSE, Instant::now() + FREE_CLOSE_TIMEOUT);
     }
 
     /// Writes one whole frame; the caller holds `sending`.
-    fn write_frame(&self, data: &[u8], flags: u32, deadline: Instant) -> Result<()> {
+    fn write_frame(&self, data: &[u8], opcode: u8, deadline: Instant) -> Result<()> {
+        let bytes = frame::encode(opcode, data, handshake::new_mask()?);
         let mut off = 0;
-        loop {
-            let (sent, blocked) = lock(&self.conn).send(&data[off..], flags).inspect_err(|e| self.kill(e))?;
+        while off < bytes.len() {
+            let sent = lock(&self.conn).send(&bytes[off..]).inspect_err(|e| self.kill(e))?;
             off += sent;
-            if !blocked && off == data.len() {
-                return Ok(());
-            }
-            if blocked && !wait_fd(self.fd, true, Some(deadline), None) {
+            if sent == 0 && !wait_fd(self.fd, true, Some(deadline), None) {
                 let err = Error::new(Code::SESSION_E_TIMEOUT, "timed out sending on the WebSocket (the peer reads nothing)");
-                self.kill(&err); // half a frame may be out: the connection is unusable
+                // Part of a frame may be out: the connection is unusable.
+                if off > 0 {
+                    self.kill(&err);
+                }
                 return Err(err);
             }
         }
+        Ok(())
     }
 
     /// Queues a pong or close reply and sends it now when no message is being sent.
-    fn queue_control(&self, flags: u32, payload: Vec<u8>) {
+    fn queue_control(&self, opcode: u8, payload: Vec<u8>) {
         {
             let mut pending = lock(&self.pending);
             // A close reply is never replaced by a pong.
-            if !matches!(&*pending, Some((f, _)) if *f == CURLWS_CLOSE) {
-                *pending = Some((flags, payload));
+            if !matches!(&*pending, Some((f, _)) if *f == OP_CLOSE) {
+                *pending = Some((opcode, payload));
             }
         }
         if let Ok(_sending) = self.sending.try_lock() {
@@ -289,14 +384,14 @@ impl WebSocket {
 
     /// Sends the queued control frame; the caller holds `sending`.
     fn flush_pending_locked(&self) {
-        let Some((flags, payload)) = lock(&self.pending).take() else { return };
-        if flags == CURLWS_CLOSE && self.close_sent.swap(true, Ordering::AcqRel) {
+        let Some((opcode, payload)) = lock(&self.pending).take() else { return };
+        if opcode == OP_CLOSE && self.close_sent.swap(true, Ordering::AcqRel) {
             return;
         }
-        if flags == CURLWS_PONG && self.close_sent.load(Ordering::Acquire) {
+        if opcode == OP_PONG && self.close_sent.load(Ordering::Acquire) {
             return; // no frames after our close
         }
-        let _ = self.write_frame(&payload, flags, Instant::now() + self.send_timeout);
+        let _ = self.write_frame(&payload, opcode, Instant::now() + self.send_timeout);
     }
 }
 

@@ -1,14 +1,15 @@
-//! Receiving: libcurl's frame chunks reassembled into messages (fragments joined, control
-//! frames between them taken apart), text checked for UTF-8, pings answered, the size cap
-//! enforced (close 1009), protocol errors closed with 1002.
+//! Receiving: the connection's bytes decoded into frames (`frame::Decoder`), fragments
+//! joined into messages (control frames between them given apart), text checked for UTF-8
+//! as it arrives (an invalid fragment fails at once), pings answered, the size cap enforced
+//! (close 1009), protocol errors closed with 1002.
 
+use super::frame::{self, Decoder, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT};
 use super::{lock, wait_fd, WebSocket};
 use crate::error::{Code, Error, Result};
-use crate::transport::upgrade::{CURLWS_BINARY, CURLWS_CLOSE, CURLWS_CONT, CURLWS_PING, CURLWS_PONG, CURLWS_TEXT};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-/// Bytes asked of libcurl per call.
+/// Bytes read from the connection per call.
 const CHUNK: usize = 64 * 1024;
 /// While a control frame waits to be sent, the receiver looks again this often.
 const PENDING_SLICE: Duration = Duration::from_millis(10);
@@ -36,13 +37,33 @@ pub struct Message {
 /// The receiver's state between calls (a message may arrive over several).
 #[derive(Default)]
 pub struct State {
-    buf: Vec<u8>,
-    /// The data message being reassembled, and whether it is text.
+    /// Bytes read and not yet decoded (at most a frame header's worth between calls, or
+    /// what came with the 101), then room for a read.
+    input: Vec<u8>,
+    decoder: Decoder,
+    /// The data message being reassembled, whether it is text, and how much of it is
+    /// known to be valid UTF-8 so far.
     message: Vec<u8>,
     text: bool,
+    checked: usize,
     control: Vec<u8>,
     /// The peer's close was given to the caller: nothing follows.
     closed: bool,
+}
+
+impl State {
+    /// A receiver whose first bytes are `input` (what came after the 101's head).
+    pub fn with_input(input: Vec<u8>) -> State {
+        State { input, ..State::default() }
+    }
+}
+
+/// What one piece of a frame made of the message being received.
+enum Step {
+    More,
+    Message(Message),
+    Control(u8, Vec<u8>),
+    Fail(u16, Error),
 }
 
 impl WebSocket {
@@ -54,77 +75,71 @@ impl WebSocket {
             return Err(Error::new(Code::SESSION_E_CONNECT, "the WebSocket is closed (its close message was received)"));
         }
         self.check_alive()?;
-        if state.buf.len() != CHUNK {
-            state.buf = vec![0; CHUNK];
-        }
         loop {
             self.try_flush_pending();
-            let got = {
-                let state = &mut *state;
-                lock(&self.conn).recv(&mut state.buf)
+            // Decode what is buffered.
+            let mut used = 0;
+            let step = loop {
+                let st = &mut *state;
+                match st.decoder.next(&st.input[used..]) {
+                    Ok(Some((piece, n))) => {
+                        used += n;
+                        let max = self.max_message.load(Ordering::Relaxed);
+                        let step = take_piece(&mut st.message, &mut st.text, &mut st.checked, &mut st.control, &piece, max);
+                        if !matches!(step, Step::More) {
+                            break step;
+                        }
+                    }
+                    Ok(None) => break Step::More,
+                    Err(why) => break Step::Fail(1002, Error::new(Code::SESSION_E_DECODE, format!("WebSocket protocol error: {why}; closed with 1002"))),
+                }
             };
-            let chunk = match got {
-                Ok(Some(chunk)) => chunk,
+            state.input.drain(..used);
+            match step {
+                Step::More => {}
+                Step::Message(message) => return Ok(message),
+                Step::Fail(code, err) => {
+                    state.message.clear();
+                    self.fail_with_close(code, &err);
+                    return Err(err);
+                }
+                Step::Control(OP_PING, payload) => {
+                    self.queue_control(OP_PONG, payload.clone());
+                    return Ok(Message { kind: Kind::Ping, data: payload, close_code: 0, close_reason: String::new() });
+                }
+                Step::Control(OP_PONG, payload) => return Ok(Message { kind: Kind::Pong, data: payload, close_code: 0, close_reason: String::new() }),
+                Step::Control(_, payload) => {
+                    let message = self.on_close(payload)?;
+                    state.closed = true;
+                    return Ok(message);
+                }
+            }
+            // Read more.
+            let had = state.input.len();
+            state.input.resize(had + CHUNK, 0);
+            let got = {
+                let input = &mut state.input[had..];
+                lock(&self.conn).recv(input)
+            };
+            state.input.truncate(had + got.as_ref().ok().copied().flatten().unwrap_or(0));
+            match got {
+                Ok(Some(0)) => {
+                    let err = Error::new(Code::SESSION_E_CONNECT, "the WebSocket peer closed the connection");
+                    self.kill(&err);
+                    return Err(err);
+                }
+                Ok(Some(_)) => {}
                 Ok(None) => {
                     let slice = self.has_pending().then_some(PENDING_SLICE);
                     if !wait_fd(self.fd, false, deadline, slice) {
                         return Err(Error::new(Code::SESSION_E_TIMEOUT, "no WebSocket message within the timeout"));
                     }
-                    continue;
                 }
                 Err(err) => {
-                    if err.code == Code::SESSION_E_DECODE {
-                        self.fail_with_close(1002, &err);
-                    }
                     self.kill(&err);
                     return Err(err);
                 }
-            };
-            let State { buf, message, text, control, closed } = &mut *state;
-            let data = &buf[..chunk.len];
-            if chunk.flags & (CURLWS_CLOSE | CURLWS_PING | CURLWS_PONG) != 0 {
-                control.extend_from_slice(data);
-                if chunk.bytes_left > 0 {
-                    continue;
-                }
-                let payload = std::mem::take(control);
-                if chunk.flags & CURLWS_PING != 0 {
-                    self.queue_control(CURLWS_PONG, payload.clone());
-                    return Ok(Message { kind: Kind::Ping, data: payload, close_code: 0, close_reason: String::new() });
-                }
-                if chunk.flags & CURLWS_PONG != 0 {
-                    return Ok(Message { kind: Kind::Pong, data: payload, close_code: 0, close_reason: String::new() });
-                }
-                let message = self.on_close(payload)?;
-                *closed = true;
-                return Ok(message);
             }
-            if chunk.flags & (CURLWS_TEXT | CURLWS_BINARY) == 0 {
-                continue; // nothing libcurl documents; skip rather than guess
-            }
-            if message.is_empty() && chunk.offset == 0 {
-                *text = chunk.flags & CURLWS_TEXT != 0;
-            }
-            let max = self.max_message.load(Ordering::Relaxed);
-            let size = (message.len() as u64).saturating_add(data.len() as u64).saturating_add(chunk.bytes_left);
-            if size > max as u64 {
-                message.clear();
-                let err = Error::new(Code::SESSION_E_TOO_LARGE, format!("a WebSocket message is over the max message size ({max} bytes); closed with 1009"));
-                self.fail_with_close(1009, &err);
-                return Err(err);
-            }
-            message.extend_from_slice(data);
-            if chunk.bytes_left > 0 || chunk.flags & CURLWS_CONT != 0 {
-                continue;
-            }
-            let data = std::mem::take(message);
-            if *text && std::str::from_utf8(&data).is_err() {
-                let err = Error::new(Code::SESSION_E_DECODE, "a WebSocket text message is not valid UTF-8; closed with 1007");
-                self.fail_with_close(1007, &err);
-                return Err(err);
-            }
-            let kind = if *text { Kind::Text } else { Kind::Binary };
-            return Ok(Message { kind, data, close_code: 0, close_reason: String::new() });
         }
     }
 
@@ -149,7 +164,7 @@ impl WebSocket {
             return protocol_error(&format!("has the code {code}, which may not be sent"), 1002);
         }
         let reply = if payload.is_empty() { Vec::new() } else { code.to_be_bytes().to_vec() };
-        self.queue_control(CURLWS_CLOSE, reply);
+        self.queue_control(OP_CLOSE, reply);
         Ok(Message { kind: Kind::Close, data: payload, close_code: code, close_reason: reason })
     }
 
@@ -158,9 +173,45 @@ impl WebSocket {
         if let Ok(_sending) = self.sending.try_lock() {
             if !self.close_sent.swap(true, Ordering::AcqRel) {
                 let deadline = Instant::now() + Duration::from_secs(1);
-                let _ = self.write_frame(&code.to_be_bytes(), CURLWS_CLOSE, deadline);
+                let _ = self.write_frame(&code.to_be_bytes(), OP_CLOSE, deadline);
             }
         }
         self.kill(err);
     }
+}
+
+/// Adds one piece of a frame to the message or control frame being received.
+fn take_piece(message: &mut Vec<u8>, text: &mut bool, checked: &mut usize, control: &mut Vec<u8>, piece: &frame::Piece<'_>, max: usize) -> Step {
+    if frame::is_control(piece.opcode) {
+        control.extend_from_slice(piece.data);
+        if piece.bytes_left > 0 {
+            return Step::More;
+        }
+        return Step::Control(piece.opcode, std::mem::take(control));
+    }
+    if piece.opcode == OP_TEXT || piece.opcode == OP_BINARY {
+        *text = piece.opcode == OP_TEXT;
+    }
+    let size = (message.len() as u64).saturating_add(piece.data.len() as u64).saturating_add(piece.bytes_left);
+    if size > max as u64 {
+        let err = Error::new(Code::SESSION_E_TOO_LARGE, format!("a WebSocket message is over the max message size ({max} bytes); closed with 1009"));
+        return Step::Fail(1009, err);
+    }
+    message.extend_from_slice(piece.data);
+    let last = piece.fin && piece.bytes_left == 0;
+    if *text {
+        // Fail fast: a byte that can start no valid sequence fails now, an incomplete
+        // sequence at the end only when the message ends there.
+        match std::str::from_utf8(&message[*checked..]) {
+            Ok(_) => *checked = message.len(),
+            Err(e) if e.error_len().is_none() && !last => *checked += e.valid_up_to(),
+            Err(_) => return Step::Fail(1007, Error::new(Code::SESSION_E_DECODE, "a WebSocket text message is not valid UTF-8; closed with 1007")),
+        }
+    }
+    if !last {
+        return Step::More;
+    }
+    *checked = 0;
+    let kind = if *text { Kind::Text } else { Kind::Binary };
+    Step::Message(Message { kind, data: std::mem::take(message), close_code: 0, close_reason: String::new() })
 }
