@@ -23,7 +23,7 @@ WebSocket paths served by websockets:
   /sizes         sends binary messages of 0, 125, 126, 65535 and 65536 bytes, then echoes
   /gen?op=O&n=N&frags=K   one message (O 1: text of "*", 2: binary) of N bytes in K
                  fragments, then echoes
-  /closed?case=C echoes; when the client's close arrives, records its code for /report
+  any of them with &case=C (or ?case=C): the code of the client's close is recorded for /report
 Raw paths (hostile or broken on purpose):
   /refuse/chunked  403, the body `go away, in chunks` with Transfer-Encoding: chunked
   /refuse/close    401 without Content-Length: the body runs to the connection's end
@@ -61,7 +61,7 @@ from websockets.sync.server import serve as ws_serve
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 WS_PATHS = {"/echo", "/headers", "/setcookie", "/refuse", "/protocol", "/silent", "/big",
-            "/ping", "/close", "/sizes", "/gen", "/closed"}
+            "/ping", "/close", "/sizes", "/gen"}
 # case -> the close code a client sent on it (raw /raw and websockets /closed)
 CLOSES = {}
 WS_PORT = None
@@ -152,7 +152,7 @@ def ws_handler(ws):
     except ConnectionClosed:
         pass
     finally:
-        if path == "/closed":
+        if "case" in query:
             code = ws.protocol.close_rcvd.code if ws.protocol.close_rcvd is not None else "none"
             CLOSES[query.get("case", [""])[0]] = str(code)
 
