@@ -323,3 +323,59 @@ fn hsts_and_https_only_apply_to_the_upgrade() {
     assert!(ws.is_null());
     assert!(last_error().contains("https-only"), "{}", last_error());
 }
+
+/// A refusal's body is read whole however it is framed: Content-Length (the websockets
+/// server's 403 above), chunked with extensions, or up to the connection's end.
+#[test]
+fn a_refusals_body_is_read_chunked_or_to_the_end() {
+    let s = Session::new();
+    for (path, status, body) in [("/refuse/chunked", 403, "go away, in chunks"), ("/refuse/close", 401, "log in first")] {
+        let mut response = std::ptr::null_mut();
+        let ws = unsafe { session_ws_connect_response(s.raw(), c(&ws_url(path)).as_ptr(), std::ptr::null(), &mut response) };
+        assert!(ws.is_null());
+        let r = take(response);
+        assert_eq!((r.error, r.status, r.body.as_str()), (SESSION_E_UPGRADE_REFUSED, status, body), "{path}");
+    }
+    let got = unsafe { session_cookie_get(s.raw(), c(&format!("http://127.0.0.1:{}/", server().port)).as_ptr(), c("refused").as_ptr()) };
+    assert_eq!(text(got), "2", "Set-Cookie on the chunked refusal");
+}
+
+/// Through the session's proxy: ws:// and wss:// both go through a CONNECT tunnel (the
+/// proxy's credentials in the CONNECT only, never to the origin); wrong credentials are
+/// SESSION_E_PROXY.
+#[test]
+fn through_the_sessions_proxy_in_a_connect_tunnel() {
+    use session::capi::network::{session_set_proxy, session_set_trust_env};
+    let proxy = support::proxy(&["--auth", "pu:pp"]);
+    let s = Session::new();
+    unsafe {
+        assert_eq!(session_set_trust_env(s.raw(), false), SESSION_OK);
+        let url = format!("http://pu:pp@127.0.0.1:{}", proxy.port);
+        assert_eq!(session_set_proxy(s.raw(), c("all").as_ptr(), c(&url).as_ptr()), SESSION_OK);
+        assert_eq!(session_set_ca_bundle(s.raw(), c(server().ca_pem.as_ref().unwrap().to_str().unwrap()).as_ptr()), SESSION_OK);
+    }
+    // origin.test resolves only at the proxy: an answer proves the tunnel carried it.
+    let ws = Ws::open(&s, &format!("ws://origin.test:{}/headers", server().port));
+    let headers = String::from_utf8(ws.recv(5000).unwrap().data).unwrap();
+    assert!(!headers.to_ascii_lowercase().contains("proxy-authorization"), "{headers}");
+    assert!(headers.contains(&format!("\"host\": \"origin.test:{}\"", server().port)), "{headers}");
+    assert_eq!(ws.text("tunnelled"), SESSION_OK);
+    ws.expect(session_ws_type::SESSION_WS_TEXT, b"tunnelled");
+    let ws = Ws::open(&s, &format!("wss://127.0.0.1:{}/echo", server().tls_port.unwrap()));
+    assert_eq!(ws.text("tunnelled TLS"), SESSION_OK);
+    ws.expect(session_ws_type::SESSION_WS_TEXT, b"tunnelled TLS");
+    let body = support::get_json(&proxy.url("/stats"));
+    let connects: Vec<&str> = body.split('{').filter(|e| e.contains("\"kind\": \"connect\"")).collect();
+    assert_eq!(connects.len(), 2, "{body}");
+    assert!(connects[0].contains(&format!("\"target\": \"origin.test:{}\"", server().port)), "{body}");
+    assert!(connects.iter().all(|e| e.contains("\"proxy_authorization\": \"Basic cHU6cHA=\"")), "{body}");
+
+    let bad = Session::new();
+    unsafe {
+        session_set_trust_env(bad.raw(), false);
+        let url = format!("http://pu:wrong@127.0.0.1:{}", proxy.port);
+        session_set_proxy(bad.raw(), c("all").as_ptr(), c(&url).as_ptr());
+        assert!(session_ws_connect(bad.raw(), c(&ws_url("/echo")).as_ptr(), std::ptr::null()).is_null());
+    }
+    assert!(last_error().starts_with("proxy"), "{}", last_error());
+}
