@@ -73,6 +73,11 @@ fn ws_frames_corpus() {
 }
 
 #[test]
+fn ws_handshake_corpus() {
+    replay("ws_handshake", targets::ws_handshake);
+}
+
+#[test]
 fn har_replay_corpus() {
     replay("har_replay", targets::har_replay);
 }

@@ -419,6 +419,25 @@ pub fn ws_frames(data: &[u8]) {
     }
 }
 
+/// Bytes as the whole answer to a WebSocket upgrade (head, then a refusal's body by
+/// Content-Length, chunked or to the end): never a panic; a head over the byte cap is
+/// refused; a body is never over the cap nor longer than the bytes after the head; a refusal
+/// is SESSION_E_DECODE, _TOO_LARGE or _CONNECT (cut short), nothing else.
+pub fn ws_handshake(data: &[u8]) {
+    use session::error::session_code::*;
+    const HEAD_CAP: usize = 4096;
+    const BODY_CAP: u64 = 8192;
+    match session::internals::ws_answer(data, HEAD_CAP, BODY_CAP) {
+        Ok(None) => {}
+        Ok(Some((status, head_len, body))) => {
+            assert!((100..=999).contains(&status), "status {status}");
+            assert!(head_len <= data.len());
+            assert!(body.len() as u64 <= BODY_CAP && body.len() <= data.len() - head_len);
+        }
+        Err(code) => assert!(matches!(code, SESSION_E_DECODE | SESSION_E_TOO_LARGE | SESSION_E_CONNECT), "{code:?}"),
+    }
+}
+
 /// A HAR file as a replay cassette: the parser never panics; a file it accepts loads with
 /// session_set_replay (PLAYBACK) and every request it records (up to 8) is answered from it,
 /// never with SESSION_E_INTERNAL or a NULL response, with clean headers; a file it refuses is

@@ -201,12 +201,19 @@ fn exchange(conn: &mut Upgraded, request: &[u8], deadline: Instant, settings: &S
 /// the fuzz target): None when its head is incomplete, else the status, head length and
 /// body (for a 101, none: what follows is frames).
 pub fn parse_answer(data: &[u8], max_header_bytes: usize, max_body: u64) -> Result<Option<(u32, usize, Vec<u8>)>> {
-    let Some(head) = handshake::parse_head(data, max_header_bytes)? else { return Ok(None) };
-    let body = match head.received.status {
-        101 => Vec::new(),
-        _ => handshake::body(head.framing, &data[head.len..], true, max_body)?.unwrap_or_default(),
-    };
-    Ok(Some((head.received.status, head.len, body)))
+    let mut at = 0;
+    loop {
+        let Some(head) = handshake::parse_head(&data[at..], max_header_bytes)? else { return Ok(None) };
+        at += head.len;
+        if head.received.status < 200 && head.received.status != 101 {
+            continue;
+        }
+        let body = match head.received.status {
+            101 => Vec::new(),
+            _ => handshake::body(head.framing, &data[at..], true, max_body)?.unwrap_or_default(),
+        };
+        return Ok(Some((head.received.status, at, body)));
+    }
 }
 
 /// Reads what comes next (waiting until `deadline`) onto `buf`: true when the peer closed.
