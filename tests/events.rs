@@ -137,3 +137,21 @@ fn follow_reconnects_with_last_event_id_after_the_servers_retry() {
     let r = take(unsafe { session_events_follow(s0.raw(), req.0, None, std::ptr::null_mut()) });
     assert_eq!(r.error, SESSION_E_INVALID_ARGUMENT);
 }
+
+/// The server's retry never waits past the request's total deadline: with retries left,
+/// a 60 s retry and a 1 s deadline, the loop ends after the first stream instead of
+/// sleeping.
+#[test]
+fn follow_stops_at_the_deadline_rather_than_wait_for_a_long_retry() {
+    use session::capi::request::session_request_set_timeout_ms;
+    let s = Session::new();
+    assert_eq!(unsafe { session_set_retries(s.raw(), 5, 0.0) }, SESSION_OK);
+    let req = Req::new("GET", &server().url("/events/resume?retry=60000"));
+    assert_eq!(unsafe { session_request_set_timeout_ms(req.0, 1000) }, SESSION_OK);
+    let mut seen = Seen::default();
+    let started = std::time::Instant::now();
+    let r = take(unsafe { session_events_follow(s.raw(), req.0, Some(on_event), &mut seen as *mut Seen as *mut c_void) });
+    assert_eq!((r.error, seen.count), (SESSION_OK, 1), "one stream, no reconnect: {}", r.message);
+    assert_eq!(seen.events[0].3, 60000, "the server's retry was read");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "it did not sleep the 60 s retry");
+}
