@@ -1617,8 +1617,9 @@ session_ws_t *session_ws_connect(session_t *s,
 
 /**
  * session_ws_connect that also gives the handshake's answer: `*response_out` (when
- * `response_out` is not NULL) is set to the server's response (status, reason, headers;
- * its body is empty, as libcurl stops at the head), or NULL when none came. The response
+ * `response_out` is not NULL) is set to the server's response (status, reason, headers
+ * and body; for a refusal the body is read by Content-Length, chunked or to the
+ * connection's end, within the session's max body size or 1 MiB), or NULL when none came. The response
  * belongs to the caller (session_response_free); on a refusal its `error` is
  * SESSION_E_UPGRADE_REFUSED.
  */

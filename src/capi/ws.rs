@@ -128,8 +128,9 @@ pub unsafe extern "C" fn session_ws_connect(s: *mut session_t, url: *const c_cha
 }
 
 /// session_ws_connect that also gives the handshake's answer: `*response_out` (when
-/// `response_out` is not NULL) is set to the server's response (status, reason, headers;
-/// its body is empty, as libcurl stops at the head), or NULL when none came. The response
+/// `response_out` is not NULL) is set to the server's response (status, reason, headers
+/// and body; for a refusal the body is read by Content-Length, chunked or to the
+/// connection's end, within the session's max body size or 1 MiB), or NULL when none came. The response
 /// belongs to the caller (session_response_free); on a refusal its `error` is
 /// SESSION_E_UPGRADE_REFUSED.
 #[no_mangle]

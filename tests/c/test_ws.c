@@ -2,6 +2,7 @@
  * tests/servers/stream_server.py (STREAM_URL, http://127.0.0.1:port): echo, fragments and
  * pings, the peer's close, a refused upgrade with its response, the size cap, freeing an
  * open WebSocket, an event stream ended by its callback. */
+#include <string.h>
 #include "check.h"
 
 static char ws_base[256];
@@ -86,6 +87,7 @@ int main(void)
     ws = session_ws_connect_response(s, ws_url("/refuse"), NULL, &r);
     CHECK(ws == NULL);
     CHECK(r != NULL && r->status_code == 403 && r->error == SESSION_E_UPGRADE_REFUSED);
+    CHECK(r->body_len == 7 && memcmp(r->body, "go away", 7) == 0); /* the whole refusal */
     CHECK(starts_with(session_last_error(), session_strerror(SESSION_E_UPGRADE_REFUSED)));
     session_response_free(r);
 
