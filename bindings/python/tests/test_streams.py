@@ -55,6 +55,7 @@ def test_refused_upgrade_carries_the_response(streamer):
         with pytest.raises(libsession.UpgradeRefused) as info:
             s.ws_connect(ws_url(streamer, "/refuse"))
         assert info.value.response.status_code == 403
+        assert info.value.response.content == b"go away"  # the whole refusal
         assert isinstance(info.value, libsession.ConnectionError)
 
 
