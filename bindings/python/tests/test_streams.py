@@ -28,8 +28,10 @@ def test_echo_iteration_and_close(streamer):
         ws.send("héllo")
         ws.send(b"\x00\x01")
         ws.ping(b"p")
-        assert [(m.type, m.data) for m in (ws.recv(5), ws.recv(5), ws.recv(5))] == [
-            ("text", "héllo"), ("binary", b"\x00\x01"), ("pong", b"p")]
+        got = [(m.type, m.data) for m in (ws.recv(5), ws.recv(5), ws.recv(5))]
+        # The websockets server answers a ping at once, ahead of echoes still queued.
+        assert [m for m in got if m[0] != "pong"] == [("text", "héllo"), ("binary", b"\x00\x01")]
+        assert ("pong", b"p") in got
         ws.close(1000, "done")
         messages = list(ws)
         assert messages[-1].type == "close" and messages[-1].close_code == 1000
