@@ -6,6 +6,7 @@
 //! names, for tests); `internals` lends a few pieces to the fuzz targets and tests.
 
 mod asynchronous;
+mod cache;
 pub mod capi;
 mod client;
 mod exchange;
@@ -51,6 +52,15 @@ pub mod internals {
     /// The Sec-WebSocket-Accept a server answers a key with.
     pub fn ws_accept(key: &str) -> String {
         crate::ws::accept_for(key)
+    }
+
+    /// A cache record file read back (its key and variant count), re-encoded to the same
+    /// bytes; None when it is not an intact record. Also parses `data` as Cache-Control.
+    pub fn cache_entry(data: &[u8]) -> Option<(String, usize)> {
+        let _ = crate::cache::control::parse([data]);
+        let (key, record) = crate::cache::entry::decode(data)?;
+        assert_eq!(crate::cache::entry::encode(&key, &record), data, "a decoded record encodes to its bytes");
+        Some((key, record.len()))
     }
 
     /// The (method, URL) of every exchange a HAR file records, or the code it is refused with.
