@@ -63,6 +63,11 @@ pub mod internals {
         Some((key, record.len()))
     }
 
+    /// Where a disk cache in `dir` keeps the record of `url`.
+    pub fn cache_entry_path(dir: &std::path::Path, url: &str) -> std::path::PathBuf {
+        crate::cache::entry_path(dir, url)
+    }
+
     /// The (method, URL) of every exchange a HAR file records, or the code it is refused with.
     pub fn har_requests(data: &[u8]) -> Result<Vec<(String, String)>, crate::error::Code> {
         crate::har::parse::parse(data).map(|all| all.into_iter().map(|r| (r.method, r.url)).collect()).map_err(|e| e.code)

@@ -73,6 +73,11 @@ pub struct Background {
     pub settings: crate::settings::Settings,
 }
 
+/// Where a disk cache in `dir` keeps the record of `key` (fuzzing, tests).
+pub fn entry_path(dir: &Path, key: &str) -> std::path::PathBuf {
+    store::Disk::path_in(dir, key)
+}
+
 fn now() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
 }

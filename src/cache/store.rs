@@ -145,9 +145,14 @@ impl Disk {
     }
 
     fn path(&self, key: &str) -> PathBuf {
+        Disk::path_in(&self.dir, key)
+    }
+
+    /// The file of `key` in `dir`: the SHA-1 of the key in hex.
+    pub fn path_in(dir: &Path, key: &str) -> PathBuf {
         let hash = Sha1::digest(key.as_bytes());
         let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-        self.dir.join(hex + SUFFIX)
+        dir.join(hex + SUFFIX)
     }
 
     fn get(&self, key: &str) -> Option<Arc<Record>> {
