@@ -263,6 +263,29 @@ fn no_store_and_no_cache_in_responses_and_requests() {
 }
 
 #[test]
+fn private_must_understand_hop_by_hop_and_the_body_limit() {
+    let rig = support::rig();
+    let s = S::memory();
+    for (key, cc) in [("priv", "private,max-age=3600"), ("mu", "must-understand,no-store,max-age=3600"), ("dup", "max-age=3600,max-age=0")] {
+        let url = rig.url(&format!("/cache?key={key}&cc={cc}"));
+        s.get(&url);
+        assert_eq!(s.get(&url).cache, SESSION_CACHE_HIT, "{cc}");
+    }
+    // Fields the Connection header names, and a qualified no-cache's fields, are not stored.
+    let url = rig.url("/cache?key=hop&cc=max-age=3600,no-cache=%22X-Secret%22&h=Connection:X-Hop&h=X-Hop:1&h=X-Secret:s&h=X-Kept:k");
+    let first = s.get(&url);
+    assert_eq!((first.header("X-Hop"), first.header("X-Secret")), (Some("1"), Some("s")));
+    let hit = s.get(&url);
+    assert_eq!(hit.cache, SESSION_CACHE_HIT);
+    assert_eq!((hit.header("X-Hop"), hit.header("X-Secret"), hit.header("X-Kept")), (None, None, Some("k")));
+    // The session's body limit applies to a hit as to the network.
+    let url = rig.url("/cache?key=limit&cc=max-age=3600&pad=500");
+    s.get(&url);
+    assert_eq!(unsafe { session_set_max_body_size(s.0, 100) }, SESSION_OK);
+    assert_eq!(s.get(&url).error, SESSION_E_TOO_LARGE);
+}
+
+#[test]
 fn max_stale_and_must_revalidate() {
     let rig = support::rig();
     let s = S::memory();

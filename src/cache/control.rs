@@ -28,8 +28,8 @@ pub struct Directives {
 }
 
 /// Directives from every value of the Cache-Control fields of a message. Unknown
-/// directives are ignored; a duplicate delta-seconds directive keeps the smallest value;
-/// an invalid one counts as 0 (stale, RFC 9111 4.2.1).
+/// directives are ignored; of a repeated delta-seconds directive the first counts
+/// (RFC 9111 4.2.1); an invalid value counts as 0 (stale).
 pub fn parse<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Directives {
     let mut d = Directives::default();
     for value in values {
@@ -42,7 +42,7 @@ pub fn parse<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Directives {
 
 fn apply(d: &mut Directives, name: &str, arg: Option<&str>) {
     let delta = || arg.map_or(0, seconds);
-    let keep = |slot: &mut Option<u64>, value: u64| *slot = Some(slot.map_or(value, |old| old.min(value)));
+    let keep = |slot: &mut Option<u64>, value: u64| *slot = Some(slot.unwrap_or(value));
     match name {
         "max-age" => keep(&mut d.max_age, delta()),
         "no-store" => d.no_store = true,
@@ -57,17 +57,13 @@ fn apply(d: &mut Directives, name: &str, arg: Option<&str>) {
         "private" => d.private = true,
         "s-maxage" => d.s_maxage = true,
         "max-stale" => d.max_stale = Some(arg.map(seconds)),
-        "min-fresh" => keep_opt(&mut d.min_fresh, delta(), u64::max),
+        "min-fresh" => keep(&mut d.min_fresh, delta()),
         "only-if-cached" => d.only_if_cached = true,
         "must-understand" => d.must_understand = true,
         "stale-while-revalidate" => keep(&mut d.stale_while_revalidate, delta()),
         "stale-if-error" => keep(&mut d.stale_if_error, delta()),
         _ => {}
     }
-}
-
-fn keep_opt(slot: &mut Option<u64>, value: u64, pick: fn(u64, u64) -> u64) {
-    *slot = Some(slot.map_or(value, |old| pick(old, value)));
 }
 
 /// delta-seconds: digits only, capped at 2^31; anything else is 0.
@@ -130,7 +126,7 @@ mod tests {
     #[test]
     fn parses_directives() {
         let d = parse([&b"max-age=60, no-cache=\"Set-Cookie, X-A\", Public"[..], b"max-age=30,stale-if-error=\"5\""]);
-        assert_eq!(d.max_age, Some(30));
+        assert_eq!(d.max_age, Some(60), "the first of two");
         assert!(d.public && !d.no_cache);
         assert_eq!(d.no_cache_fields, ["set-cookie", "x-a"]);
         assert_eq!(d.stale_if_error, Some(5));
