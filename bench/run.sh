@@ -35,7 +35,7 @@ scenarios=(
   # The HTTP cache (docs/cache.md): the baseline is the same libsession request uncached.
   "g cache hit, memory|ses seq $u1/cached $(n 20000)|ses cached $u1/cached $(n 20000)"
   "g cache hit, disk|ses seq $u1/cached $(n 20000)|ses diskcached $u1/cached $(n 20000)"
-  "g cache revalidated|ses seq $u1/small $(n 20000)|ses cached $u1/small $(n 20000)"
+  "g cache revalidated|ses seq $u1/small $(n 20000)|ses revalidated $u1/small $(n 20000)"
 )
 declare -A results
 for rep in $(seq "$reps"); do
