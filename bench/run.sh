@@ -32,6 +32,10 @@ scenarios=(
   "u seq TLS defaults|raw seq $ut/small $(n 5000) 1 default $ca|ses seq $ut/small $(n 5000) 1 default $ca"
   "u 64 in flight TLS|raw par $ut/small $(n 10000) 64 default $ca|ses batches $ut/small $(n 10000) 64 default $ca"
   "u 8 threads defaults|raw threads $u1/small $(n 16000) 8|ses threads $u1/small $(n 16000) 8 default"
+  # The HTTP cache (docs/cache.md): the baseline is the same libsession request uncached.
+  "g cache hit, memory|ses seq $u1/cached $(n 20000)|ses cached $u1/cached $(n 20000)"
+  "g cache hit, disk|ses seq $u1/cached $(n 20000)|ses diskcached $u1/cached $(n 20000)"
+  "g cache revalidated|ses seq $u1/small $(n 20000)|ses revalidated $u1/small $(n 20000)"
 )
 declare -A results
 for rep in $(seq "$reps"); do
@@ -84,6 +88,7 @@ for i in "${!scenarios[@]}"; do
   fi
 done
 echo "(row e': the baseline column is libsession with one session per thread, the other one session shared by 8 threads)"
+echo "(rows g: the baseline column is libsession with no cache, the other the same GET answered by the cache: a hit, or a 304 revalidation)"
 "$tmp/ses" memory "$u1/small" 1000 32 | sed "s,^MEMORY ,memory (HTTP/1.1): ,"
 "$tmp/ses" memory "$ut/small" 1000 32 1.1 "$ca" | sed "s,^MEMORY ,memory (TLS): ,"
 "$tmp/ses" flat "$u1/small" "$(n 100000)" | sed 's/^/flat: /'

@@ -10,6 +10,11 @@
  *   sessions  K threads, each with its own session, N GETs in all
  *   flat      N sequential GETs, printing RSS (KiB) after 10% and after all of them
  *   memory    bytes per idle session (N sessions) and per pooled connection (K connections)
+ *   cached    N sequential session_get calls with the HTTP cache in memory, primed first
+ *             (each a hit: the URL must be fresh)
+ *   diskcached  the same with the cache in a fresh temporary directory
+ *   revalidated N sequential requests in SESSION_CACHE_NO_CACHE mode, the cache in memory:
+ *             each a conditional GET answered 304
  * VERSION: 1.1 (the default here), h2c (prior knowledge), h2 (TLS+ALPN), default (what
  * session_new() gives: nothing set). */
 #include <pthread.h>
@@ -218,6 +223,51 @@ static int memory(const char *url, long n, long k)
     return 0;
 }
 
+/* N sequential requests of `req`, each answered with cache status `want`. */
+static int seq_cached(session_t *s, const session_request_t *req, long n, int want, double *bytes)
+{
+    long i;
+    for (i = 0; i < n; i++) {
+        session_response_t *r = session_send(s, req);
+        if (r->error != SESSION_OK || r->status_code != 200 || session_response_cache_status(r) != want) {
+            fprintf(stderr, "request %ld: %s, cache status %d\n", i, r->error_message, session_response_cache_status(r));
+            return 1;
+        }
+        *bytes += (double)r->body_len;
+        session_response_free(r);
+    }
+    return 0;
+}
+
+/* N hits (or revalidations) of one primed URL; each one's cache status is checked. */
+static int cached(const char *url, long n, int on_disk, int revalidate)
+{
+    char dir[] = "/tmp/libsession-bench-cache-XXXXXX";
+    double t0, c0, bytes = 0;
+    int rc;
+    session_t *s = new_session();
+    session_request_t *req = session_request_new("GET", url);
+    if (on_disk && mkdtemp(dir) == NULL)
+        return 1;
+    if (session_set_cache(s, on_disk ? dir : NULL, 64u << 20) != SESSION_OK)
+        return 1;
+    session_request_set_cache_mode(req, revalidate ? SESSION_CACHE_NO_CACHE : SESSION_CACHE_DEFAULT);
+    session_response_free(session_get(s, url)); /* primes the cache (and the connection) */
+    t0 = bench_now();
+    c0 = bench_cpu();
+    rc = seq_cached(s, req, n, revalidate ? SESSION_CACHE_REVALIDATED : SESSION_CACHE_HIT, &bytes);
+    bench_report(n, bench_now() - t0, bench_cpu() - c0, bytes);
+    session_request_free(req);
+    session_free(s);
+    if (on_disk) {
+        char cmd[64];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+        if (system(cmd) != 0)
+            rc = 1;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode, *url;
@@ -229,6 +279,8 @@ int main(int argc, char **argv)
         return 2;
     if (strcmp(mode, "memory") == 0)
         return memory(url, n, k);
+    if (strcmp(mode, "cached") == 0 || strcmp(mode, "diskcached") == 0 || strcmp(mode, "revalidated") == 0)
+        return cached(url, n, strcmp(mode, "diskcached") == 0, strcmp(mode, "revalidated") == 0);
     /* global initialisation (libcurl, OpenSSL) outside the timing, as raw_bench does */
     session_free(session_new());
     t0 = bench_now();

@@ -29,6 +29,7 @@ gcc -O2 -o "$tmp/ses" bench/session_bench.c -Ibench -Iinclude -L"$rel" -lsession
 mkdir -p "$tmp/www" "$tmp/logs"
 chmod 755 "$tmp" "$tmp/www" # nginx workers run as an unprivileged user
 printf 'hello from nginx, a small body of about sixty-four bytes......\n' >"$tmp/www/small"
+cp "$tmp/www/small" "$tmp/www/cached" # served with Cache-Control: max-age=3600 (the cache rows)
 head -c $((64 * 1024 * 1024)) /dev/zero >"$tmp/www/big"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
     -addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
@@ -48,7 +49,7 @@ http {
     uwsgi_temp_path $tmp/logs; scgi_temp_path $tmp/logs;
     sendfile on;
     default_type application/octet-stream;
-    server { listen 127.0.0.1:$h1; root $tmp/www; }
+    server { listen 127.0.0.1:$h1; root $tmp/www; location = /cached { expires 1h; } }
     server { listen 127.0.0.1:$h2c http2; root $tmp/www; }
     server { listen 127.0.0.1:$tls ssl http2; root $tmp/www;
              ssl_certificate $tmp/cert.pem; ssl_certificate_key $tmp/key.pem; }

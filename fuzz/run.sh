@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(cookie_jar request_validation response_head exchange state_file sts_header event_stream ws_frames ws_handshake har_replay)
+((${#targets[@]})) || targets=(cookie_jar request_validation response_head exchange state_file sts_header event_stream ws_frames ws_handshake har_replay cache_entry)
 
 # Coverage instrumentation through LLVM's SanitizerCoverage pass: stable rustc flags (no
 # -Z option, no nightly). libfuzzer-sys builds libFuzzer itself with the C++ compiler.

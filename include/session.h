@@ -183,6 +183,10 @@ typedef enum session_code {
    * given as a response (session_ws_connect_response).
    */
   SESSION_E_UPGRADE_REFUSED = 17,
+  /**
+   * SESSION_CACHE_ONLY_IF_CACHED found no stored response for the request (session_set_cache).
+   */
+  SESSION_E_NOT_CACHED = 18,
 } session_code;
 
 /**
@@ -310,6 +314,16 @@ typedef struct session session_t;
  * Opaque, reusable request builder (requests' Request). Sending does not consume it.
  */
 typedef struct session_request session_request_t;
+
+/**
+ * How a request uses the session's HTTP cache (session_request_set_cache_mode).
+ */
+typedef int session_cache_mode;
+
+/**
+ * How the HTTP cache answered a response (session_response_cache_status).
+ */
+typedef int session_cache_status;
 
 /**
  * The response handed to C. Fields are only ever appended, never reordered.
@@ -576,6 +590,58 @@ typedef struct session_ws_message {
 typedef struct session_ws_message session_ws_message_t;
 
 /**
+ * RFC 9111 as it is: fresh stored responses answer, stale ones are revalidated.
+ */
+#define SESSION_CACHE_DEFAULT 0
+
+/**
+ * Neither read nor write the cache for this request.
+ */
+#define SESSION_CACHE_NO_STORE 1
+
+/**
+ * Always revalidate a stored response with the server before using it.
+ */
+#define SESSION_CACHE_NO_CACHE 2
+
+/**
+ * Use any stored response, even stale; go to the network only when none is stored.
+ */
+#define SESSION_CACHE_FORCE_CACHE 3
+
+/**
+ * Use any stored response and never the network: a miss fails with SESSION_E_NOT_CACHED.
+ */
+#define SESSION_CACHE_ONLY_IF_CACHED 4
+
+/**
+ * The cache is off or the request bypassed it.
+ */
+#define SESSION_CACHE_NONE 0
+
+/**
+ * Nothing stored answered: the response came from the network.
+ */
+#define SESSION_CACHE_MISS 1
+
+/**
+ * A stored response answered without the network.
+ */
+#define SESSION_CACHE_HIT 2
+
+/**
+ * The server answered a conditional request with 304: the stored response was served,
+ * its headers updated.
+ */
+#define SESSION_CACHE_REVALIDATED 3
+
+/**
+ * A stale stored response was served (stale-if-error, stale-while-revalidate, max-stale,
+ * SESSION_CACHE_FORCE_CACHE or SESSION_CACHE_ONLY_IF_CACHED).
+ */
+#define SESSION_CACHE_STALE 4
+
+/**
  * JSON: `{"libsession_cookies": 1, "cookies": [...]}`, every attribute kept.
  */
 #define SESSION_COOKIES_JSON 0
@@ -618,6 +684,31 @@ typedef struct session_ws_message session_ws_message_t;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Switches the session's private HTTP cache (RFC 9111, RFC 5861) on or off. `dir` (NULL
+ * for a cache in memory) is a directory, created if needed, that several sessions and
+ * processes may share. `max_bytes` bounds the stored size (least recently used entries
+ * go first); 0 turns the cache off (the default). Only GET and HEAD responses are
+ * stored; a fresh stored response answers without the network. Errors: SESSION_E_IO (the
+ * directory cannot be created or written), SESSION_E_INVALID_ARGUMENT (NULL session,
+ * empty `dir`, called from one of the session's callbacks).
+ */
+enum session_code session_set_cache(session_t *s, const char *dir, uint64_t max_bytes);
+
+/**
+ * How this request uses the session's cache (see session_cache_mode; default
+ * SESSION_CACHE_DEFAULT). Errors: SESSION_E_INVALID_ARGUMENT (NULL request, a value that
+ * is not a session_cache_mode).
+ */
+enum session_code session_request_set_cache_mode(session_request_t *req, session_cache_mode mode);
+
+/**
+ * How the session's cache answered response `r` (one hop: each response in the history
+ * has its own); SESSION_CACHE_NONE for `r` (NULL gives SESSION_CACHE_NONE) when the cache
+ * is off or the request bypassed it.
+ */
+session_cache_status session_response_cache_status(const session_response_t *r);
 
 /**
  * Sends the `n` requests `reqs[0..n]` at once on the session's connection pool (HTTP/2

@@ -170,6 +170,8 @@ public:
     }
     std::string_view http_version() const noexcept { return str(r_ ? r_->http_version : nullptr); }
     std::size_t redirect_count() const noexcept { return r_ ? r_->redirect_count : 0; }
+    /** How the session's HTTP cache answered this hop (SESSION_CACHE_NONE when off). */
+    session_cache_status cache_status() const noexcept { return session_response_cache_status(r_); }
 
     /** No error and status below 400. */
     bool ok() const noexcept { return session_response_ok(r_); }
@@ -332,6 +334,11 @@ public:
     {
         return session_request_set_allow_redirects(req_, allow);
     }
+    /** SESSION_CACHE_DEFAULT, _NO_STORE, _NO_CACHE, _FORCE_CACHE or _ONLY_IF_CACHED. */
+    session_code set_cache_mode(session_cache_mode mode, nothrow_t) noexcept
+    {
+        return session_request_set_cache_mode(req_, mode);
+    }
     /** Server-Sent Events: `cb` gets each event (session_request_set_event_callback). */
     session_code set_event_callback(session_event_cb cb, void *userdata, nothrow_t) noexcept
     {
@@ -415,6 +422,11 @@ public:
     Request &set_allow_redirects(bool allow)
     {
         check(set_allow_redirects(allow, nothrow));
+        return *this;
+    }
+    Request &set_cache_mode(session_cache_mode mode)
+    {
+        check(set_cache_mode(mode, nothrow));
         return *this;
     }
     template <class F>
@@ -695,6 +707,12 @@ public:
     session_code save(const cstr &path, nothrow_t) noexcept { return session_save(s_, path.c_str()); }
     /** All or nothing: on error the session is unchanged. */
     session_code load(const cstr &path, nothrow_t) noexcept { return session_load(s_, path.c_str()); }
+    // ---- the HTTP cache (docs/cache.md) ----
+    /** dir nullptr: in memory; max_bytes 0 turns the cache off. */
+    session_code set_cache(const cstr &dir, std::uint64_t max_bytes, nothrow_t) noexcept
+    {
+        return session_set_cache(s_, dir.c_str(), max_bytes);
+    }
     // ---- HAR export and record/replay (docs/har-replay.md) ----
     /** path nullptr stops logging. */
     session_code set_har_log(const cstr &path, nothrow_t) noexcept
@@ -854,6 +872,7 @@ public:
     Session &set_max_body_size(std::size_t bytes) { return checked(set_max_body_size(bytes, nothrow)); }
     Session &set_resolve(const cstr &host, int port, const cstr &address) { return checked(set_resolve(host, port, address, nothrow)); }
     Session &set_har_log(const cstr &path) { return checked(set_har_log(path, nothrow)); }
+    Session &set_cache(const cstr &dir, std::uint64_t max_bytes) { return checked(set_cache(dir, max_bytes, nothrow)); }
     Session &set_har_options(bool redact, bool bodies, std::uint64_t max_body_bytes)
     {
         return checked(set_har_options(redact, bodies, max_body_bytes, nothrow));

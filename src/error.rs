@@ -46,13 +46,15 @@ pub enum session_code {
     /// A WebSocket upgrade was answered with a status other than 101; the answer is
     /// given as a response (session_ws_connect_response).
     SESSION_E_UPGRADE_REFUSED = 17,
+    /// SESSION_CACHE_ONLY_IF_CACHED found no stored response for the request (session_set_cache).
+    SESSION_E_NOT_CACHED = 18,
 }
 
 pub use session_code as Code;
 
 impl Code {
     /// Every code in value order; `ALL[i] as i32 == i`.
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 19] = [
         Code::SESSION_OK,
         Code::SESSION_E_INVALID_ARGUMENT,
         Code::SESSION_E_INVALID_URL,
@@ -71,6 +73,7 @@ impl Code {
         Code::SESSION_E_INTERNAL,
         Code::SESSION_E_NOT_RECORDED,
         Code::SESSION_E_UPGRADE_REFUSED,
+        Code::SESSION_E_NOT_CACHED,
     ];
 
     /// The code with this numeric value, if there is one.
@@ -99,6 +102,7 @@ impl Code {
             Code::SESSION_E_INTERNAL => c"internal error",
             Code::SESSION_E_NOT_RECORDED => c"no recorded exchange matches the request",
             Code::SESSION_E_UPGRADE_REFUSED => c"the server refused the WebSocket upgrade",
+            Code::SESSION_E_NOT_CACHED => c"no stored response answers the request",
         }
     }
 }

@@ -6,6 +6,7 @@
 //! names, for tests); `internals` lends a few pieces to the fuzz targets and tests.
 
 mod asynchronous;
+mod cache;
 pub mod capi;
 mod client;
 mod exchange;
@@ -57,6 +58,20 @@ pub mod internals {
     /// incomplete, else (status, head length, body), or the code it is refused with.
     pub fn ws_answer(data: &[u8], max_header_bytes: usize, max_body: u64) -> Result<Option<(u32, usize, Vec<u8>)>, crate::error::Code> {
         crate::ws::parse_answer(data, max_header_bytes, max_body).map_err(|e| e.code)
+    }
+
+    /// A cache record file read back (its key and variant count), re-encoded to the same
+    /// bytes; None when it is not an intact record. Also parses `data` as Cache-Control.
+    pub fn cache_entry(data: &[u8]) -> Option<(String, usize)> {
+        let _ = crate::cache::control::parse([data]);
+        let (key, record) = crate::cache::entry::decode(data)?;
+        assert_eq!(crate::cache::entry::encode(&key, &record), data, "a decoded record encodes to its bytes");
+        Some((key, record.len()))
+    }
+
+    /// Where a disk cache in `dir` keeps the record of `url`.
+    pub fn cache_entry_path(dir: &std::path::Path, url: &str) -> std::path::PathBuf {
+        crate::cache::entry_path(dir, url)
     }
 
     /// The (method, URL) of every exchange a HAR file records, or the code it is refused with.

@@ -83,6 +83,11 @@ fn har_replay_corpus() {
 }
 
 #[test]
+fn cache_entry_corpus() {
+    replay("cache_entry", targets::cache_entry);
+}
+
+#[test]
 fn cookie_policy_invariants_over_the_corpora() {
     replay("cookie_jar", |d| targets::cookie_jar_with(d, true));
     replay("exchange", |d| targets::exchange_with(d, true));

@@ -488,3 +488,47 @@ pub fn har_replay(data: &[u8]) {
     }
     let _ = std::fs::remove_file(&path);
 }
+
+/// A disk cache record file (docs/cache.md "Entry format"): what the parser accepts
+/// encodes back to the same bytes; put in a cache directory as the record of a URL and
+/// asked for with SESSION_CACHE_ONLY_IF_CACHED, it answers (its key is that URL) or is a
+/// miss (SESSION_E_NOT_CACHED), never SESSION_E_INTERNAL, and a refused file is removed.
+pub fn cache_entry(data: &[u8]) {
+    use session::capi::cache::*;
+    const URL: &str = "http://fuzz.invalid/cached";
+    let accepted = session::internals::cache_entry(data);
+    let dir = std::env::temp_dir().join(format!("libsession-fuzz-cache-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = session::internals::cache_entry_path(&dir, URL);
+    std::fs::write(&path, data).unwrap();
+    let cdir = CString::new(dir.to_str().unwrap()).unwrap();
+    let url = CString::new(URL).unwrap();
+    unsafe {
+        let s = session_new();
+        assert_eq!(session_set_cache(s, cdir.as_ptr(), 1 << 30), session_code::SESSION_OK);
+        let req = session_request_new(c"GET".as_ptr(), url.as_ptr());
+        session_request_set_cache_mode(req, SESSION_CACHE_ONLY_IF_CACHED);
+        let r = session_send(s, req);
+        assert!(!r.is_null());
+        let code = (*r).error;
+        assert_ne!(code, session_code::SESSION_E_INTERNAL);
+        if code == session_code::SESSION_OK {
+            assert!(accepted.as_ref().is_some_and(|(key, _)| key == URL), "only an intact record of the URL answers");
+            for i in 0..session_response_header_count(r) {
+                let (mut n, mut v) = (std::ptr::null(), std::ptr::null());
+                session_response_header_at(r, i, &mut n, &mut v);
+                assert!(!CStr::from_ptr(n).to_bytes().is_empty());
+                let _ = v;
+            }
+        } else {
+            assert!(code == session_code::SESSION_E_NOT_CACHED || code == session_code::SESSION_E_TOO_LARGE, "{code:?}");
+        }
+        if accepted.is_none() {
+            assert!(!path.exists(), "a refused record is removed");
+        }
+        session_response_free(r);
+        session_request_free(req);
+        session_free(s);
+    }
+    let _ = std::fs::remove_file(&path);
+}

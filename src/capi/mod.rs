@@ -4,6 +4,7 @@
 // its doc comment and docs/CONVENTIONS.md (pointers NULL or made by this library).
 #![allow(clippy::missing_safety_doc)]
 
+pub mod cache;
 pub mod concurrency;
 pub mod connect;
 pub mod cookies;

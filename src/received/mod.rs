@@ -75,4 +75,22 @@ pub struct Timings {
     pub total: f64,
     /// True when the request went over a connection kept from an earlier one.
     pub reused: bool,
+    /// How the session's HTTP cache answered the hop.
+    pub cache: CacheStatus,
+}
+
+/// How the HTTP cache answered one hop (session_cache_status).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CacheStatus {
+    /// The cache is off or the request bypassed it.
+    #[default]
+    None = 0,
+    /// Nothing stored answered: the response came from the network.
+    Miss = 1,
+    /// A stored response answered without the network.
+    Hit = 2,
+    /// A 304 answered a conditional request: the stored response, its headers updated.
+    Revalidated = 3,
+    /// A stale stored response (stale-if-error, stale-while-revalidate, forced).
+    Stale = 4,
 }

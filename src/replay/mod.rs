@@ -119,7 +119,7 @@ impl Cassette {
 
 /// A recorded body goes where the request asked, as it would live: to its write callback or
 /// output file (not for a redirect the request follows, whose body stays in memory).
-fn deliver(hop: &Hop<'_>, mut received: Received) -> Result<Received> {
+pub fn deliver(hop: &Hop<'_>, mut received: Received) -> Result<Received> {
     use crate::transfer::Destination;
     let transfer = &hop.prepared.transfer;
     if transfer.follows_redirects && received.redirect_location().is_some() {

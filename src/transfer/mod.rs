@@ -68,6 +68,31 @@ pub struct Transfer {
     pub response_hook: Option<ResponseHook>,
     /// Whether the request follows redirects (so that a redirect's body isn't streamed).
     pub follows_redirects: bool,
+    /// How the request uses the session's HTTP cache.
+    pub cache_mode: CacheMode,
+}
+
+/// How a request uses the session's HTTP cache (session_request_set_cache_mode).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CacheMode {
+    /// RFC 9111 as it is.
+    #[default]
+    Default,
+    /// Neither read nor write the cache.
+    NoStore,
+    /// Always revalidate a stored response.
+    NoCache,
+    /// Use any stored response, even stale; go to the network only on a miss.
+    ForceCache,
+    /// Use any stored response, never the network (a miss is SESSION_E_NOT_CACHED).
+    OnlyIfCached,
+}
+
+impl CacheMode {
+    pub fn from_raw(raw: i64) -> Option<CacheMode> {
+        use CacheMode::*;
+        [Default, NoStore, NoCache, ForceCache, OnlyIfCached].get(usize::try_from(raw).ok()?).copied()
+    }
 }
 
 /// Session-wide settings of this module (part of `Settings`).

@@ -208,6 +208,7 @@ fn timings(h: &Easy2<Collector>) -> Timings {
         first_byte: secs(CURLINFO_STARTTRANSFER_TIME_T),
         total: secs(CURLINFO_TOTAL_TIME_T),
         reused,
+        cache: Default::default(),
     }
 }
 

@@ -3,10 +3,11 @@
 //! `Exchanger` the drivers use, wrapping theirs. With no layer on, a Stack costs one atomic
 //! load and a branch per hop, then calls the inner exchanger directly (static dispatch).
 //!
-//! Order, outermost first: the replay cassette (answers, or lets the hop through and
-//! records it), then the HAR log (watches what the session saw, replayed or not), then the
-//! inner exchanger.
+//! Order, outermost first: the HTTP cache (answers hits, adds validators, stores), the
+//! replay cassette (answers, or lets the hop through and records it), then the HAR log
+//! (watches what the session saw, replayed or not), then the inner exchanger.
 
+use crate::cache::{Cache, Pending, Plan};
 use crate::error::Result;
 use crate::exchange::{Exchanger, Hop, Outcomes};
 use crate::har::{entry, Policy, Seen, Writer};
@@ -24,17 +25,18 @@ pub struct Active {
     /// What the HAR log's entries hold (session_set_har_options).
     pub har_policy: Policy,
     pub replay: Option<Arc<Cassette>>,
+    pub cache: Option<Arc<Cache>>,
 }
 
 impl Default for Active {
     fn default() -> Active {
-        Active { har: None, har_policy: Policy::log(), replay: None }
+        Active { har: None, har_policy: Policy::log(), replay: None, cache: None }
     }
 }
 
 impl Active {
     fn is_empty(&self) -> bool {
-        self.har.is_none() && self.replay.is_none()
+        self.har.is_none() && self.replay.is_none() && self.cache.is_none()
     }
 }
 
@@ -58,7 +60,7 @@ impl Layers {
     /// Replaces the set with `change` applied to a copy of it.
     pub fn update(&self, change: impl FnOnce(&mut Active) -> Result<()>) -> Result<()> {
         let mut guard = self.active.write().unwrap_or_else(|e| e.into_inner());
-        let mut next = Active { har: guard.har.clone(), har_policy: guard.har_policy.clone(), replay: guard.replay.clone() };
+        let mut next = Active { har: guard.har.clone(), har_policy: guard.har_policy.clone(), replay: guard.replay.clone(), cache: guard.cache.clone() };
         change(&mut next)?;
         self.on.store(!next.is_empty(), Ordering::Release);
         *guard = Arc::new(next);
@@ -88,12 +90,22 @@ struct Watch {
     settings: Arc<crate::settings::Settings>,
 }
 
+/// A hop started beside others whose outcome the cache waits on.
+struct Cached {
+    token: usize,
+    cache: Arc<Cache>,
+    pending: Pending,
+    hop: crate::prepare::Prepared,
+    settings: Arc<crate::settings::Settings>,
+}
+
 /// The state a Stack keeps between `start` and `poll`: hops answered by a layer, and hops
 /// sent on whose outcome a layer waits. Kept by a driver across steps.
 #[derive(Default)]
 pub struct Tracker {
     answered: Outcomes,
     watched: Vec<Watch>,
+    cached: Vec<Cached>,
 }
 
 /// The session's layers over an inner exchanger.
@@ -135,35 +147,84 @@ fn answer(active: &Active, hop: &Hop<'_>) -> Option<Result<Received>> {
     active.replay.as_ref().and_then(|c| c.answer(hop))
 }
 
-impl<W: Exchanger, T: BorrowMut<Tracker>> Exchanger for Stack<'_, W, T> {
-    #[inline]
-    fn exchange(&mut self, hop: Hop<'_>) -> Result<Received> {
-        let Some(active) = self.layers.current() else { return self.inner.exchange(hop) };
-        if let Some(answer) = answer(&active, &hop) {
-            finished(&active, &hop, &seen(&hop, true), &answer);
+impl<W: Exchanger, T: BorrowMut<Tracker>> Stack<'_, W, T> {
+    /// The layers under the cache: replay, then the HAR log, then the inner exchanger.
+    fn exchange_below(&mut self, active: &Arc<Active>, hop: Hop<'_>) -> Result<Received> {
+        if let Some(answer) = answer(active, &hop) {
+            finished(active, &hop, &seen(&hop, true), &answer);
             return answer;
+        }
+        if active.har.is_none() && active.replay.is_none() {
+            return self.inner.exchange(hop);
         }
         let seen = seen(&hop, false);
         let result = self.inner.exchange(Hop { observe: true, ..hop });
-        finished(&active, &hop, &seen, &result);
+        finished(active, &hop, &seen, &result);
         result
     }
 
-    #[inline]
-    fn start(&mut self, hop: Hop<'_>, token: usize) -> Result<()> {
-        let Some(active) = self.layers.current() else { return self.inner.start(hop, token) };
-        let tracker = self.tracker.borrow_mut();
-        if let Some(answer) = answer(&active, &hop) {
-            finished(&active, &hop, &seen(&hop, true), &answer);
-            tracker.answered.push((token, answer));
+    fn start_below(&mut self, active: &Arc<Active>, hop: Hop<'_>, token: usize) -> Result<()> {
+        if let Some(answer) = answer(active, &hop) {
+            finished(active, &hop, &seen(&hop, true), &answer);
+            self.tracker.borrow_mut().answered.push((token, answer));
             return Ok(());
+        }
+        if active.har.is_none() && active.replay.is_none() {
+            return self.inner.start(hop, token);
         }
         let seen = seen(&hop, false);
         self.inner.start(Hop { observe: true, ..hop }, token)?;
         // The settings Arc of the flow is not reachable from the hop: keep a copy.
         let settings = Arc::new(hop.settings.clone());
-        tracker.watched.push(Watch { token, active, seen, hop: hop.prepared.clone(), settings });
+        self.tracker.borrow_mut().watched.push(Watch { token, active: active.clone(), seen, hop: hop.prepared.clone(), settings });
         Ok(())
+    }
+}
+
+impl<W: Exchanger, T: BorrowMut<Tracker>> Exchanger for Stack<'_, W, T> {
+    #[inline]
+    fn exchange(&mut self, hop: Hop<'_>) -> Result<Received> {
+        let Some(active) = self.layers.current() else { return self.inner.exchange(hop) };
+        let Some(cache) = active.cache.clone() else { return self.exchange_below(&active, hop) };
+        match cache.before(&hop) {
+            Plan::Skip => self.exchange_below(&active, hop),
+            Plan::Answer(answer, behind) => {
+                if let Some(behind) = behind {
+                    crate::cache::behind::spawn(cache, behind);
+                }
+                answer
+            }
+            Plan::Send(mut pending) => {
+                let conditional = pending.conditional.take();
+                let sent = Hop { prepared: conditional.as_ref().unwrap_or(hop.prepared), observe: hop.observe || pending.observe, ..hop };
+                let result = self.exchange_below(&active, sent);
+                cache.after(pending, &hop, result)
+            }
+        }
+    }
+
+    #[inline]
+    fn start(&mut self, hop: Hop<'_>, token: usize) -> Result<()> {
+        let Some(active) = self.layers.current() else { return self.inner.start(hop, token) };
+        let Some(cache) = active.cache.clone() else { return self.start_below(&active, hop, token) };
+        match cache.before(&hop) {
+            Plan::Skip => self.start_below(&active, hop, token),
+            Plan::Answer(answer, behind) => {
+                if let Some(behind) = behind {
+                    crate::cache::behind::spawn(cache, behind);
+                }
+                self.tracker.borrow_mut().answered.push((token, answer));
+                Ok(())
+            }
+            Plan::Send(mut pending) => {
+                let conditional = pending.conditional.take();
+                let sent = Hop { prepared: conditional.as_ref().unwrap_or(hop.prepared), observe: hop.observe || pending.observe, ..hop };
+                self.start_below(&active, sent, token)?;
+                let settings = Arc::new(hop.settings.clone());
+                self.tracker.borrow_mut().cached.push(Cached { token, cache, pending, hop: hop.prepared.clone(), settings });
+                Ok(())
+            }
+        }
     }
 
     fn poll(&mut self, done: &mut Outcomes) -> Result<()> {
@@ -179,7 +240,18 @@ impl<W: Exchanger, T: BorrowMut<Tracker>> Exchanger for Stack<'_, W, T> {
                 }
             }
         }
+        // Replayed answers of hops the cache sent come out here too.
         done.append(&mut tracker.answered);
+        if !tracker.cached.is_empty() {
+            for (token, result) in &mut done[from..] {
+                if let Some(at) = tracker.cached.iter().position(|c| c.token == *token) {
+                    let cached = tracker.cached.swap_remove(at);
+                    let hop = Hop { settings: &cached.settings, prepared: &cached.hop, timeout: None, redirect: 0, attempt: 0, observe: false };
+                    let outcome = std::mem::replace(result, Err(crate::error::Error::invalid("taken")));
+                    *result = cached.cache.after(cached.pending, &hop, outcome);
+                }
+            }
+        }
         polled
     }
 
@@ -194,6 +266,7 @@ impl<W: Exchanger, T: BorrowMut<Tracker>> Exchanger for Stack<'_, W, T> {
         let tracker = self.tracker.borrow_mut();
         tracker.answered.retain(|(t, _)| *t != token);
         tracker.watched.retain(|w| w.token != token);
+        tracker.cached.retain(|c| c.token != token);
         self.inner.abandon(token);
     }
 

@@ -36,6 +36,7 @@ static void test_strerror(void)
     CHECK(SESSION_E_INTERNAL == 15);
     CHECK(SESSION_E_NOT_RECORDED == 16);
     CHECK(SESSION_E_UPGRADE_REFUSED == 17);
+    CHECK(SESSION_E_NOT_CACHED == 18);
 }
 
 static void test_free_null(void)

@@ -335,6 +335,28 @@ static void test_har_and_replay()
     std::remove(log.c_str());
 }
 
+static void test_cache()
+{
+    libsession::Session s;
+    s.set_cache(nullptr, 1 << 20);
+    std::string u = url("/cache/60?hpp-cache=1");
+    CHECK(s.get(u).cache_status() == SESSION_CACHE_MISS);
+    libsession::Response hit = s.get(u);
+    CHECK(hit.status_code() == 200 && hit.cache_status() == SESSION_CACHE_HIT);
+    std::string validated = url("/cache?hpp-cache=2"); // ETag and Last-Modified; 304 to a conditional GET
+    CHECK(s.get(validated).cache_status() == SESSION_CACHE_MISS);
+    libsession::Request again("GET", validated);
+    again.set_cache_mode(SESSION_CACHE_NO_CACHE);
+    CHECK(s.send(again).cache_status() == SESSION_CACHE_REVALIDATED);
+    libsession::Request never("GET", url("/get?hpp-cache=never"));
+    never.set_cache_mode(SESSION_CACHE_ONLY_IF_CACHED);
+    CHECK(s.send(never, libsession::nothrow).error() == SESSION_E_NOT_CACHED);
+    CHECK(never.set_cache_mode(99, libsession::nothrow) == SESSION_E_INVALID_ARGUMENT);
+    CHECK(s.set_cache("", 1, libsession::nothrow) == SESSION_E_INVALID_ARGUMENT);
+    s.set_cache(nullptr, 0);
+    CHECK(s.get(u).cache_status() == SESSION_CACHE_NONE);
+}
+
 int main()
 {
     test_get_and_accessors();
@@ -348,6 +370,7 @@ int main()
     test_connections();
     test_free_functions();
     test_har_and_replay();
+    test_cache();
     std::printf("test_session_hpp: %d checks, %d passed, %d failed\n", total, total - failed, failed);
     return failed ? 1 : 0;
 }

@@ -34,6 +34,18 @@ Endpoints (any method; HEAD gets headers only):
                         has read, other than /requests and /connections.
   /peer                 {"address", "port", "listener"}: the client's address and port as
                         the listener saw them ("tcp", or "unix:<path>" with no address).
+  /cache?key=K&...      for HTTP cache tests: counts each request under K, answers 200
+                        (status=S) with body "K <count>" and the headers asked for: cc
+                        (Cache-Control), etag, lm / expires / date (Last-Modified, Expires,
+                        Date as seconds from now, e.g. lm=-86400), age, vary (and the
+                        request's values of the Vary fields appended to the body), loc
+                        (Location), cloc (Content-Location), cookie (Set-Cookie), h=Name:Value,
+                        pad=N (N dots added to the body).
+                        A request whose If-None-Match names the etag, or whose
+                        If-Modified-Since equals lm, gets 304 with the same headers and
+                        h304=Name:Value ones (and Cache-Control cc304 for cc when given).
+                        After /cache-fail?key=K&status=S, K answers S (S=0 stops it).
+  /cache-hits?key=K     {"hits": N, "conditional": C, "last": {headers}} of /cache under K.
 With --unix PATH also a listener on that Unix domain socket (`UNIX_PATH <path>`), the same
 endpoints. With --tls also `TLS_PIN sha256//<base64>` (the TLS listener's public-key pin)
 and `TLS_PUBKEY <path>` (that key as PEM).
@@ -64,6 +76,7 @@ from lifetime import exit_when_stdin_closes
 
 PATTERN_BLOCK = bytes(range(251)) * 256  # /bytes data; length is a multiple of 251
 FLAKY = {}  # /flaky request counts by key
+CACHE = {}  # /cache: key -> {"hits", "conditional", "last", "fail"}
 
 
 class BadRequest(Exception):
@@ -220,6 +233,16 @@ class Handler(BaseHTTPRequestHandler):
                 self.respond(self.int_param(q, "status", 503), b"not yet\n", extra)
             else:
                 self.respond(200, f"attempt {n}\n".encode())
+        elif path == "/cache":
+            self.cache(q)
+        elif path == "/cache-fail":
+            with self.server.lock:
+                CACHE.setdefault(q.get("key", [""])[0], {"hits": 0, "conditional": 0})["fail"] = self.int_param(q, "status", 0)
+            self.respond(200, b"ok\n")
+        elif path == "/cache-hits":
+            with self.server.lock:
+                state = dict(CACHE.get(q.get("key", [""])[0], {"hits": 0, "conditional": 0}))
+            self.respond_json(state)
         elif path == "/attempts":
             self.respond_json({"attempts": FLAKY.get(q.get("key", [""])[0], 0)})
         elif path == "/close":
@@ -238,6 +261,48 @@ class Handler(BaseHTTPRequestHandler):
             })
         else:
             self.respond(404, b"not found\n")
+
+    def cache(self, q):
+        from email.utils import formatdate
+
+        one = lambda name: q[name][0] if name in q else None
+        key = one("key") or ""
+        when = lambda name: formatdate(time.time() + int(one(name)), usegmt=True)
+        headers = []
+        for name, param in (("Cache-Control", "cc"), ("ETag", "etag"), ("Age", "age"), ("Vary", "vary"),
+                            ("Location", "loc"), ("Content-Location", "cloc"), ("Set-Cookie", "cookie")):
+            if one(param) is not None:
+                headers.append((name, one(param)))
+        for name, param in (("Last-Modified", "lm"), ("Expires", "expires"), ("Date", "date")):
+            if one(param) is not None:
+                headers.append((name, when(param) if one(param).lstrip("-").isdigit() else one(param)))
+        for h in q.get("h", []):
+            name, _, value = h.partition(":")
+            headers.append((name, value.strip()))
+        inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
+        with self.server.lock:
+            state = CACHE.setdefault(key, {"hits": 0, "conditional": 0})
+            state["hits"] += 1
+            state["conditional"] += bool(inm or ims)
+            state["last"] = {k.lower(): v for k, v in self.headers.items()}
+            n, fail = state["hits"], state.get("fail", 0)
+        if fail:
+            return self.respond(fail, f"{key} failed {n}\n".encode())
+        etag, lm = one("etag"), one("lm")
+        not_modified = (inm is not None and etag is not None and etag in [t.strip() for t in inm.split(",")]) or (
+            inm is None and ims is not None and lm is not None and ims == dict(headers).get("Last-Modified"))
+        if not_modified:
+            if one("cc304") is not None:
+                headers = [(k, one("cc304") if k == "Cache-Control" else v) for k, v in headers]
+            for h in q.get("h304", []):
+                name, _, value = h.partition(":")
+                headers.append((name, value.strip()))
+            return self.respond(304, headers=headers)
+        body = f"{key} {n}" + "." * self.int_param(q, "pad", 0)
+        for name in (one("vary") or "").split(","):
+            if name.strip() and name.strip() != "*":
+                body += f" {self.headers.get(name.strip(), '-')}"
+        self.respond(self.int_param(q, "status", 200), (body + "\n").encode(), headers)
 
     def int_param(self, q, name, default):
         try:

@@ -28,6 +28,7 @@ from .exceptions import (  # noqa: F401
     JSONDecodeError,
     LocalIOError,
     MissingSchema,
+    NotCached,
     NotRecorded,
     NotSupported,
     OutOfMemory,

@@ -121,6 +121,8 @@ READ_ABORT = ctypes.c_size_t(-1).value  # SESSION_READ_ABORT
 
 COOKIES_JSON, COOKIES_NETSCAPE = 0, 1  # session_cookie_format
 REPLAY_MODES = {"off": 0, "record": 1, "playback": 2, "auto": 3}  # session_replay_mode
+CACHE_MODES = {"default": 0, "no-store": 1, "no-cache": 2, "force-cache": 3, "only-if-cached": 4}  # session_cache_mode
+CACHE_STATUSES = ("none", "miss", "hit", "revalidated", "stale")  # session_cache_status
 HTTP_VERSIONS = {None: 0, "default": 0, "1.1": 1, "2": 2, "2-prior-knowledge": 3}  # session_http_version
 
 # name: (restype, argtypes), in header order.
@@ -168,6 +170,10 @@ DECLARATIONS = {
     "session_har_flush": (CODE, [SESSION_P]),
     "session_set_replay": (CODE, [SESSION_P, c_char_p, c_int]),
     "session_set_replay_matching": (CODE, [SESSION_P, c_char_p, c_char_p, c_char_p]),
+    # the HTTP cache
+    "session_set_cache": (CODE, [SESSION_P, c_char_p, c_uint64]),
+    "session_request_set_cache_mode": (CODE, [REQUEST_P, c_int]),
+    "session_response_cache_status": (c_int, [RESPONSE_P]),
     # errors, version
     "session_strerror": (c_char_p, [c_int]),
     "session_last_error": (c_char_p, []),

@@ -250,6 +250,13 @@ class UpgradeRefused(ConnectionError):
     code = 17
 
 
+class NotCached(RequestException):
+    """SESSION_E_NOT_CACHED: a request in SESSION_CACHE_ONLY_IF_CACHED mode found no stored
+    response (the message names its method and URL)."""
+
+    code = 18
+
+
 class NotSupported(RequestException):
     """A requests feature the binding does not offer, or a C function the loaded library
     lacks (an older build)."""
@@ -275,7 +282,7 @@ BY_CODE = {
     for cls in (
         InvalidArgument, InvalidURL, ResolveError, ConnectionError, Timeout, SSLError,
         TooManyRedirects, ProxyError, TooLarge, ContentDecodingError, LocalIOError, Cancelled,
-        HTTPError, OutOfMemory, InternalError, UpgradeRefused, NotRecorded,
+        HTTPError, OutOfMemory, InternalError, UpgradeRefused, NotRecorded, NotCached,
     )
 }
 

@@ -34,6 +34,7 @@ class Response:
         self._status_check = 0
         self.request = None
         self.timings = None  # session_response_timings: dns, connect, tls, first_byte, total, reused
+        self.cache_status = "none"  # session_response_cache_status: none, miss, hit, revalidated, stale
         self._cookies = None
         self.raw = None
 
@@ -68,6 +69,8 @@ class Response:
         if native.session_response_timings(ptr, ctypes.byref(timings)) == 0:
             r.timings = {name: getattr(timings, name) for name, _ in _native.TimingsStruct._fields_ if name != "size"}
         r.http_version = text(c.http_version) or ""
+        status = native.session_response_cache_status(ptr)
+        r.cache_status = _native.CACHE_STATUSES[status] if 0 <= status < len(_native.CACHE_STATUSES) else "none"
         name, value = ctypes.c_char_p(), ctypes.c_char_p()
         for i in range(native.session_response_header_count(ptr)):
             exceptions.check(native.session_response_header_at(ptr, i, ctypes.byref(name), ctypes.byref(value)))

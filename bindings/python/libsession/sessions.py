@@ -138,12 +138,15 @@ class Session(StateMixin, _connect.ConnectSettings):
     `retries`: a Retry (or an int, the total) applied to every request (default none).
     `replay`: a HAR file to record to or answer from, in `mode` "record", "playback" (the
     default: never touches the network) or "auto" (see set_replay). `har`: a HAR file every
-    exchange is logged to (see set_har_log).
+    exchange is logged to (see set_har_log). `cache`: a private HTTP cache (RFC 9111): True
+    for one in memory, or a directory path (shared by sessions and processes), bounded by
+    `cache_max_bytes` (see set_cache).
     How connections are made, as keywords or properties (libsession.connect):
     `unix_socket`, `pin`, `interface`, `local_port`, `ip_resolve`, `happy_eyeballs_ms`,
     `max_recv_speed`, `max_send_speed`, `doh_url`."""
 
-    def __init__(self, retries=None, replay=None, mode="playback", har=None, **network):
+    def __init__(self, retries=None, replay=None, mode="playback", har=None, cache=None,
+                 cache_max_bytes=64 << 20, **network):
         native = lib()
         self._cond = threading.Condition()
         self._busy = 0  # calls in flight on the C session; close() waits for them
@@ -173,6 +176,8 @@ class Session(StateMixin, _connect.ConnectSettings):
             self.set_replay(replay, mode)
         if har is not None:
             self.set_har_log(har)
+        if cache is not None and cache is not False:
+            self.set_cache(None if cache is True or cache == "memory" else cache, cache_max_bytes)
 
     # lifetime
     def _call(self, name, *args):
@@ -251,6 +256,16 @@ class Session(StateMixin, _connect.ConnectSettings):
         code = self._call("session_set_replay_matching", names(match_headers, "match_headers"),
                           names(ignore_headers, "ignore_headers"), names(ignore_params, "ignore_params"))
         exceptions.check(code, "replay matching")
+
+    # the HTTP cache (docs/cache.md)
+    def set_cache(self, directory=None, max_bytes=64 << 20):
+        """Switches the private HTTP cache on: in memory (`directory` None) or in a directory
+        several sessions and processes may share, bounded by `max_bytes` (least recently
+        used first out); max_bytes 0 turns it off. Per request, `cache_mode` is "default",
+        "no-store", "no-cache", "force-cache" or "only-if-cached" (NotCached on a miss);
+        Response.cache_status says "none", "miss", "hit", "revalidated" or "stale"."""
+        target = None if directory is None else cstr(os.fspath(directory), "cache directory")
+        exceptions.check(self._call("session_set_cache", target, int(max_bytes)), "cache")
 
     # defaults
     def _apply_header(self, name, value):
@@ -515,7 +530,7 @@ class Session(StateMixin, _connect.ConnectSettings):
                 auth=None, timeout=None, allow_redirects=True, proxies=None, hooks=None, stream=None,
                 verify=None, cert=None, json=None, retries=None, http_version=None, output_file=None,
                 stream_to=None, progress=None, response_hook=None, unix_socket=None,
-                max_recv_speed=None, max_send_speed=None):
+                max_recv_speed=None, max_send_speed=None, cache_mode=None):
         """Sends one request; returns a Response or raises a RequestException subclass.
 
         As requests.Session.request. `timeout`: seconds, a total deadline covering every
@@ -529,11 +544,11 @@ class Session(StateMixin, _connect.ConnectSettings):
         the body as it arrives), `progress` (called with dl_now, dl_total, ul_now, ul_total;
         a true return cancels), `response_hook` (session_request_set_response_hook),
         `unix_socket` (this request's socket; "" for TCP), `max_recv_speed` and
-        `max_send_speed` (bytes per second; 0 for no cap)."""
+        `max_send_speed` (bytes per second; 0 for no cap), `cache_mode` (see set_cache)."""
         self._same_as_session(proxies, verify, cert)
         spec = _Spec(method, url, params, data, headers, cookies, files, auth, timeout, allow_redirects,
                      json, retries, http_version, output_file, stream_to, progress, response_hook,
-                     unix_socket, max_recv_speed, max_send_speed)
+                     unix_socket, max_recv_speed, max_send_speed, cache_mode)
         return self._send_spec(spec, hooks)
 
     def _same_as_session(self, proxies, verify, cert):
@@ -689,6 +704,10 @@ class Session(StateMixin, _connect.ConnectSettings):
         if spec.progress is not None:
             keep.progress = _n.PROGRESS_CB(keep.guard(lambda a, b, c, d, _u: 1 if spec.progress(a, b, c, d) else 0, 1))
             check(native.session_request_set_progress_callback(req, keep.progress, None), "progress")
+        if spec.cache_mode is not None:
+            if spec.cache_mode not in _n.CACHE_MODES:
+                raise ValueError(f"cache_mode {spec.cache_mode!r}: use one of {sorted(_n.CACHE_MODES)}")
+            check(native.session_request_set_cache_mode(req, _n.CACHE_MODES[spec.cache_mode]), "cache_mode")
         if spec.response_hook is not None:
             keep.hook = _native_hook(spec.response_hook)
             check(native.session_request_set_response_hook(req, keep.hook, None), "response_hook")
@@ -986,7 +1005,7 @@ class _Spec:
 
     FIELDS = ("method", "url", "params", "data", "headers", "cookies", "files", "auth", "timeout",
               "allow_redirects", "json", "retries", "http_version", "output_file", "stream_to",
-              "progress", "response_hook", "unix_socket", "max_recv_speed", "max_send_speed")
+              "progress", "response_hook", "unix_socket", "max_recv_speed", "max_send_speed", "cache_mode")
 
     def __init__(self, *values, raw_body=False):
         for name in self.FIELDS:
