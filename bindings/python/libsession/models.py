@@ -5,6 +5,7 @@ import datetime
 import io
 import json as _json
 import re
+from urllib.parse import urlsplit
 
 from . import exceptions
 from . import _native
@@ -78,6 +79,7 @@ class Response:
         r.encoding = _encoding_from_headers(r.headers)
         r._ok = bool(native.session_response_ok(ptr))
         r._status_check = native.session_response_raise_for_status(ptr)
+        r.request = SentRequest._from_c(native, ptr, r.url)
         for i in range(c.redirect_count):
             hop = native.session_response_history_at(ptr, i)
             if hop:
@@ -200,6 +202,43 @@ class Response:
 
     def __repr__(self):
         return f"<Response [{self.status_code}]>"
+
+
+class SentRequest:
+    """Response.request: the request of one hop as the C library sent it (requests'
+    PreparedRequest fields method, url, headers, body). libcurl's own Host, Content-Length
+    and a digest Authorization are not in `headers`."""
+
+    def __init__(self, method, url, headers, body):
+        self.method, self.url, self.headers, self.body = method, url, headers, body
+        self.hooks = {"response": []}
+
+    @classmethod
+    def _from_c(cls, native, ptr, url):
+        """The hop's request (session_response_request_*), None when nothing was sent."""
+        method = text(native.session_response_request_method(ptr))
+        if not method:
+            return None
+        headers = CaseInsensitiveDict()
+        name, value = ctypes.c_char_p(), ctypes.c_char_p()
+        for i in range(native.session_response_request_header_count(ptr)):
+            exceptions.check(native.session_response_request_header_at(ptr, i, ctypes.byref(name), ctypes.byref(value)))
+            headers[name.value.decode("latin-1")] = value.value.decode("latin-1")
+        size = ctypes.c_size_t()
+        data = native.session_response_request_body(ptr, ctypes.byref(size))
+        body = ctypes.string_at(data, size.value) if data else None
+        return cls(method, url, headers, body)
+
+    @property
+    def path_url(self):
+        parts = urlsplit(self.url)
+        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+    def copy(self):
+        return SentRequest(self.method, self.url, self.headers.copy(), self.body)
+
+    def __repr__(self):
+        return f"<PreparedRequest [{self.method}]>"
 
 
 def _decoded(chunks, decoder):

@@ -12,7 +12,7 @@ from . import exceptions
 from ._native import cstr, lib, text
 from . import connect as _connect
 from .cookies import SessionCookies
-from .models import Response
+from .models import Response, SentRequest
 from .network import HTTPDigestAuth, Proxies, Retry
 from .state import StateMixin
 from .structures import CaseInsensitiveDict
@@ -567,16 +567,14 @@ class Session(StateMixin, _connect.ConnectSettings):
                 sent = sent()
             except exceptions.RequestException:  # the session was closed meanwhile
                 sent = None
-        response.request = sent
-        for r in response.history:
-            r.request = sent
+        _fill_requests(response, sent)
         if keep.error is not None:  # a Python callback failed: that is the error to see
             raise keep.error
         if response.error_code:
             raise exceptions.from_code(
                 response.error_code,
                 response.error_message or text(native.session_strerror(response.error_code)),
-                response=response if response.status_code else None, request=sent,
+                response=response if response.status_code else None, request=response.request or sent,
             )
         return response
 
@@ -642,12 +640,8 @@ class Session(StateMixin, _connect.ConnectSettings):
             if spec.auth is not None and name.lower() == "authorization":
                 continue  # a request's own auth wins over its Authorization header (as requests)
             _set_request_header(native, req, name, value)
-        if spec.cookies:
-            jar = self.cookies.for_url(spec.url) if self._ptr else {}
-            jar.update(_cookie_pairs(spec.cookies))
-            if not any(k.lower() == "cookie" for k in headers):
-                value = "; ".join(f"{k}={v}" for k, v in jar.items())
-                check(native.session_request_set_header(req, b"Cookie", cstr(value, "cookie")), "cookies")
+        for name, value in _cookie_pairs(spec.cookies or {}).items():
+            check(native.session_request_add_cookie(req, cstr(name, "cookie name"), cstr(value, "cookie value")), "cookies")
         host = "localhost" if spec.url.lower().startswith("http+unix://") else urlsplit(spec.url).hostname
         if host and self._ptr:
             self.cookies.bind(host)
@@ -948,6 +942,19 @@ def _http_version(version):
         raise ValueError(f"http_version must be None, '1.1', '2' or '2-prior-knowledge', got {version!r}") from None
 
 
+def _fill_requests(response, sent):
+    """Each hop's request is the C library's (Response._from_c); the binding's own view
+    `sent` stands in where the C response has none (nothing sent) and gives the first hop
+    a streamed body (the C library keeps only bodies sent from memory)."""
+    hops = [*response.history, response]
+    for r in hops:
+        if r.request is None:
+            r.request = sent
+    first = hops[0].request
+    if sent is not None and first is not sent and first.body is None and sent.body is not None:
+        first.body = sent.body
+
+
 def _native_hook(hook):
     """A C response hook calling hook(Response copy); None removes the hook."""
     if hook is None:
@@ -959,26 +966,6 @@ def _native_hook(hook):
         except Exception:  # an error in the hook must not cross into C
             pass
     return _n.RESPONSE_HOOK(call)
-
-
-class SentRequest:
-    """Response.request: the request as the binding sent it (requests' PreparedRequest
-    fields method, url, headers, body); the C library adds its own defaults on the wire."""
-
-    def __init__(self, method, url, headers, body):
-        self.method, self.url, self.headers, self.body = method, url, headers, body
-        self.hooks = {"response": []}
-
-    @property
-    def path_url(self):
-        parts = urlsplit(self.url)
-        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-
-    def copy(self):
-        return SentRequest(self.method, self.url, self.headers.copy(), self.body)
-
-    def __repr__(self):
-        return f"<PreparedRequest [{self.method}]>"
 
 
 class _Spec:
