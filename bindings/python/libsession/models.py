@@ -12,11 +12,17 @@ from . import _native
 from ._native import lib, text
 from .structures import CaseInsensitiveDict
 
+try:  # requests is optional: its Response is only a base class, so isinstance() checks pass
+    from requests.models import Response as _ResponseBase
+except ImportError:  # pragma: no cover - exercised only where requests is not installed
+    _ResponseBase = object
+
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 
 
-class Response:
-    """What a request received, as requests.Response."""
+class Response(_ResponseBase):
+    """What a request received, as requests.Response (a subclass of it when requests is
+    importable; every method used is this class's own)."""
 
     def __init__(self):
         self.status_code = 0
@@ -24,7 +30,8 @@ class Response:
         self.url = ""
         self.headers = CaseInsensitiveDict()
         self.raw_headers = []  # [(name, value)] in received order, repeats kept
-        self.content = b""
+        self._content = b""
+        self._content_consumed = True
         self.history = []
         self.elapsed = datetime.timedelta(0)
         self.http_version = ""
@@ -89,6 +96,19 @@ class Response:
         return r
 
     @property
+    def content(self):
+        """The body bytes; None when requests' `_content = False` marker is set with nothing
+        to read (status 0 or no raw)."""
+        if self._content is False:
+            self._content = None if self.status_code == 0 or self.raw is None else self.raw.read()
+            self._content_consumed = True
+        return self._content
+
+    @content.setter
+    def content(self, value):
+        self._content = value
+
+    @property
     def ok(self):
         return self._ok
 
@@ -99,6 +119,8 @@ class Response:
     @property
     def text(self):
         encoding = self.encoding or "utf-8"
+        if not self.content:
+            return ""
         try:
             return self.content.decode(encoding, "replace")
         except LookupError:  # unknown charset name
@@ -106,7 +128,7 @@ class Response:
 
     def json(self, **kwargs):
         try:
-            return _json.loads(self.content, **kwargs)
+            return _json.loads(self.content or b"", **kwargs)
         except _json.JSONDecodeError as e:
             raise exceptions.JSONDecodeError(e.msg, e.doc, e.pos, response=self) from e
         except ValueError as e:  # undecodable bytes
@@ -181,7 +203,9 @@ class Response:
         return self.iter_content(128)
 
     def close(self):
-        """Nothing to release: the C response was copied and freed when it arrived."""
+        """Closes `raw`; the C response was copied and freed when it arrived."""
+        if self.raw is not None and hasattr(self.raw, "close"):
+            self.raw.close()
 
     def __enter__(self):
         return self
