@@ -557,7 +557,22 @@ class Session(StateMixin, _connect.ConnectSettings):
         if cert is not None and cert != self._cert:
             raise exceptions.NotSupported("per-request cert: set session.cert instead")
 
+    def _check_tls_files(self, url):
+        """requests' OSErrors for a missing CA bundle, certificate or key file (https only)."""
+        if not str(url).lower().startswith("https:"):
+            return
+        verify = self._verify
+        if isinstance(verify, (str, os.PathLike)) and not os.path.exists(verify):
+            raise exceptions.LocalIOError(
+                f"Could not find a suitable TLS CA certificate bundle, invalid path: {os.fspath(verify)}")
+        cert = self._cert
+        files = [cert] if isinstance(cert, (str, os.PathLike)) else list(cert or ())[:2]
+        for what, path in zip(("certificate", "key"), files):
+            if path and not os.path.exists(path):
+                raise exceptions.LocalIOError(f"Could not find the TLS {what} file, invalid path: {os.fspath(path)}")
+
     def _send_spec(self, spec, hooks=None, hook_kwargs=None):
+        self._check_tls_files(spec.url)
         native = lib()
         req, keep = self._new_request(native, spec)
         try:
