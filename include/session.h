@@ -1278,6 +1278,17 @@ enum session_code session_request_set_header(session_request_t *req,
                                              const char *value);
 
 /**
+ * Adds a cookie sent with this request alone (requests' `cookies=`): on every hop of its
+ * redirect chain while the host stays that of the first hop, replacing a jar cookie of the
+ * same name; never stored in the jar. A request's own Cookie header, when set, is sent on
+ * the first hop instead. A name set twice keeps the last value. SESSION_E_INVALID_ARGUMENT
+ * for an empty name, `;` or `=` in the name, `;` or a control character in either.
+ */
+enum session_code session_request_add_cookie(session_request_t *req,
+                                             const char *name,
+                                             const char *value);
+
+/**
  * Appends a query parameter (form-urlencoded) to the URL. Repeats are kept; a name also
  * set on the session replaces the session's value, at the session's position. `value` NULL
  * sends no parameter of that name in this request, the session's included (requests' None).
@@ -1393,6 +1404,38 @@ enum session_code session_response_header_at(const session_response_t *r,
  * NULL when out of range. Never free it: it lives as long as `r`.
  */
 const session_response_t *session_response_history_at(const session_response_t *r, size_t i);
+
+/**
+ * The method of the request sent for `r`'s hop (a 301/302/303 after a POST shows "GET"),
+ * owned by `r`; "" when nothing could be sent (a bad URL), NULL when `r` is NULL. The
+ * request's URL is `r->url`. History entries carry their own hop's request.
+ */
+const char *session_response_request_method(const session_response_t *r);
+
+/**
+ * Number of header lines the library sent with `r`'s hop: the session's defaults merged
+ * with the request's, the jar's Cookie, Authorization for basic/bearer credentials, the
+ * body's Content-Type. libcurl's own Host, Content-Length and a digest Authorization are not
+ * listed. 0 for NULL.
+ */
+size_t session_response_request_header_count(const session_response_t *r);
+
+/**
+ * The `i`th header line sent with `r`'s hop (see session_response_request_header_count):
+ * `*name` and `*value` point into the response. SESSION_E_INVALID_ARGUMENT for NULL
+ * arguments or `i` out of range.
+ */
+enum session_code session_response_request_header_at(const session_response_t *r,
+                                                     size_t i,
+                                                     const char **name,
+                                                     const char **value);
+
+/**
+ * The body sent with `r`'s hop, owned by `r`, its length in `*len`. NULL (and `*len` 0)
+ * when the request had no body, when it was streamed (files, a read callback: not kept),
+ * or when `r` or `len` is NULL.
+ */
+const uint8_t *session_response_request_body(const session_response_t *r, size_t *len);
 
 /**
  * True when a response was received without error and its status is below 400.

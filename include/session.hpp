@@ -202,6 +202,31 @@ public:
         return out;
     }
 
+    /** The method this hop's request was sent with ("" when nothing was sent). */
+    std::string_view request_method() const noexcept { return str(session_response_request_method(r_)); }
+    /** The header lines this hop's request was sent with (libcurl's own Host,
+        Content-Length and a digest Authorization are not listed). */
+    std::vector<std::pair<std::string_view, std::string_view>> request_headers() const
+    {
+        std::vector<std::pair<std::string_view, std::string_view>> out;
+        const std::size_t n = session_response_request_header_count(r_);
+        out.reserve(n);
+        for (std::size_t i = 0; i < n; i++) {
+            const char *name = nullptr, *value = nullptr;
+            if (session_response_request_header_at(r_, i, &name, &value) == SESSION_OK)
+                out.emplace_back(name, value);
+        }
+        return out;
+    }
+    /** The body this hop's request carried; nullopt without one or when it was streamed. */
+    std::optional<std::string_view> request_body() const noexcept
+    {
+        std::size_t len = 0;
+        const uint8_t *data = session_response_request_body(r_, &len);
+        return data ? std::optional<std::string_view>(std::string_view(reinterpret_cast<const char *>(data), len))
+                    : std::nullopt;
+    }
+
     /** The i-th redirect hop (0 is the first request's); empty view when out of range. */
     ResponseView history(std::size_t i) const noexcept
     {

@@ -61,6 +61,7 @@ pub fn next_hop(current: &Prepared, status: u32, next_url: Url, sensitive: &[Str
             next.headers.forget(name);
         }
         next.net.strip_credentials();
+        next.cookies = None;
     }
     // The Cookie header is recomputed from the jar for every hop.
     next.headers.forget("Cookie");

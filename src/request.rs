@@ -57,6 +57,11 @@ impl Method {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The text itself (a standard method's static string is not copied).
+    pub fn into_text(self) -> Cow<'static, str> {
+        self.0
+    }
 }
 
 impl std::ops::Deref for Method {
@@ -92,6 +97,9 @@ pub struct Request {
     pub net: crate::net::RequestNet,
     /// Streaming, progress and protocol options.
     pub transfer: Transfer,
+    /// Cookies of this request alone (requests' `cookies=`): sent on every hop to the
+    /// first hop's host, over the jar's of the same name, never stored.
+    pub cookies: Vec<(String, String)>,
 }
 
 /// Methods are HTTP tokens, upper-cased as requests does.
@@ -119,7 +127,16 @@ impl Request {
             allow_redirects: true,
             net: Default::default(),
             transfer: Transfer::default(),
+            cookies: Vec::new(),
         }
+    }
+
+    /// Adds a cookie of this request alone (`cookies`); one of the same name is replaced.
+    pub fn add_cookie(&mut self, name: &str, value: &str) -> Result<()> {
+        crate::cookies::policy::check_pair(name, value)?;
+        self.cookies.retain(|(n, _)| n != name);
+        self.cookies.push((name.to_owned(), value.to_owned()));
+        Ok(())
     }
 
     pub fn set_header(&mut self, name: &str, value: Option<&str>) -> Result<()> {

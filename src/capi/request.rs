@@ -47,6 +47,16 @@ pub unsafe extern "C" fn session_request_set_header(req: *mut session_request_t,
     edit(req, |r| r.set_header(str_arg(name, "header name")?, opt_str_arg(value, "header value")?))
 }
 
+/// Adds a cookie sent with this request alone (requests' `cookies=`): on every hop of its
+/// redirect chain while the host stays that of the first hop, replacing a jar cookie of the
+/// same name; never stored in the jar. A request's own Cookie header, when set, is sent on
+/// the first hop instead. A name set twice keeps the last value. SESSION_E_INVALID_ARGUMENT
+/// for an empty name, `;` or `=` in the name, `;` or a control character in either.
+#[no_mangle]
+pub unsafe extern "C" fn session_request_add_cookie(req: *mut session_request_t, name: *const c_char, value: *const c_char) -> session_code {
+    edit(req, |r| r.add_cookie(str_arg(name, "cookie name")?, str_arg(value, "cookie value")?))
+}
+
 /// Appends a query parameter (form-urlencoded) to the URL. Repeats are kept; a name also
 /// set on the session replaces the session's value, at the session's position. `value` NULL
 /// sends no parameter of that name in this request, the session's included (requests' None).

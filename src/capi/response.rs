@@ -58,6 +58,60 @@ pub unsafe extern "C" fn session_response_history_at(r: *const session_response_
     })
 }
 
+/// The method of the request sent for `r`'s hop (a 301/302/303 after a POST shows "GET"),
+/// owned by `r`; "" when nothing could be sent (a bad URL), NULL when `r` is NULL. The
+/// request's URL is `r->url`. History entries carry their own hop's request.
+#[no_mangle]
+pub unsafe extern "C" fn session_response_request_method(r: *const session_response_t) -> *const c_char {
+    guard(std::ptr::null, || boxed(r).map_or(std::ptr::null(), |r| r.sent_method().as_ptr()))
+}
+
+/// Number of header lines the library sent with `r`'s hop: the session's defaults merged
+/// with the request's, the jar's Cookie, Authorization for basic/bearer credentials, the
+/// body's Content-Type. libcurl's own Host, Content-Length and a digest Authorization are not
+/// listed. 0 for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn session_response_request_header_count(r: *const session_response_t) -> usize {
+    guard(|| 0, || boxed(r).map_or(0, |r| r.sent_header_count()))
+}
+
+/// The `i`th header line sent with `r`'s hop (see session_response_request_header_count):
+/// `*name` and `*value` point into the response. SESSION_E_INVALID_ARGUMENT for NULL
+/// arguments or `i` out of range.
+#[no_mangle]
+pub unsafe extern "C" fn session_response_request_header_at(r: *const session_response_t, i: usize, name: *mut *const c_char, value: *mut *const c_char) -> session_code {
+    guard_code(|| {
+        let r = boxed(r).ok_or_else(|| Error::invalid("response is NULL"))?;
+        if name.is_null() || value.is_null() {
+            return Err(Error::invalid("name or value out-pointer is NULL"));
+        }
+        let (n, v) = r.sent_header_at(i).ok_or_else(|| Error::invalid(format!("request header index {i} out of range")))?;
+        *name = n.as_ptr();
+        *value = v.as_ptr();
+        Ok(())
+    })
+}
+
+/// The body sent with `r`'s hop, owned by `r`, its length in `*len`. NULL (and `*len` 0)
+/// when the request had no body, when it was streamed (files, a read callback: not kept),
+/// or when `r` or `len` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn session_response_request_body(r: *const session_response_t, len: *mut usize) -> *const u8 {
+    guard(std::ptr::null, || {
+        if len.is_null() {
+            return std::ptr::null();
+        }
+        *len = 0;
+        match boxed(r).and_then(|r| r.sent_body()) {
+            Some(body) => {
+                *len = body.len();
+                if body.is_empty() { c"".as_ptr().cast() } else { body.as_ptr() }
+            }
+            None => std::ptr::null(),
+        }
+    })
+}
+
 /// True when a response was received without error and its status is below 400.
 #[no_mangle]
 pub unsafe extern "C" fn session_response_ok(r: *const session_response_t) -> bool {

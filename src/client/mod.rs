@@ -18,7 +18,7 @@ use crate::prepare::{prepare_to, Prepared};
 use crate::received::Received;
 use crate::redirect::{next_hop, resolve_location};
 use crate::request::Request;
-use crate::response::{Response, ResponseUrl};
+use crate::response::{Response, ResponseUrl, Sent};
 use crate::session::Session;
 use crate::settings::Settings;
 use crate::wire::Stack;
@@ -128,7 +128,10 @@ impl Flow {
         }
         self.check_https_only()?;
         if !self.own_cookie {
-            let cookies = if session.jar_in_use() { session.jar().header_for(&self.hop.url) } else { None };
+            let mut cookies = if session.jar_in_use() { session.jar().header_for(&self.hop.url) } else { None };
+            if let Some(own) = &self.hop.cookies {
+                cookies = Some(with_own_cookies(cookies.as_deref(), own));
+            }
             match cookies {
                 Some(cookies) => self.hop.headers.set("Cookie", Some(&cookies)),
                 None => self.hop.headers.forget("Cookie"),
@@ -161,7 +164,8 @@ impl Flow {
             Ok(exchange) => exchange,
             Err(err) => {
                 let history = std::mem::take(&mut self.history);
-                return Some(Response { history, ..Response::failed(err.clone(), self.hop.url.as_str()) });
+                let sent = take_sent(&mut self.hop);
+                return Some(Response { history, sent, ..Response::failed(err.clone(), self.hop.url.as_str()) });
             }
         };
         // The jar is locked only for a response that sets cookies.
@@ -188,15 +192,15 @@ impl Flow {
         // Upgraded before the redirect policy chooses what credentials go along.
         strict::upgrade(session, &self.settings, &mut next_url);
         let next = next_hop(&self.hop, exchange.status, next_url, &self.settings.sensitive_headers);
-        self.history.push(into_response(exchange, &self.hop, Vec::new(), None));
-        self.hop = next;
+        let mut done = std::mem::replace(&mut self.hop, next);
+        self.history.push(into_response(exchange, &mut done, Vec::new(), None));
         None
     }
 
     /// The response for the current hop, carrying the history so far.
     fn finish(&mut self, exchange: &mut Received, error: Option<Error>) -> Response {
         let history = std::mem::take(&mut self.history);
-        let response = into_response(exchange, &self.hop, history, error);
+        let response = into_response(exchange, &mut self.hop, history, error);
         if self.hop.transfer.response_hook.is_none() && self.settings.transfer.response_hook.is_none() {
             return response; // no hook: spare moving the response through on_response
         }
@@ -224,10 +228,24 @@ fn remaining(deadline: Option<Instant>) -> Result<Option<Duration>> {
     }
 }
 
-/// The response of `hop`, taking the received buffers out of `exchange`.
-fn into_response(exchange: &mut Received, hop: &Prepared, history: Vec<Response>, error: Option<Error>) -> Response {
+/// The jar's Cookie header with the request's own cookies replacing or joining its pairs.
+fn with_own_cookies(jar: Option<&str>, own: &[(String, String)]) -> String {
+    let mine = |pair: &str| own.iter().any(|(n, _)| pair.split('=').next() == Some(n.as_str()));
+    let kept = jar.into_iter().flat_map(|h| h.split("; ")).filter(|pair| !mine(pair)).map(str::to_owned);
+    kept.chain(own.iter().map(|(n, v)| format!("{n}={v}"))).collect::<Vec<_>>().join("; ")
+}
+
+/// What `hop` sent, its body moved out (the hop is done).
+fn take_sent(hop: &mut Prepared) -> Sent {
+    let body = hop.body.take().and_then(|body| body.upload.is_none().then_some(body.data));
+    Sent { method: hop.method.clone().into_text(), headers: hop.headers.clone(), body }
+}
+
+/// The response of `hop` (which is done), taking the received buffers out of `exchange`.
+fn into_response(exchange: &mut Received, hop: &mut Prepared, history: Vec<Response>, error: Option<Error>) -> Response {
     use std::mem::take;
     Response {
+        sent: take_sent(hop),
         error,
         status: exchange.status,
         reason: take(&mut exchange.reason),

@@ -60,6 +60,13 @@ fn redirects_are_followed_above_the_seam() {
     assert_eq!((table.seen[1].body.as_ref(), header(&table.seen[1], "Content-Type")), (None, None));
     assert_eq!(header(&table.seen[1], "Authorization"), Some("Bearer t"));
     assert_eq!(header(&table.seen[2], "Authorization"), None);
+    // Each hop's response keeps the request that hop sent.
+    let sent: Vec<_> = response.history.iter().chain([&response]).map(|r| &r.sent).collect();
+    assert_eq!(sent.iter().map(|s| &*s.method).collect::<Vec<_>>(), ["POST", "GET", "GET"]);
+    assert_eq!(sent[0].body.as_deref(), Some(&b"x=1"[..]));
+    assert_eq!((sent[1].body.as_ref(), sent[1].headers.entry("Content-Type")), (None, None));
+    assert_eq!(sent[1].headers.entry("Authorization"), Some(Some("Bearer t")));
+    assert_eq!(sent[2].headers.entry("Authorization"), None);
 }
 
 #[test]
@@ -76,6 +83,28 @@ fn a_blank_location_or_too_many_redirects_end_the_chain() {
     let looped = send_through(&session, &Request::new("GET", "http://a.test/loop").unwrap(), &table);
     assert_eq!(looped.error.map(|e| e.code), Some(Code::SESSION_E_TOO_MANY_REDIRECTS));
     assert_eq!((looped.status, looped.history.len()), (302, 3));
+}
+
+#[test]
+fn own_cookies_go_along_while_the_host_stays() {
+    let table = RefCell::new(
+        Table::default()
+            .on("GET", "http://a.test/one", 302, &[("Set-Cookie", "sid=1"), ("Location", "/two")], "")
+            .on("GET", "http://a.test/two", 302, &[("Location", "http://b.test/")], "")
+            .on("GET", "http://b.test/", 200, &[], ""),
+    );
+    let session = Session::new();
+    let mut request = Request::new("GET", "http://a.test/one").unwrap();
+    request.add_cookie("mine", "x").unwrap();
+    request.add_cookie("sid", "own").unwrap();
+    assert!(request.add_cookie("bad;name", "x").is_err());
+    let response = send_through(&session, &request, &table);
+    let table = table.borrow();
+    assert_eq!(header(&table.seen[0], "Cookie"), Some("mine=x; sid=own"));
+    assert_eq!(header(&table.seen[1], "Cookie"), Some("mine=x; sid=own"), "over the jar's sid");
+    assert_eq!(header(&table.seen[2], "Cookie"), None, "not to another host");
+    assert_eq!(response.history[1].sent.headers.entry("Cookie"), Some(Some("mine=x; sid=own")));
+    assert_eq!(session.jar().get(&url::Url::parse("http://a.test/").unwrap(), "mine"), None, "never stored");
 }
 
 #[test]

@@ -27,6 +27,9 @@ pub struct Prepared {
     /// The URL parsed as a C string, shared by the hops parsed from the same text on this
     /// thread: the response's URL when `url` still serializes to it (client::into_response).
     pub url_c: Option<Arc<CStr>>,
+    /// The request's own cookies (Request::cookies), merged over the jar's on each hop;
+    /// dropped when a redirect leaves the host (as credentials are).
+    pub cookies: Option<Arc<[(String, String)]>>,
 }
 
 /// A parsed URL shared (Arc) by the hops prepared from the same text, copied on write:
@@ -138,7 +141,8 @@ pub fn prepare_to(settings: &Settings, req: &Request, raw_url: &str) -> Result<P
             headers.set("Content-Type", Some(content_type));
         }
     }
-    Ok(Prepared { method: req.method.clone(), url, headers, body, net, transfer: req.transfer(), url_c })
+    let cookies = (!req.cookies.is_empty()).then(|| Arc::from(req.cookies.as_slice()));
+    Ok(Prepared { method: req.method.clone(), url, headers, body, net, transfer: req.transfer(), url_c, cookies })
 }
 
 /// requests' merge_setting for params: a request's values replace the session's at the

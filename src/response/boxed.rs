@@ -1,7 +1,7 @@
 //! The C response: `session_response_t` and the storage it points into, packed in one
 //! allocation (`BoxedResponse`).
 
-use super::{canonical_reason, Response, ResponseUrl};
+use super::{canonical_reason, Response, ResponseUrl, Sent};
 use crate::error::{session_code, Code, Error};
 use crate::util::c_string;
 use std::ffi::{c_char, c_long, CStr, CString};
@@ -63,6 +63,15 @@ struct Owned {
     rare: Option<Box<Rare>>,
     /// Made on the first header lookup (most responses are never asked).
     lookup: std::sync::OnceLock<Box<Lookup>>,
+    /// The request as sent for this hop, and its C strings, made when first asked.
+    sent: Sent,
+    sent_c: std::sync::OnceLock<Box<SentC>>,
+}
+
+/// `Sent` as C strings: the method, then the header lines that were sent.
+struct SentC {
+    method: CString,
+    headers: Vec<(CString, CString)>,
 }
 
 /// A ResponseBox with its packed bytes right after it, in one allocation: what a
@@ -103,7 +112,7 @@ const SMALL_BODY: usize = 4096;
 
 impl BoxedResponse {
     pub fn new(response: Response) -> BoxedResponse {
-        let Response { error, status, reason, url, headers, body, elapsed, http_version, history, timings } = response;
+        let Response { error, status, reason, url, headers, body, elapsed, http_version, history, timings, sent } = response;
         // No error and the standard reason phrase (the common case) point to static strings.
         let (code, message) = match error {
             Some(err) => (err.code, Some(c_string(err.message.as_bytes()))),
@@ -173,6 +182,8 @@ impl BoxedResponse {
             timings,
             rare,
             lookup: std::sync::OnceLock::new(),
+            sent,
+            sent_c: std::sync::OnceLock::new(),
         };
         // SAFETY: `block` is aligned for ResponseBox and large enough (box_layout).
         unsafe {
@@ -226,6 +237,7 @@ impl BoxedResponse {
             http_version: ["HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/3"].into_iter().find(|v| v.as_bytes() == version).unwrap_or(""),
             history: std::mem::take(&mut rare.history).into_iter().map(BoxedResponse::into_response).collect(),
             timings: this.owned.timings,
+            sent: std::mem::take(&mut this.owned.sent),
         }
     }
 }
@@ -328,6 +340,34 @@ impl ResponseBox {
 
     pub fn history(&self) -> &[BoxedResponse] {
         self.owned.rare.as_ref().map_or(&[], |rare| &rare.history)
+    }
+
+    fn sent_c(&self) -> &SentC {
+        self.owned.sent_c.get_or_init(|| {
+            let sent = &self.owned.sent;
+            let headers = sent.headers.iter().filter_map(|(n, v)| Some((c_string(n.as_bytes()), c_string(v?.as_bytes()))));
+            Box::new(SentC { method: c_string(sent.method.as_bytes()), headers: headers.collect() })
+        })
+    }
+
+    /// The method this hop's request was sent with ("" when none was sent).
+    pub fn sent_method(&self) -> &CStr {
+        &self.sent_c().method
+    }
+
+    /// Number of header lines this hop's request was sent with (libcurl's own not counted).
+    pub fn sent_header_count(&self) -> usize {
+        self.sent_c().headers.len()
+    }
+
+    /// The `i`th header line of this hop's request.
+    pub fn sent_header_at(&self, i: usize) -> Option<(&CStr, &CStr)> {
+        self.sent_c().headers.get(i).map(|(n, v)| (n.as_c_str(), v.as_c_str()))
+    }
+
+    /// The body bytes this hop's request carried; None without a body or when streamed.
+    pub fn sent_body(&self) -> Option<&[u8]> {
+        self.owned.sent.body.as_deref()
     }
 }
 

@@ -6,7 +6,9 @@ mod boxed;
 pub use boxed::{c_ready, session_response_t, BoxedResponse, ResponseBox};
 
 use crate::error::Error;
+use crate::headers::Headers;
 use crate::received::HeaderLines;
+use std::borrow::Cow;
 use std::ffi::CStr;
 use std::sync::Arc;
 
@@ -24,6 +26,20 @@ pub struct Response {
     pub history: Vec<Response>,
     /// DNS, connect, TLS, first byte and total times of this hop, and connection reuse.
     pub timings: crate::received::Timings,
+    /// The request as sent for this hop (its URL is `url`).
+    pub sent: Sent,
+}
+
+/// The request of one hop as the library sent it: moved out of the hop when it ends (no
+/// copy). libcurl's own additions (Host, Content-Length, a digest Authorization) are not in
+/// `headers`.
+#[derive(Debug, Clone, Default)]
+pub struct Sent {
+    pub method: Cow<'static, str>,
+    /// The hop's headers; entries marked removed are not sent.
+    pub headers: Headers,
+    /// The body bytes; None when there was none or it was streamed (files, a read callback).
+    pub body: Option<Vec<u8>>,
 }
 
 impl Response {

@@ -251,6 +251,7 @@ fn response_of(mut received: Received, url: &url::Url, started: Instant, error: 
         http_version: if received.http_version.is_empty() { "HTTP/1.1" } else { received.http_version },
         history: Vec::new(),
         timings: received.timings,
+        sent: Default::default(),
     }
 }
 

@@ -140,10 +140,38 @@ static void test_cookie_on_redirect_hop(void)
     session_free(s);
 }
 
+/* a request's own cookies go along its redirects and stay out of the jar */
+static void test_request_cookies(void)
+{
+    session_t *s = session_new();
+    session_request_t *req = session_request_new("GET", HB("/redirect-to?url=/cookies"));
+    session_response_t *r;
+    char *stored;
+
+    CHECK(session_request_add_cookie(req, "mine", "one") == SESSION_OK);
+    CHECK(session_request_add_cookie(req, "mine", "two") == SESSION_OK);
+    CHECK(session_request_add_cookie(req, "bad;name", "x") == SESSION_E_INVALID_ARGUMENT);
+    CHECK(session_request_add_cookie(req, "x", "a;b") == SESSION_E_INVALID_ARGUMENT);
+    CHECK(session_request_add_cookie(NULL, "x", "y") == SESSION_E_INVALID_ARGUMENT);
+    r = session_send(s, req);
+    if (CHECK_RESP(r)) {
+        CHECK(r->redirect_count == 1);
+        if (!CHECK(json_has(r->body, "mine", "two")))
+            fprintf(stderr, "    body: %s\n", r->body);
+    }
+    session_response_free(r);
+    stored = session_cookie_get(s, HB("/"), "mine");
+    CHECK(stored == NULL);
+    session_string_free(stored);
+    session_request_free(req);
+    session_free(s);
+}
+
 int main(void)
 {
     test_server_cookies();
     test_jar_api();
     test_cookie_on_redirect_hop();
+    test_request_cookies();
     return check_done("test_cookies");
 }

@@ -230,6 +230,66 @@ static void test_auth_on_redirect(void)
     session_free(s);
 }
 
+/* the value of header `name` sent with r's hop, or NULL */
+static const char *sent_header(const session_response_t *r, const char *name)
+{
+    size_t i, n = session_response_request_header_count(r);
+    for (i = 0; i < n; i++) {
+        const char *k = NULL, *v = NULL;
+        if (session_response_request_header_at(r, i, &k, &v) == SESSION_OK && strcmp(k, name) == 0)
+            return v;
+    }
+    return NULL;
+}
+
+/* each hop carries the request it sent: method, headers and body */
+static void test_request_as_sent(session_t *s)
+{
+    const session_response_t *h;
+    const char *name = NULL, *value = NULL;
+    const uint8_t *body;
+    size_t len = 99;
+    session_response_t *r = post_redirect(s, "/anything", 303);
+
+    if (CHECK_RESP(r) && CHECK(r->redirect_count == 1)) {
+        h = session_response_history_at(r, 0);
+        CHECK_STR(session_response_request_method(h), "POST");
+        CHECK_STR(session_response_request_method(r), "GET");
+        CHECK_STR(sent_header(h, "Content-Type"), "text/plain");
+        CHECK(sent_header(r, "Content-Type") == NULL);
+        CHECK(sent_header(r, "User-Agent") != NULL);
+        body = session_response_request_body(h, &len);
+        CHECK(body != NULL && len == 7 && memcmp(body, "payload", 7) == 0);
+        CHECK(session_response_request_body(r, &len) == NULL && len == 0);
+        CHECK(session_response_request_header_at(r, session_response_request_header_count(r), &name, &value)
+              == SESSION_E_INVALID_ARGUMENT);
+    }
+    session_response_free(r);
+
+    /* the cookie the jar sent, and a 307 keeps the body */
+    CHECK(session_cookie_set(s, "sent", "yes", "127.0.0.1", "/") == SESSION_OK);
+    r = post_redirect(s, "/post", 307);
+    if (CHECK_RESP(r)) {
+        CHECK_STR(session_response_request_method(r), "POST");
+        CHECK_STR(sent_header(r, "Cookie"), "sent=yes");
+        body = session_response_request_body(r, &len);
+        CHECK(body != NULL && len == 7 && memcmp(body, "payload", 7) == 0);
+    }
+    session_response_free(r);
+    CHECK(session_cookies_clear(s) == SESSION_OK);
+
+    /* nothing sent: "" method; NULL arguments */
+    r = session_get(s, "not a url");
+    CHECK(r != NULL && r->error == SESSION_E_INVALID_URL);
+    CHECK_STR(session_response_request_method(r), "");
+    CHECK(session_response_request_header_count(r) == 0);
+    session_response_free(r);
+    CHECK(session_response_request_method(NULL) == NULL);
+    CHECK(session_response_request_header_count(NULL) == 0);
+    CHECK(session_response_request_header_at(NULL, 0, &name, &value) == SESSION_E_INVALID_ARGUMENT);
+    CHECK(session_response_request_body(NULL, &len) == NULL && len == 0);
+}
+
 int main(void)
 {
     session_t *s = session_new();
@@ -238,6 +298,7 @@ int main(void)
     test_limits();
     test_location_resolution(s);
     test_auth_on_redirect();
+    test_request_as_sent(s);
     session_free(s);
     return check_done("test_redirects");
 }

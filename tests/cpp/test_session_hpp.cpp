@@ -130,6 +130,16 @@ static void test_redirect_history_and_cookies()
     CHECK(s.cookie_get(url("/"), std::string_view("extra")).value_or("") == "1");
     s.cookies_clear();
     CHECK(!s.cookie_header(url("/")).has_value());
+
+    // each hop keeps the request it sent
+    libsession::Response p = s.post(url("/redirect-to?url=/get&status_code=303"), "hi");
+    CHECK(p.status_code() == 200 && p.redirect_count() == 1);
+    CHECK(p.history(0).request_method() == "POST" && p.request_method() == "GET");
+    CHECK(p.history(0).request_body().value_or("") == "hi" && !p.request_body().has_value());
+    bool agent = false;
+    for (const auto &h : p.request_headers())
+        agent = agent || h.first == "User-Agent";
+    CHECK(agent);
 }
 
 static void test_moves()

@@ -72,7 +72,7 @@ class SessionCookies(MutableMapping):
             for i in range(native.session_cookie_list_len(handle)):
                 c = native.session_cookie_list_at(handle, i).contents
                 domain = text(c.domain) or ""
-                out.append(Cookie(text(c.name), text(c.value), domain if c.host_only else "." + domain,
+                out.append(Cookie(text(c.name), _as_requests_shows(text(c.value)), domain if c.host_only else "." + domain,
                                   text(c.path) or "/", None if c.expires < 0 else c.expires,
                                   bool(c.secure), bool(c.http_only), bool(c.host_only)))
             return out
@@ -390,3 +390,11 @@ def response_cookies(raw_headers, url):
     for c in cookies:
         jar.set_cookie(c.to_cookielib())
     return jar
+
+
+def _as_requests_shows(value):
+    """A quoted value with escaped quotes, as RequestsCookieJar.set_cookie stores it (the
+    escapes removed); the C jar keeps and sends the server's bytes."""
+    if value and len(value) > 1 and value.startswith('"') and value.endswith('"'):
+        return value.replace('\\"', "")
+    return value

@@ -262,7 +262,11 @@ class NotSupported(RequestException):
     lacks (an older build)."""
 
 
-class JSONDecodeError(RequestException, _BASES["JSONDecodeError"]):
+class InvalidJSONError(RequestException, _BASES["InvalidJSONError"]):
+    """A json= body that cannot be serialized (NaN, an unserializable object)."""
+
+
+class JSONDecodeError(InvalidJSONError, _BASES["JSONDecodeError"]):
     """Response.json() on a body that is not JSON (msg, doc, pos as json.JSONDecodeError)."""
 
     def __init__(self, msg, doc="", pos=0, response=None, request=None):

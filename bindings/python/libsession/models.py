@@ -5,17 +5,24 @@ import datetime
 import io
 import json as _json
 import re
+from urllib.parse import urlsplit
 
 from . import exceptions
 from . import _native
 from ._native import lib, text
 from .structures import CaseInsensitiveDict
 
+try:  # requests is optional: its Response is only a base class, so isinstance() checks pass
+    from requests.models import Response as _ResponseBase
+except ImportError:  # pragma: no cover - exercised only where requests is not installed
+    _ResponseBase = object
+
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 
 
-class Response:
-    """What a request received, as requests.Response."""
+class Response(_ResponseBase):
+    """What a request received, as requests.Response (a subclass of it when requests is
+    importable; every method used is this class's own)."""
 
     def __init__(self):
         self.status_code = 0
@@ -23,7 +30,8 @@ class Response:
         self.url = ""
         self.headers = CaseInsensitiveDict()
         self.raw_headers = []  # [(name, value)] in received order, repeats kept
-        self.content = b""
+        self._content = b""
+        self._content_consumed = True
         self.history = []
         self.elapsed = datetime.timedelta(0)
         self.http_version = ""
@@ -81,6 +89,7 @@ class Response:
         r.encoding = _encoding_from_headers(r.headers)
         r._ok = bool(native.session_response_ok(ptr))
         r._status_check = native.session_response_raise_for_status(ptr)
+        r.request = SentRequest._from_c(native, ptr, r.url)
         for i in range(c.redirect_count):
             hop = native.session_response_history_at(ptr, i)
             if hop:
@@ -88,6 +97,19 @@ class Response:
                 entry.history = list(r.history)
                 r.history.append(entry)
         return r
+
+    @property
+    def content(self):
+        """The body bytes; None when requests' `_content = False` marker is set with nothing
+        to read (status 0 or no raw)."""
+        if self._content is False:
+            self._content = None if self.status_code == 0 or self.raw is None else self.raw.read()
+            self._content_consumed = True
+        return self._content
+
+    @content.setter
+    def content(self, value):
+        self._content = value
 
     @property
     def ok(self):
@@ -100,6 +122,8 @@ class Response:
     @property
     def text(self):
         encoding = self.encoding or "utf-8"
+        if not self.content:
+            return ""
         try:
             return self.content.decode(encoding, "replace")
         except LookupError:  # unknown charset name
@@ -107,7 +131,7 @@ class Response:
 
     def json(self, **kwargs):
         try:
-            return _json.loads(self.content, **kwargs)
+            return _json.loads(self.content or b"", **kwargs)
         except _json.JSONDecodeError as e:
             raise exceptions.JSONDecodeError(e.msg, e.doc, e.pos, response=self) from e
         except ValueError as e:  # undecodable bytes
@@ -182,7 +206,9 @@ class Response:
         return self.iter_content(128)
 
     def close(self):
-        """Nothing to release: the C response was copied and freed when it arrived."""
+        """Closes `raw`; the C response was copied and freed when it arrived."""
+        if self.raw is not None and hasattr(self.raw, "close"):
+            self.raw.close()
 
     def __enter__(self):
         return self
@@ -203,6 +229,43 @@ class Response:
 
     def __repr__(self):
         return f"<Response [{self.status_code}]>"
+
+
+class SentRequest:
+    """Response.request: the request of one hop as the C library sent it (requests'
+    PreparedRequest fields method, url, headers, body). libcurl's own Host, Content-Length
+    and a digest Authorization are not in `headers`."""
+
+    def __init__(self, method, url, headers, body):
+        self.method, self.url, self.headers, self.body = method, url, headers, body
+        self.hooks = {"response": []}
+
+    @classmethod
+    def _from_c(cls, native, ptr, url):
+        """The hop's request (session_response_request_*), None when nothing was sent."""
+        method = text(native.session_response_request_method(ptr))
+        if not method:
+            return None
+        headers = CaseInsensitiveDict()
+        name, value = ctypes.c_char_p(), ctypes.c_char_p()
+        for i in range(native.session_response_request_header_count(ptr)):
+            exceptions.check(native.session_response_request_header_at(ptr, i, ctypes.byref(name), ctypes.byref(value)))
+            headers[name.value.decode("latin-1")] = value.value.decode("latin-1")
+        size = ctypes.c_size_t()
+        data = native.session_response_request_body(ptr, ctypes.byref(size))
+        body = ctypes.string_at(data, size.value) if data else None
+        return cls(method, url, headers, body)
+
+    @property
+    def path_url(self):
+        parts = urlsplit(self.url)
+        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+    def copy(self):
+        return SentRequest(self.method, self.url, self.headers.copy(), self.body)
+
+    def __repr__(self):
+        return f"<PreparedRequest [{self.method}]>"
 
 
 def _decoded(chunks, decoder):

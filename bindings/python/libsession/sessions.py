@@ -12,7 +12,7 @@ from . import exceptions
 from ._native import cstr, lib, text
 from . import connect as _connect
 from .cookies import SessionCookies
-from .models import Response
+from .models import Response, SentRequest
 from .network import HTTPDigestAuth, Proxies, Retry
 from .state import StateMixin
 from .structures import CaseInsensitiveDict
@@ -60,8 +60,8 @@ class BearerAuth:
 def _auth_object(auth):
     if isinstance(auth, (tuple, list)) and len(auth) == 2:
         return HTTPBasicAuth(*auth)
-    if isinstance(auth, (HTTPBasicAuth, BearerAuth, HTTPDigestAuth)):
-        return auth
+    if isinstance(auth, (HTTPBasicAuth, BearerAuth, HTTPDigestAuth)) or callable(auth):
+        return auth  # a callable: requests' AuthBase protocol, auth(prepared) -> prepared
     raise TypeError(
         f"unsupported auth {auth!r}: use (user, password), HTTPBasicAuth, HTTPDigestAuth or BearerAuth")
 
@@ -114,6 +114,8 @@ def _text(value):
 def _ms(seconds, what):
     if seconds is None:
         return 0
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise ValueError(f"Timeout value {what} was {seconds}, but it must be an int, float or None.")
     if seconds <= 0:
         raise ValueError(f"{what} must be positive, got {seconds!r}")
     return max(1, round(seconds * 1000))
@@ -331,6 +333,8 @@ class Session(StateMixin, _connect.ConnectSettings):
             elif isinstance(obj, HTTPDigestAuth):
                 user, password = cstr(obj.username, "user"), cstr(obj.password, "password")
                 exceptions.check(self._call("session_set_digest_auth", user, password), "auth")
+            elif not isinstance(obj, HTTPBasicAuth):  # a callable, applied per request
+                exceptions.check(self._call("session_set_basic_auth", None, None), "auth")
             else:
                 user, password = cstr(obj.username, "user"), cstr(obj.password, "password")
                 exceptions.check(self._call("session_set_basic_auth", user, password), "auth")
@@ -546,10 +550,19 @@ class Session(StateMixin, _connect.ConnectSettings):
         `unix_socket` (this request's socket; "" for TCP), `max_recv_speed` and
         `max_send_speed` (bytes per second; 0 for no cap), `cache_mode` (see set_cache)."""
         self._same_as_session(proxies, verify, cert)
+        if auth is None and _is_custom_auth(self._auth):
+            auth = self._auth
         spec = _Spec(method, url, params, data, headers, cookies, files, auth, timeout, allow_redirects,
                      json, retries, http_version, output_file, stream_to, progress, response_hook,
                      unix_socket, max_recv_speed, max_send_speed, cache_mode)
-        return self._send_spec(spec, hooks)
+        return self._send_spec(spec, hooks, self._send_kwargs(timeout, stream, verify, cert, proxies))
+
+    def _send_kwargs(self, timeout, stream, verify, cert, proxies):
+        """What requests passes response hooks besides the response (Session.send's kwargs)."""
+        return {"timeout": timeout, "stream": self.stream if stream is None else stream,
+                "verify": self._verify if verify is None else verify,
+                "cert": self._cert if cert is None else cert,
+                "proxies": dict(proxies) if proxies else dict(self._proxies)}
 
     def _same_as_session(self, proxies, verify, cert):
         if proxies and dict(proxies) != dict(self._proxies):
@@ -559,7 +572,22 @@ class Session(StateMixin, _connect.ConnectSettings):
         if cert is not None and cert != self._cert:
             raise exceptions.NotSupported("per-request cert: set session.cert instead")
 
-    def _send_spec(self, spec, hooks=None):
+    def _check_tls_files(self, url):
+        """requests' OSErrors for a missing CA bundle, certificate or key file (https only)."""
+        if not str(url).lower().startswith("https:"):
+            return
+        verify = self._verify
+        if isinstance(verify, (str, os.PathLike)) and not os.path.exists(verify):
+            raise exceptions.LocalIOError(
+                f"Could not find a suitable TLS CA certificate bundle, invalid path: {os.fspath(verify)}")
+        cert = self._cert
+        files = [cert] if isinstance(cert, (str, os.PathLike)) else list(cert or ())[:2]
+        for what, path in zip(("certificate", "key"), files):
+            if path and not os.path.exists(path):
+                raise exceptions.LocalIOError(f"Could not find the TLS {what} file, invalid path: {os.fspath(path)}")
+
+    def _send_spec(self, spec, hooks=None, hook_kwargs=None):
+        self._check_tls_files(spec.url)
         native = lib()
         req, keep = self._new_request(native, spec)
         try:
@@ -567,7 +595,7 @@ class Session(StateMixin, _connect.ConnectSettings):
         finally:
             native.session_request_free(req)
         response = self._finish(native, ptr, keep, lambda: self._sent_request(spec))
-        return self._dispatch_hooks(hooks, response)
+        return self._dispatch_hooks(hooks, response, hook_kwargs or {})
 
     def _finish(self, native, ptr, keep, sent):
         """A Response from a C response (freed here), or the exception it carries."""
@@ -582,25 +610,23 @@ class Session(StateMixin, _connect.ConnectSettings):
                 sent = sent()
             except exceptions.RequestException:  # the session was closed meanwhile
                 sent = None
-        response.request = sent
-        for r in response.history:
-            r.request = sent
+        _fill_requests(response, sent)
         if keep.error is not None:  # a Python callback failed: that is the error to see
             raise keep.error
         if response.error_code:
             raise exceptions.from_code(
                 response.error_code,
                 response.error_message or text(native.session_strerror(response.error_code)),
-                response=response if response.status_code else None, request=sent,
+                response=response if response.status_code else None, request=response.request or sent,
             )
         return response
 
-    def _dispatch_hooks(self, hooks, response):
+    def _dispatch_hooks(self, hooks, response, kwargs):
         merged = dict(self.hooks)
         merged.update({k: v for k, v in (hooks or {}).items() if v is not None})
         fns = merged.get("response") or []
         for fn in [fns] if callable(fns) else fns:
-            result = fn(response)
+            result = fn(response, **kwargs)
             if result is not None:
                 response = result
         return response
@@ -616,7 +642,7 @@ class Session(StateMixin, _connect.ConnectSettings):
             if v is None:
                 headers.pop(k, None)
             else:
-                headers[k] = v if isinstance(v, str) else _text(v)
+                headers[_text(k)] = v  # the caller's value object, as PreparedRequest keeps it
         url = spec.url
         pairs = [(k, v) for k, v in _param_pairs(spec.params) if v is not None]
         if pairs:
@@ -631,7 +657,10 @@ class Session(StateMixin, _connect.ConnectSettings):
             headers["Cookie"] = cookie
         body = spec.data if isinstance(spec.data, (bytes, str)) else None
         if body is None and spec.json is not None and not spec.data:
-            body = _json.dumps(spec.json, allow_nan=False).encode("utf-8")
+            try:
+                body = _json.dumps(spec.json, allow_nan=False).encode("utf-8")
+            except ValueError:  # raised as InvalidJSONError when the request is built
+                body = None
         return SentRequest(spec.method.upper() if isinstance(spec.method, str) else spec.method, url, headers, body)
 
     def _new_request(self, native, spec):
@@ -657,12 +686,8 @@ class Session(StateMixin, _connect.ConnectSettings):
             if spec.auth is not None and name.lower() == "authorization":
                 continue  # a request's own auth wins over its Authorization header (as requests)
             _set_request_header(native, req, name, value)
-        if spec.cookies:
-            jar = self.cookies.for_url(spec.url) if self._ptr else {}
-            jar.update(_cookie_pairs(spec.cookies))
-            if not any(k.lower() == "cookie" for k in headers):
-                value = "; ".join(f"{k}={v}" for k, v in jar.items())
-                check(native.session_request_set_header(req, b"Cookie", cstr(value, "cookie")), "cookies")
+        for name, value in _cookie_pairs(spec.cookies or {}).items():
+            check(native.session_request_add_cookie(req, cstr(name, "cookie name"), cstr(value, "cookie value")), "cookies")
         host = "localhost" if spec.url.lower().startswith("http+unix://") else urlsplit(spec.url).hostname
         if host and self._ptr:
             self.cookies.bind(host)
@@ -674,6 +699,8 @@ class Session(StateMixin, _connect.ConnectSettings):
                 check(native.session_request_set_digest_auth(req, user, password), "auth")
             elif isinstance(obj, BearerAuth):
                 check(native.session_request_set_bearer_token(req, cstr(obj.token, "token")), "auth")
+            elif _is_custom_auth(obj):
+                self._apply_custom_auth(native, req, spec, obj)
             elif isinstance(obj, HTTPBasicAuth) and not isinstance(obj.username, bytes) \
                     and not isinstance(obj.password, bytes):
                 user, password = cstr(str(obj.username), "user"), cstr(str(obj.password), "password")
@@ -712,6 +739,21 @@ class Session(StateMixin, _connect.ConnectSettings):
             keep.hook = _native_hook(spec.response_hook)
             check(native.session_request_set_response_hook(req, keep.hook, None), "response_hook")
         _connect.apply_request(native, req, spec)
+
+    def _apply_custom_auth(self, native, req, spec, auth):
+        """requests' AuthBase protocol: `auth` gets the request (method, url, headers, body)
+        and its header changes are set on the C request."""
+        prepared = self._sent_request(spec)
+        before = dict(prepared.headers.lower_items())
+        result = auth(prepared)
+        prepared = prepared if result is None else result
+        after = CaseInsensitiveDict(prepared.headers)
+        for name, value in after.items():
+            if before.get(name.lower()) != value:
+                _set_request_header(native, req, name, value)
+        for name in before:
+            if name not in after:
+                exceptions.check(native.session_request_set_header(req, cstr(name, "header name"), None), "auth")
 
     def _request_retries(self, retries):
         """The total of a request's `retries`: the C API overrides only the total per request."""
@@ -758,7 +800,7 @@ class Session(StateMixin, _connect.ConnectSettings):
         """requests.Session.send: sends a prepared request (requests.PreparedRequest or
         anything with method, url, headers and body). The session's default headers still
         apply for names the prepared request lacks."""
-        if isinstance(request, (str, bytes)) or not hasattr(request, "url"):
+        if isinstance(request, (str, bytes)) or not all(hasattr(request, a) for a in ("url", "body", "headers")):
             raise ValueError("You can only send PreparedRequests.")
         self._same_as_session(proxies, verify, cert)
         headers = dict((request.headers or {}).items())
@@ -768,7 +810,8 @@ class Session(StateMixin, _connect.ConnectSettings):
                      HTTPDigestAuth(*digest) if digest else None, timeout, allow_redirects, None,
                      kwargs.get("retries"), kwargs.get("http_version"), None, None, None, None,
                      raw_body=True)
-        return self._send_spec(spec, getattr(request, "hooks", None))
+        return self._send_spec(spec, getattr(request, "hooks", None),
+                               self._send_kwargs(timeout, stream, verify, cert, proxies))
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):
         """requests' signature; libsession reads proxies from the environment itself (when
@@ -967,6 +1010,27 @@ def _http_version(version):
         raise ValueError(f"http_version must be None, '1.1', '2' or '2-prior-knowledge', got {version!r}") from None
 
 
+def _is_custom_auth(auth):
+    return callable(auth) and not isinstance(auth, (tuple, list, HTTPBasicAuth, BearerAuth, HTTPDigestAuth))
+
+
+def _fill_requests(response, sent):
+    """Each hop's request is the C library's (Response._from_c); the binding's own view
+    `sent` stands in where the C response has none (nothing sent) and gives the first hop
+    a streamed body (the C library keeps only bodies sent from memory)."""
+    hops = [*response.history, response]
+    for r in hops:
+        if r.request is None:
+            r.request = sent
+    for r in hops if sent is not None else ():
+        for name, value in sent.headers.items():  # the caller's value objects (bytes stay bytes)
+            if not isinstance(value, str) and r.request.headers.get(name) == _text(value):
+                r.request.headers[name] = value
+    first = hops[0].request
+    if sent is not None and first is not sent and first.body is None and sent.body is not None:
+        first.body = sent.body
+
+
 def _native_hook(hook):
     """A C response hook calling hook(Response copy); None removes the hook."""
     if hook is None:
@@ -978,26 +1042,6 @@ def _native_hook(hook):
         except Exception:  # an error in the hook must not cross into C
             pass
     return _n.RESPONSE_HOOK(call)
-
-
-class SentRequest:
-    """Response.request: the request as the binding sent it (requests' PreparedRequest
-    fields method, url, headers, body); the C library adds its own defaults on the wire."""
-
-    def __init__(self, method, url, headers, body):
-        self.method, self.url, self.headers, self.body = method, url, headers, body
-        self.hooks = {"response": []}
-
-    @property
-    def path_url(self):
-        parts = urlsplit(self.url)
-        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-
-    def copy(self):
-        return SentRequest(self.method, self.url, self.headers.copy(), self.body)
-
-    def __repr__(self):
-        return f"<PreparedRequest [{self.method}]>"
 
 
 class _Spec:
@@ -1087,12 +1131,16 @@ def _set_body(native, req, spec, keep):
     iterator (streamed through session_request_set_body_callback), a path (body file)."""
     check = exceptions.check
     data, files = spec.data, spec.files
+    if files and isinstance(data, (str, bytes)):
+        raise ValueError("Data must not be a string.")  # requests' _encode_files
     if files:
         for name, value in _param_pairs(data if isinstance(data, (Mapping, list, tuple)) else None):
             if value is not None:
                 check(native.session_request_add_form(req, cstr(_text(name), "form name"), cstr(_text(value), "form value")), "form")
         items = files.items() if isinstance(files, Mapping) else files
         for field, value in items:
+            if value is None:
+                continue  # as requests
             filename, content, ctype = None, value, None
             if isinstance(value, (tuple, list)):
                 filename, content = value[0], value[1]
@@ -1105,6 +1153,8 @@ def _set_body(native, req, spec, keep):
                 continue
             if hasattr(content, "read"):
                 content = content.read()
+            if isinstance(content, (int, float)):
+                content = str(content)  # as urllib3's multipart encoder
             if isinstance(content, str):
                 content = content.encode("utf-8")
             content = bytes(content or b"")
@@ -1131,7 +1181,10 @@ def _set_body(native, req, spec, keep):
         else:
             raise TypeError(f"unsupported data {type(data).__name__}")
     elif spec.json is not None:
-        body = _json.dumps(spec.json, allow_nan=False)
+        try:
+            body = _json.dumps(spec.json, allow_nan=False)
+        except ValueError as e:
+            raise exceptions.InvalidJSONError(e, request=None) from e
         check(native.session_request_set_json(req, cstr(body, "JSON")), "json")
 
 
