@@ -52,8 +52,10 @@ impl<'a> HeadLine<'a> {
 }
 
 /// Optional whitespace (RFC 9110 5.6.3): space and horizontal tab.
+#[inline(always)]
 fn is_ows(byte: u8) -> bool {
-    byte == b' ' || byte == b'\t'
+    // One comparison for the bytes of a name or value (all above the space).
+    byte <= b' ' && (byte == b' ' || byte == b'\t')
 }
 
 fn trim_ows_end(mut text: &[u8]) -> &[u8] {

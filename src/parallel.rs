@@ -60,6 +60,15 @@ impl<T> Driver<T> {
         id
     }
 
+    /// Room for `flows` flows held at once, so that a batch does not grow (and move) its
+    /// slots, each a whole Flow, nor the finished exchanges, as it fills them.
+    pub fn reserve(&mut self, flows: usize) {
+        self.slots.reserve(flows.saturating_sub(self.slots.len()));
+        self.done.reserve(flows);
+        self.ready.reserve(flows);
+        self.free.reserve(flows);
+    }
+
     /// Flows held: queued, waiting for a retry, or running.
     pub fn live(&self) -> usize {
         self.slots.len() - self.free.len()
@@ -203,6 +212,7 @@ pub fn send_all(session: &Session, requests: &[&Request], mut finished: impl FnM
                 lane.widen_for_batch(width);
                 let mut wire = Stack::new(lane, &session.wire);
                 let room = 2 * wire.window(WINDOW);
+                driver.reserve(requests.len().min(room));
                 loop {
                     feed(&mut driver, &mut finished, room);
                     if driver.is_idle() {

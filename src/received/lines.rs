@@ -10,6 +10,17 @@ pub struct HeaderLines {
     /// Where each line's name and value start in `bytes` (u32: a response head is at most a
     /// few hundred KiB, and this halves the room kept per line).
     starts: Vec<(u32, u32)>,
+    /// One bit per name seen (`name_bit`): a lookup of a name whose bit is clear ends at
+    /// once (most responses have neither Set-Cookie nor Location).
+    names: u64,
+}
+
+/// A name's bit in `HeaderLines::names`, from its length and first byte (case-insensitive):
+/// the usual names of a response get distinct bits.
+#[inline]
+fn name_bit(name: &[u8]) -> u64 {
+    let first = name.first().map_or(0, |&b| usize::from(b | 0x20));
+    1 << ((name.len() * 7 + first) & 63)
 }
 
 /// An offset into a header block.
@@ -46,11 +57,12 @@ impl HeaderLines {
     pub fn clear_with_room(&mut self, lines: usize, bytes: usize) {
         if self.bytes.capacity() == 0 && self.starts.capacity() == 0 {
             // The common case (the last head went with its response): allocate directly.
-            *self = HeaderLines { bytes: Vec::with_capacity(bytes), starts: Vec::with_capacity(lines) };
+            *self = HeaderLines { bytes: Vec::with_capacity(bytes), starts: Vec::with_capacity(lines), names: 0 };
             return;
         }
         self.bytes.clear();
         self.starts.clear();
+        self.names = 0;
         self.bytes.reserve(bytes);
         self.starts.reserve(lines);
     }
@@ -87,6 +99,7 @@ impl HeaderLines {
             self.bytes.set_len(name_at + added);
         }
         self.starts.push((offset(name_at), offset(value_at)));
+        self.names |= name_bit(name);
     }
 
     /// Drops the NUL bytes that lines added by `push_unchecked` brought (one counting pass;
@@ -113,6 +126,7 @@ impl HeaderLines {
         let value_at = self.bytes.len();
         push_c(&mut self.bytes, value);
         self.starts.push((offset(name_at), offset(value_at)));
+        self.names |= name_bit(&self.bytes[name_at..value_at - 1]);
     }
 
     /// Continues the last line's value with " " and `more` (obsolete line folding).
@@ -153,7 +167,8 @@ impl HeaderLines {
     /// by length first and without a strlen each (most responses have neither Set-Cookie nor
     /// Location).
     pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        (0..self.len())
+        let lines = if self.names & name_bit(name.as_bytes()) == 0 { 0 } else { self.len() };
+        (0..lines)
             .filter(move |&i| self.name(i).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes())))
             .filter_map(move |i| self.get(i))
             .map(|(_, value)| value.to_bytes())
@@ -205,5 +220,19 @@ mod tests {
         h.drop_stray_nul();
         let lines: Vec<(&[u8], &[u8])> = h.iter().map(|(n, v)| (n.to_bytes(), v.to_bytes())).collect();
         assert_eq!(lines, [(&b"Na"[..], &b"v"[..]), (b"M", b"w")]);
+        assert_eq!(h.values("na").collect::<Vec<_>>(), [&b"v"[..]], "the name without its NUL");
+        assert_eq!(h.values("N").count(), 0);
+    }
+
+    #[test]
+    fn lookups_find_every_name_pushed() {
+        let names = ["Set-Cookie", "set-cookie", "Location", "Connection", "Content-Length", "ETag", "", "x"];
+        let h: HeaderLines = names.iter().map(|n| (*n, "v")).collect();
+        for name in names {
+            assert_eq!(h.values(name).count(), names.iter().filter(|n| n.eq_ignore_ascii_case(name)).count(), "{name}");
+        }
+        let h: HeaderLines = [("Connection", "close")].into_iter().collect();
+        assert_eq!(h.values("Set-Cookie").count(), 0);
+        assert_eq!(h.values("Location").count(), 0);
     }
 }
