@@ -3,6 +3,8 @@
  * Usage: raw_bench MODE URL N [K] [VERSION] [CAFILE]
  *   seq     N sequential GETs, body in memory
  *   par     N GETs with K in flight on one multi handle
+ *   batches N GETs in batches of K on one multi handle: each batch all done before the next
+ *           (the shape of session_send_all called once per batch)
  *   big     N GETs of a large body into memory (libcurl's default 16 KiB buffer)
  *   stream  as big, body handed to a callback that only counts it
  *   threads K threads, each with its own easy handle, N GETs in all
@@ -96,12 +98,13 @@ static int seq(const char *url, long n, int stream)
     return 0;
 }
 
-static int par(const char *url, long n, long k)
+static int par(const char *url, long n, long k, int batches)
 {
     CURLM *m = curl_multi_init();
     CURL **hs = calloc((size_t)k, sizeof *hs);
     struct buf *bufs = calloc((size_t)k, sizeof *bufs);
     long started = 0, done = 0, i;
+    long finished = 0; /* of the current batch (batches mode) */
     int running = 0;
     curl_multi_setopt(m, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
     curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, k);
@@ -133,10 +136,18 @@ static int par(const char *url, long n, long k)
             free(bufs[slot].data);
             memset(&bufs[slot], 0, sizeof bufs[slot]);
             curl_multi_remove_handle(m, msg->easy_handle);
-            if (started < n) {
+            if (batches) {
+                hs[finished++] = msg->easy_handle;
+            } else if (started < n) {
                 started++;
                 curl_multi_add_handle(m, msg->easy_handle);
             }
+        }
+        if (batches && done < n && done == started) {
+            for (i = 0; i < finished && started < n; i++, started++)
+                curl_multi_add_handle(m, hs[i]);
+            finished = 0;
+            continue;
         }
         if (done < n)
             curl_multi_poll(m, NULL, 0, 1000, NULL);
@@ -180,7 +191,9 @@ int main(int argc, char **argv)
         rc = seq(url, n, 1);
         printf("STREAM peak RSS growth KiB: %ld\n", bench_maxrss_kb() - before);
     } else if (strcmp(mode, "par") == 0) {
-        rc = par(url, n, k);
+        rc = par(url, n, k, 0);
+    } else if (strcmp(mode, "batches") == 0) {
+        rc = par(url, n, k, 1);
     } else if (strcmp(mode, "threads") == 0) {
         pthread_t *ts = calloc((size_t)k, sizeof *ts);
         struct job *jobs = calloc((size_t)k, sizeof *jobs);

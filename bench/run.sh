@@ -28,9 +28,14 @@ scenarios=(
   "u seq defaults|raw seq $u1/small $(n 20000)|ses seq $u1/small $(n 20000) 0 default"
   "u batches of 64|raw par $u1/small $(n 10000) 64 1.1|ses batches $u1/small $(n 10000) 64 default"
   "u batches of 64 h2c|raw par $u2/small $(n 10000) 64 h2c|ses batches $u2/small $(n 10000) 64 h2c"
+  # The same batches against raw libcurl in the same shape (each batch of 64 done before the
+  # next): what the batch barrier itself costs, apart from libsession.
+  "u batches, raw too|raw batches $u1/small $(n 10000) 64 1.1|ses batches $u1/small $(n 10000) 64 default"
+  "u batches h2c, raw too|raw batches $u2/small $(n 10000) 64 h2c|ses batches $u2/small $(n 10000) 64 h2c"
   "u 64MiB buffered|raw stream $u1/big 3|ses big $u1/big 3 0 default"
   "u seq TLS defaults|raw seq $ut/small $(n 5000) 1 default $ca|ses seq $ut/small $(n 5000) 1 default $ca"
   "u 64 in flight TLS|raw par $ut/small $(n 10000) 64 default $ca|ses batches $ut/small $(n 10000) 64 default $ca"
+  "u 64 TLS, raw too|raw batches $ut/small $(n 10000) 64 default $ca|ses batches $ut/small $(n 10000) 64 default $ca"
   "u 8 threads defaults|raw threads $u1/small $(n 16000) 8|ses threads $u1/small $(n 16000) 8 default"
   # The HTTP cache (docs/cache.md): the baseline is the same libsession request uncached.
   "g cache hit, memory|ses seq $u1/cached $(n 20000)|ses cached $u1/cached $(n 20000)"

@@ -61,6 +61,21 @@ enum Got {
 }
 
 /// Connects to `path` and receives up to `n` messages (stopping at a close or failure).
+/// One received message as a value; frees it.
+fn take(m: *mut session_ws_message_t) -> Got {
+    let v = unsafe { &*m };
+    let data = unsafe { std::slice::from_raw_parts(v.data as *const u8, v.len) }.to_vec();
+    let got = match v.r#type {
+        session_ws_type::SESSION_WS_TEXT => Got::Text(data),
+        session_ws_type::SESSION_WS_BINARY => Got::Binary(data),
+        session_ws_type::SESSION_WS_PING => Got::Ping(data),
+        session_ws_type::SESSION_WS_PONG => Got::Pong(data),
+        session_ws_type::SESSION_WS_CLOSE => Got::Close(v.close_code),
+    };
+    unsafe { session_ws_message_free(m) };
+    got
+}
+
 fn run(path: &str, n: usize) -> Vec<Got> {
     let s = Session::new();
     let url = format!("ws://127.0.0.1:{}{path}", server().port);
@@ -73,16 +88,7 @@ fn run(path: &str, n: usize) -> Vec<Got> {
             got.push(Got::Failed(text(session_last_error())));
             break;
         }
-        let v = unsafe { &*m };
-        let data = unsafe { std::slice::from_raw_parts(v.data as *const u8, v.len) }.to_vec();
-        let item = match v.r#type {
-            session_ws_type::SESSION_WS_TEXT => Got::Text(data),
-            session_ws_type::SESSION_WS_BINARY => Got::Binary(data),
-            session_ws_type::SESSION_WS_PING => Got::Ping(data),
-            session_ws_type::SESSION_WS_PONG => Got::Pong(data),
-            session_ws_type::SESSION_WS_CLOSE => Got::Close(v.close_code),
-        };
-        unsafe { session_ws_message_free(m) };
+        let item = take(m);
         let end = matches!(item, Got::Close(_));
         got.push(item);
         if end {
@@ -259,17 +265,7 @@ impl Echo {
     fn next(&self) -> Got {
         let m = unsafe { session_ws_recv(self.0, 10_000) };
         assert!(!m.is_null(), "{}", text(session_last_error()));
-        let v = unsafe { &*m };
-        let data = unsafe { std::slice::from_raw_parts(v.data as *const u8, v.len) }.to_vec();
-        let got = match v.r#type {
-            session_ws_type::SESSION_WS_TEXT => Got::Text(data),
-            session_ws_type::SESSION_WS_BINARY => Got::Binary(data),
-            session_ws_type::SESSION_WS_PING => Got::Ping(data),
-            session_ws_type::SESSION_WS_PONG => Got::Pong(data),
-            session_ws_type::SESSION_WS_CLOSE => Got::Close(v.close_code),
-        };
-        unsafe { session_ws_message_free(m) };
-        got
+        take(m)
     }
 }
 impl Drop for Echo {
