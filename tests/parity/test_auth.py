@@ -109,3 +109,13 @@ def test_own_authorization_header_wins_over_session_auth(both):
                     setup=setup)
     assert lib["body"]["headers"]["authorization"] == "Bearer mine"
     assert req["body"]["headers"]["authorization"].startswith("Basic ")
+
+
+@deliberate("A caller's own Proxy-Authorization header goes only to a proxy, never to the origin "
+            "server (with no proxy it is dropped); requests sends it to whichever server it "
+            "talks to.")
+def test_proxy_authorization_header_not_sent_to_the_origin(both):
+    req, lib = both(lambda c, s: s.get(both.httpbin.url("/headers"),
+                                       headers={"Proxy-Authorization": "Basic bWU6c2VjcmV0"}))
+    assert req["body"]["headers"]["proxy-authorization"] == "Basic bWU6c2VjcmV0"
+    assert "proxy-authorization" not in lib["body"]["headers"]
