@@ -639,3 +639,58 @@ fn two_processes_share_one_directory() {
     assert_eq!(hits(&rig, "procs").0, 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+unsafe extern "C" fn collect_body(data: *const std::ffi::c_char, len: usize, userdata: *mut std::ffi::c_void) -> usize {
+    (*(userdata as *mut Vec<u8>)).extend_from_slice(std::slice::from_raw_parts(data as *const u8, len));
+    len
+}
+
+/// A content-encoded body is stored as received (gzip) and decoded on the way out, by the
+/// transport's decoder and within its limits: a hit gives the network's bytes and errors.
+#[test]
+fn encoded_bodies_are_stored_as_received_and_decoded_on_a_hit() {
+    use session::capi::transfer::session_request_set_write_callback;
+    let rig = support::rig();
+    let dir = tmpdir("gzip");
+    let url = rig.url("/cache?key=gz&cc=max-age=3600&gz=1&pad=20000");
+    let expected = format!("gz 1{}\n", ".".repeat(20000));
+    let s = S::with(Some(&dir), 1 << 20);
+    let first = s.get(&url);
+    assert_eq!((first.cache, first.header("Content-Encoding")), (SESSION_CACHE_MISS, Some("gzip")));
+    assert_eq!(first.body, expected, "the network body is decoded");
+    let hit = s.get(&url);
+    assert_eq!((hit.cache, hit.error), (SESSION_CACHE_HIT, SESSION_OK));
+    assert_eq!(hit.body, first.body, "a hit gives the decoded body, as the network did");
+    assert_eq!(hit.headers.iter().filter(|(n, _)| n != "Age").collect::<Vec<_>>(), first.headers.iter().filter(|(n, _)| n != "Age").collect::<Vec<_>>());
+    assert_eq!(hits(&rig, "gz").0, 1);
+    // On disk the body is the gzip bytes, far smaller than the decoded one.
+    let entry = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|x| x == "lsc")).unwrap();
+    let size = std::fs::metadata(&entry).unwrap().len();
+    assert!(size < 2_000, "the entry is {size} bytes for a {} byte body", expected.len());
+    // Streamed to a write callback, a hit is decoded too.
+    let mut streamed = Vec::new();
+    let got = unsafe {
+        let req = session_request_new(c("GET").as_ptr(), c(&url).as_ptr());
+        assert_eq!(session_request_set_write_callback(req, Some(collect_body), &mut streamed as *mut Vec<u8> as *mut std::ffi::c_void), SESSION_OK);
+        let got = grab(session_send(s.0, req));
+        session_request_free(req);
+        got
+    };
+    assert_eq!((got.cache, got.error, got.body.as_str()), (SESSION_CACHE_HIT, SESSION_OK, ""));
+    assert_eq!(String::from_utf8(streamed).unwrap(), expected);
+    // A limit above the encoded size and below the decoded one: the network and a hit
+    // fail alike.
+    let live = S(unsafe { session_new() });
+    for t in [&live, &s] {
+        assert_eq!(unsafe { session_set_max_body_size(t.0, 5_000) }, SESSION_OK);
+    }
+    let network = live.get(&url);
+    assert_eq!(network.error, SESSION_E_TOO_LARGE);
+    let limited = s.get(&url);
+    assert_eq!((limited.error, limited.cache), (network.error, network.cache));
+    assert_eq!(hits(&rig, "gz").0, 2, "only the uncached session went to the network");
+    // Within the limit again, the entry is still there, whole.
+    assert_eq!(unsafe { session_set_max_body_size(s.0, 0) }, SESSION_OK);
+    assert_eq!(s.get(&url).body, expected);
+    let _ = std::fs::remove_dir_all(&dir);
+}

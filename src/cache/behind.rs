@@ -16,7 +16,7 @@ pub fn spawn(cache: Arc<Cache>, behind: Background) {
         let (cache, key) = (cache.clone(), key.clone());
         move || {
             let Background { pending, hop, settings } = behind;
-            let hop = Hop { settings: &settings, prepared: &hop, timeout: Some(TIMEOUT), redirect: 0, attempt: 0, observe: false };
+            let hop = Hop { settings: &settings, prepared: &hop, timeout: Some(TIMEOUT), redirect: 0, attempt: 0, observe: false, keep_encoded: true };
             let result = Lane::new(Limits::default(), 0, fork_epoch()).and_then(|mut lane| lane.exchange(hop));
             let _ = cache.after(pending, &hop, result);
             cache.end_revalidation(&key);

@@ -2,7 +2,7 @@
 //! versioned file format (docs/cache.md "Entry format"):
 //!
 //! ```text
-//! "LSCACHE" 0x01                        magic and format version 1
+//! "LSCACHE" 0x02                        magic and format version 2
 //! str key                               the URL the record is for
 //! u32 variants, then each variant:
 //!   u8 head (0 GET, 1 HEAD)  u16 status  u8 version (0 1.0, 1 1.1, 2 2, 3 3, 255 none)
@@ -10,6 +10,7 @@
 //!   bytes reason
 //!   u32 vary, then each: str name, u8 present, str value
 //!   u32 headers, then each: bytes name, bytes value
+//!   u8 encoded (1: the body is as received, its Content-Encoding still to undo)
 //!   bytes body
 //! [20] SHA-1 of everything before it
 //! ```
@@ -20,7 +21,7 @@ use crate::received::HeaderLines;
 use crate::util::parse_http_date;
 use sha1::{Digest, Sha1};
 
-const MAGIC: &[u8; 8] = b"LSCACHE\x01";
+const MAGIC: &[u8; 8] = b"LSCACHE\x02";
 const VERSIONS: [&str; 4] = ["HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/3"];
 
 /// A stored response and what the request that got it sent of the fields it varies on.
@@ -38,6 +39,8 @@ pub struct Entry {
     pub vary: Vec<(String, Option<String>)>,
     pub headers: HeaderLines,
     pub body: Vec<u8>,
+    /// The body is as received, still to be decoded (its Content-Encoding) when served.
+    pub encoded: bool,
     /// What the headers say, read once.
     pub facts: Facts,
 }
@@ -88,7 +91,7 @@ impl Entry {
     #[allow(clippy::too_many_arguments)]
     pub fn new(head: bool, status: u16, reason: Vec<u8>, http_version: &'static str, times: (f64, f64), vary: Vec<(String, Option<String>)>, headers: HeaderLines, body: Vec<u8>) -> Entry {
         let facts = Facts::of(&headers);
-        Entry { head, status, reason, http_version, request_time: times.0, response_time: times.1, vary, headers, body, facts }
+        Entry { head, status, reason, http_version, request_time: times.0, response_time: times.1, vary, headers, body, encoded: false, facts }
     }
 
     /// Bytes it takes, roughly (for the size bound).
@@ -129,6 +132,7 @@ pub fn encode(key: &str, record: &[std::sync::Arc<Entry>]) -> Vec<u8> {
             put_bytes(&mut out, name.to_bytes());
             put_bytes(&mut out, value.to_bytes());
         }
+        out.push(e.encoded as u8);
         put_bytes(&mut out, &e.body);
     }
     let digest = Sha1::digest(&out);
@@ -219,8 +223,14 @@ pub fn decode(data: &[u8]) -> Option<(String, Record)> {
             }
             headers.push(name, value);
         }
+        let encoded = match r.u8()? {
+            0 => false,
+            1 => true,
+            _ => return None,
+        };
         let body = r.bytes()?.to_vec();
-        record.push(std::sync::Arc::new(Entry::new(head, status, reason, version, times, vary, headers, body)));
+        let entry = Entry::new(head, status, reason, version, times, vary, headers, body);
+        record.push(std::sync::Arc::new(Entry { encoded, ..entry }));
     }
     r.0.is_empty().then_some((key, record))
 }

@@ -46,6 +46,8 @@ pub struct Pending {
     pub conditional: Option<Prepared>,
     /// The body goes to a callback or file: the transport must keep a copy to store.
     pub observe: bool,
+    /// The response may be stored: the transport keeps a decoded body as received too.
+    pub keep_encoded: bool,
     request_time: f64,
 }
 
@@ -134,7 +136,7 @@ impl Cache {
         if method != "GET" && !head {
             return match matches!(method, "OPTIONS" | "TRACE") {
                 true => Plan::Skip,
-                false => Plan::Send(Pending { kind: Kind::Invalidate, conditional: None, observe: false, request_time }),
+                false => Plan::Send(Pending { kind: Kind::Invalidate, conditional: None, observe: false, keep_encoded: false, request_time }),
             };
         }
         let conditional = ["If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range", "Range"];
@@ -151,7 +153,7 @@ impl Cache {
         });
         let observe = !matches!(prepared.transfer.destination, Destination::Memory);
         let pending = |stored: Option<Arc<Entry>>, conditional: Option<Prepared>| {
-            Pending { kind: Kind::Lookup { key: key.to_owned(), request: request.clone(), stored, authorized }, conditional, observe, request_time }
+            Pending { kind: Kind::Lookup { key: key.to_owned(), request: request.clone(), stored, authorized }, conditional, observe, keep_encoded: true, request_time }
         };
         let forced = matches!(mode, CacheMode::ForceCache | CacheMode::OnlyIfCached);
         let Some(entry) = stored else {
@@ -241,6 +243,7 @@ impl Cache {
             return;
         }
         let body = match (&prepared.transfer.destination, &received.streamed) {
+            _ if received.raw.is_some() => received.raw.as_ref().unwrap_or(&received.body),
             (Destination::Memory, _) => &received.body,
             (_, Some(copy)) => copy,
             (_, None) if received.body.is_empty() => return, // streamed and not copied
@@ -252,7 +255,8 @@ impl Cache {
         let headers: HeaderLines = received.headers.iter().filter(|(n, _)| policy::kept(n.to_bytes(), &connection, no_cache_fields)).map(|(n, v)| (n.to_bytes(), v.to_bytes())).collect();
         let vary = vary_values(prepared, facts.vary.as_deref().unwrap_or(&[]));
         let body = if head { Vec::new() } else { body.clone() };
-        let entry = Entry::new(head, status, received.reason.clone(), received.http_version, (request_time, now()), vary, headers, body);
+        let encoded = !head && received.raw.is_some();
+        let entry = Entry { encoded, ..Entry::new(head, status, received.reason.clone(), received.http_version, (request_time, now()), vary, headers, body) };
         self.replace(key, Arc::new(entry));
     }
 
@@ -316,7 +320,8 @@ fn updated(entry: &Entry, received: &Received, request_time: f64) -> Entry {
     for (name, value) in &fresh {
         headers.push(name, value);
     }
-    Entry::new(entry.head, entry.status, entry.reason.clone(), entry.http_version, (request_time, now()), entry.vary.clone(), headers, entry.body.clone())
+    let fresh = Entry::new(entry.head, entry.status, entry.reason.clone(), entry.http_version, (request_time, now()), entry.vary.clone(), headers, entry.body.clone());
+    Entry { encoded: entry.encoded, ..fresh }
 }
 
 /// The caller's hop with validators for `entry` (RFC 9111 4.3.1); None when it has none.
@@ -356,9 +361,18 @@ fn gateway_timeout() -> Received {
 /// The stored response as the answer to `hop`, with its Age (RFC 9111 4, 5.1).
 fn serve(entry: &Entry, hop: &Hop<'_>, head: bool, status: CacheStatus, started: Instant) -> Result<Received> {
     let max_body = hop.settings.max_body_size;
-    if !head && max_body != 0 && entry.body.len() > max_body {
-        return Err(Error::new(Code::SESSION_E_TOO_LARGE, format!("response body exceeds {max_body} bytes")));
-    }
+    let body = match head {
+        true => Vec::new(),
+        // Decoded as the transport decodes, within the same limits.
+        false if entry.encoded => {
+            let codings: Vec<&[u8]> = entry.headers.values("Content-Encoding").collect();
+            crate::transfer::decode::decode_all(&codings, &entry.body, max_body, hop.settings.transfer.session_id)?
+        }
+        false if max_body != 0 && entry.body.len() > max_body => {
+            return Err(Error::new(Code::SESSION_E_TOO_LARGE, format!("response body exceeds {max_body} bytes")));
+        }
+        false => entry.body.clone(),
+    };
     let (lines, bytes) = entry.headers.size();
     let mut headers = HeaderLines::default();
     headers.clear_with_room(lines + 1, bytes + 16);
@@ -373,7 +387,7 @@ fn serve(entry: &Entry, hop: &Hop<'_>, head: bool, status: CacheStatus, started:
         status: entry.status as u32,
         reason: entry.reason.clone(),
         headers,
-        body: if head { Vec::new() } else { entry.body.clone() },
+        body,
         http_version: entry.http_version,
         content_length,
         encoded: entry.headers.values("Content-Encoding").next().is_some(),

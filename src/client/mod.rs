@@ -144,7 +144,7 @@ impl Flow {
     /// The hop to exchange next, with `timeout` (from `begin_hop`) left for it.
     pub fn hop(&self, timeout: Option<Duration>) -> Hop<'_> {
         let settings = self.strict_hop.as_deref().unwrap_or(&self.settings);
-        Hop { settings, prepared: &self.hop, timeout, redirect: self.history.len(), attempt: self.retry.done(), observe: false }
+        Hop { settings, prepared: &self.hop, timeout, redirect: self.history.len(), attempt: self.retry.done(), observe: false, keep_encoded: false }
     }
 
     /// Takes the outcome of the hop: the final response, or None when `self.hop` now holds

@@ -36,6 +36,9 @@ pub struct Hop<'a> {
     /// A layer records this hop: the transport adds the peer's address and connection id
     /// (`Received::peer`).
     pub observe: bool,
+    /// The cache stores this hop: the transport also keeps a decoded body as received
+    /// (`Received::raw`).
+    pub keep_encoded: bool,
 }
 
 /// Finished hops: the token each was started with, and its outcome.

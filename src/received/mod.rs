@@ -26,6 +26,9 @@ pub struct Received {
     /// A body streamed to the caller's callback or file, copied for a layer that records
     /// the hop (HAR, replay); None otherwise.
     pub streamed: Option<Vec<u8>>,
+    /// The body as received, still content-encoded, when the transport decoded it and the
+    /// cache asked for it (`Hop::keep_encoded`); None otherwise.
+    pub raw: Option<Vec<u8>>,
 }
 
 /// Whom a hop talked to.

@@ -50,6 +50,19 @@ pub fn parse_codings(values: &[&[u8]]) -> Result<Option<Vec<Coding>>> {
     Ok(Some(codings))
 }
 
+/// `data` with the codings of the Content-Encoding `values` undone, as the transport undoes
+/// them while it receives: the same decoders, `max_body` (0 for none) on the decoded bytes.
+pub fn decode_all(values: &[&[u8]], data: &[u8], max_body: usize, session: crate::reentry::SessionId) -> Result<Vec<u8>> {
+    let codings = parse_codings(values)?.unwrap_or_default();
+    let sink = Sink::new(super::sink::Target::Memory(Vec::new()), max_body, session);
+    let mut stage = Stage::chain(&codings, sink).map_err(super::sink::classify)?;
+    stage.write_all(data).map_err(super::sink::classify)?;
+    match stage.finish().map_err(super::sink::classify)?.target {
+        super::sink::Target::Memory(body) => Ok(body),
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// A decoder writing into the next stage, or the sink.
 pub enum Stage {
     Sink(Sink),

@@ -3,7 +3,7 @@
 //! the transport's Collector delegates to.
 
 pub mod callbacks;
-mod decode;
+pub(crate) mod decode;
 pub mod events;
 mod receiver;
 mod redact;

@@ -37,13 +37,17 @@ pub struct Receiver {
     /// A layer records this hop: a body streamed to a callback or file is copied for it
     /// (`Received::streamed`).
     pub keep_streamed: bool,
+    /// The cache stores this hop: a decoded body is also kept as received (`Received::raw`).
+    pub keep_encoded: bool,
+    /// The body as received, while it is decoded and `keep_encoded` (None past TEE_MAX).
+    raw: Option<Vec<u8>>,
 }
 
 impl Receiver {
     /// The state for one hop: `decode` when the library's own Accept-Encoding was sent,
     /// `max_body` 0 for no limit, `upload` a streamed request body.
     pub fn new(session: SessionId, transfer: Transfer, decode: bool, max_body: usize, debug: Option<DebugCallback>, upload: Option<Upload>) -> Receiver {
-        Receiver { session, transfer, decode, max_body, debug, sensitive: None, stage: None, upload: upload.map(|u| Reader::new(u, session)), failure: None, keep_streamed: false }
+        Receiver { session, transfer, decode, max_body, debug, sensitive: None, stage: None, upload: upload.map(|u| Reader::new(u, session)), failure: None, keep_streamed: false, keep_encoded: false, raw: None }
     }
 
     /// Whether this hop's response is a redirect that will be followed: its body then goes
@@ -101,8 +105,19 @@ impl Receiver {
     pub fn write(&mut self, exchange: &Received, data: &[u8]) -> bool {
         if self.stage.is_none() {
             match self.open(exchange) {
-                Ok(stage) => self.stage = Some(stage),
+                Ok(stage) => {
+                    if self.keep_encoded && !matches!(stage, Stage::Sink(_)) {
+                        self.raw = Some(Vec::new());
+                    }
+                    self.stage = Some(stage)
+                }
                 Err(err) => return self.fail(err),
+            }
+        }
+        if let Some(raw) = self.raw.as_mut() {
+            match raw.len() + data.len() <= sink::TEE_MAX {
+                true => raw.extend_from_slice(data),
+                false => self.raw = None,
             }
         }
         match self.stage.as_mut().map(|stage| stage.write_all(data)) {
@@ -138,6 +153,7 @@ impl Receiver {
             },
         };
         let sink = stage.finish().map_err(sink::classify)?;
+        exchange.raw = self.raw.take();
         if let Target::Memory(body) = sink.target {
             exchange.body = body;
         } else if let Some(tee) = sink.tee {

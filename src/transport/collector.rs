@@ -34,6 +34,8 @@ pub struct Collector {
     pub(crate) tls_hop: bool,
     /// A layer records the hop: `received` adds the peer (Hop::observe).
     pub(crate) observe: bool,
+    /// The cache stores the hop: keep a decoded body as received too (Hop::keep_encoded).
+    pub(crate) keep_encoded: bool,
     /// Lines and bytes of the last response head received ((0, 0) before the first).
     pub(crate) last_head: (usize, usize),
 }

@@ -181,6 +181,7 @@ impl Lane {
         let mut easy = self.take_easy()?;
         easy.get_mut().token = token;
         easy.get_mut().observe = hop.observe;
+        easy.get_mut().keep_encoded = hop.keep_encoded;
         if let Err(err) = configure(&mut easy, hop.settings, hop.prepared, hop.timeout) {
             self.idle.push(easy);
             return Err(from_curl(&err));

@@ -196,7 +196,7 @@ impl<W: Exchanger, T: BorrowMut<Tracker>> Exchanger for Stack<'_, W, T> {
             }
             Plan::Send(mut pending) => {
                 let conditional = pending.conditional.take();
-                let sent = Hop { prepared: conditional.as_ref().unwrap_or(hop.prepared), observe: hop.observe || pending.observe, ..hop };
+                let sent = Hop { prepared: conditional.as_ref().unwrap_or(hop.prepared), observe: hop.observe || pending.observe, keep_encoded: pending.keep_encoded, ..hop };
                 let result = self.exchange_below(&active, sent);
                 cache.after(pending, &hop, result)
             }
@@ -218,7 +218,7 @@ impl<W: Exchanger, T: BorrowMut<Tracker>> Exchanger for Stack<'_, W, T> {
             }
             Plan::Send(mut pending) => {
                 let conditional = pending.conditional.take();
-                let sent = Hop { prepared: conditional.as_ref().unwrap_or(hop.prepared), observe: hop.observe || pending.observe, ..hop };
+                let sent = Hop { prepared: conditional.as_ref().unwrap_or(hop.prepared), observe: hop.observe || pending.observe, keep_encoded: pending.keep_encoded, ..hop };
                 self.start_below(&active, sent, token)?;
                 let settings = Arc::new(hop.settings.clone());
                 self.tracker.borrow_mut().cached.push(Cached { token, cache, pending, hop: hop.prepared.clone(), settings });
@@ -235,7 +235,7 @@ impl<W: Exchanger, T: BorrowMut<Tracker>> Exchanger for Stack<'_, W, T> {
             for (token, result) in &done[from..] {
                 if let Some(at) = tracker.watched.iter().position(|w| w.token == *token) {
                     let watch = tracker.watched.swap_remove(at);
-                    let hop = Hop { settings: &watch.settings, prepared: &watch.hop, timeout: None, redirect: watch.seen.redirect, attempt: watch.seen.attempt, observe: true };
+                    let hop = Hop { settings: &watch.settings, prepared: &watch.hop, timeout: None, redirect: watch.seen.redirect, attempt: watch.seen.attempt, observe: true, keep_encoded: false };
                     finished(&watch.active, &hop, &watch.seen, result);
                 }
             }
@@ -246,7 +246,7 @@ impl<W: Exchanger, T: BorrowMut<Tracker>> Exchanger for Stack<'_, W, T> {
             for (token, result) in &mut done[from..] {
                 if let Some(at) = tracker.cached.iter().position(|c| c.token == *token) {
                     let cached = tracker.cached.swap_remove(at);
-                    let hop = Hop { settings: &cached.settings, prepared: &cached.hop, timeout: None, redirect: 0, attempt: 0, observe: false };
+                    let hop = Hop { settings: &cached.settings, prepared: &cached.hop, timeout: None, redirect: 0, attempt: 0, observe: false, keep_encoded: true };
                     let outcome = std::mem::replace(result, Err(crate::error::Error::invalid("taken")));
                     *result = cached.cache.after(cached.pending, &hop, outcome);
                 }

@@ -302,7 +302,12 @@ class Handler(BaseHTTPRequestHandler):
         for name in (one("vary") or "").split(","):
             if name.strip() and name.strip() != "*":
                 body += f" {self.headers.get(name.strip(), '-')}"
-        self.respond(self.int_param(q, "status", 200), (body + "\n").encode(), headers)
+        body = (body + "\n").encode()
+        if one("gz") is not None:  # content-encoded as gzip (the cache stores it so)
+            import gzip
+            body = gzip.compress(body, mtime=0)
+            headers.append(("Content-Encoding", "gzip"))
+        self.respond(self.int_param(q, "status", 200), body, headers)
 
     def int_param(self, q, name, default):
         try:

@@ -177,6 +177,7 @@ fn configure_transfer(h: &mut Easy2<Collector>, settings: &Settings, hop: &Prepa
     h.get_mut().transfer = Receiver::new(session, transfer, decode, settings.max_body_size, debug, upload);
     // Lane::begin sets `observe` before the options: a recording layer gets streamed bodies.
     h.get_mut().transfer.keep_streamed = h.get_ref().observe;
+    h.get_mut().transfer.keep_encoded = h.get_ref().keep_encoded;
     if traced && !settings.sensitive_headers.is_empty() {
         h.get_mut().transfer.sensitive = Some(settings.sensitive_headers.clone());
     }
