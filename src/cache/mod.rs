@@ -231,31 +231,33 @@ impl Cache {
             }
         }
         received.timings.cache = CacheStatus::Miss;
-        self.store_received(&key, hop.prepared, &request, authorized, &received, pending.request_time);
+        self.store_received(&key, hop.prepared, &request, authorized, &mut received, pending.request_time);
         Ok(received)
     }
 
     /// Stores `received` when RFC 9111 allows it.
-    fn store_received(&self, key: &str, prepared: &Prepared, request: &Directives, authorized: bool, received: &Received, request_time: f64) {
+    fn store_received(&self, key: &str, prepared: &Prepared, request: &Directives, authorized: bool, received: &mut Received, request_time: f64) {
+        // The body as received (still encoded) moves into the entry; the caller never needs it.
+        let raw = received.raw.take();
         let Ok(status) = u16::try_from(received.status) else { return };
         let facts = entry::Facts::of(&received.headers);
         if !policy::storable(status, request, &facts, authorized) {
             return;
         }
-        let body = match (&prepared.transfer.destination, &received.streamed) {
-            _ if received.raw.is_some() => received.raw.as_ref().unwrap_or(&received.body),
-            (Destination::Memory, _) => &received.body,
-            (_, Some(copy)) => copy,
-            (_, None) if received.body.is_empty() => return, // streamed and not copied
-            _ => &received.body,
+        let encoded = raw.is_some();
+        let body = match (raw, &prepared.transfer.destination, &received.streamed) {
+            (Some(raw), _, _) => raw,
+            (None, Destination::Memory, _) => received.body.clone(),
+            (None, _, Some(copy)) => copy.clone(),
+            (None, _, None) if received.body.is_empty() => return, // streamed and not copied
+            _ => received.body.clone(),
         };
         let head = prepared.method.as_str() == "HEAD";
         let connection: Vec<String> = received.header_values("Connection").flat_map(|v| String::from_utf8_lossy(v).split(',').map(|n| n.trim().to_ascii_lowercase()).collect::<Vec<_>>()).collect();
         let no_cache_fields = &facts.directives.no_cache_fields;
         let headers: HeaderLines = received.headers.iter().filter(|(n, _)| policy::kept(n.to_bytes(), &connection, no_cache_fields)).map(|(n, v)| (n.to_bytes(), v.to_bytes())).collect();
         let vary = vary_values(prepared, facts.vary.as_deref().unwrap_or(&[]));
-        let body = if head { Vec::new() } else { body.clone() };
-        let encoded = !head && received.raw.is_some();
+        let (body, encoded) = if head { (Vec::new(), false) } else { (body, encoded) };
         let entry = Entry { encoded, ..Entry::new(head, status, received.reason.clone(), received.http_version, (request_time, now()), vary, headers, body) };
         self.replace(key, Arc::new(entry));
     }
