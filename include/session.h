@@ -59,37 +59,9 @@
 #define SESSION_MAX_HEADER_LINES 1000
 
 /**
- * The longest Unix socket path libcurl can use (sockaddr_un's sun_path, less its NUL).
- */
-#define MAX_UNIX_PATH 107
-
-/**
- * Transfers added to a lane at once by one driver when the pool has no total limit; the
- * rest wait their turn. With a limit, the window is the lane's connection limit.
- */
-#define WINDOW 256
-
-/**
- * The format version this library writes and reads.
- */
-#define STATE_VERSION 1
-
-/**
- * Files over this size are refused unread.
- */
-#define STATE_MAX_BYTES (64 << 20)
-
-/**
  * A read callback's return value that cancels the upload.
  */
 #define SESSION_READ_ABORT (size_t)-1
-
-/**
- * Receive buffer per transfer (CURLOPT_BUFFERSIZE). libcurl 8 lends one buffer per multi
- * handle to the running transfer and frees it when the lane goes idle, so this costs
- * memory only while a lane is transferring, never per idle pooled connection.
- */
-#define RECEIVE_BUFFER (256 * 1024)
 
 /**
  * Major version of libsession.
@@ -675,11 +647,6 @@ typedef struct session_ws_message session_ws_message_t;
 #define SESSION_REPLAY_AUTO 3
 
 
-
-/**
- * Statuses retried when they carry Retry-After, even if not listed (urllib3's rule).
- */
-#define RETRY_AFTER_STATUSES { 413, 429, 503, }
 
 #ifdef __cplusplus
 extern "C" {

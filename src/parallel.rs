@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 /// Transfers added to a lane at once by one driver when the pool has no total limit; the
 /// rest wait their turn. With a limit, the window is the lane's connection limit.
-pub const WINDOW: usize = 256;
+pub(crate) const WINDOW: usize = 256;
 
 struct Slot<T> {
     flow: Flow,

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// Methods retried by default: the idempotent ones (urllib3's DEFAULT_ALLOWED_METHODS).
 pub const DEFAULT_METHODS: [&str; 6] = ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"];
 /// Statuses retried when they carry Retry-After, even if not listed (urllib3's rule).
-pub const RETRY_AFTER_STATUSES: [u32; 3] = [413, 429, 503];
+pub(crate) const RETRY_AFTER_STATUSES: [u32; 3] = [413, 429, 503];
 /// Longest backoff between two attempts (urllib3's DEFAULT_BACKOFF_MAX).
 pub const BACKOFF_MAX: Duration = Duration::from_secs(120);
 /// A Retry-After longer than this is not waited for: the response comes back as is.

@@ -7,7 +7,7 @@ use crate::util::c_string;
 use std::ffi::CString;
 
 /// The longest Unix socket path libcurl can use (sockaddr_un's sun_path, less its NUL).
-pub const MAX_UNIX_PATH: usize = 107;
+pub(crate) const MAX_UNIX_PATH: usize = 107;
 
 /// Which IP family names resolve to (CURLOPT_IPRESOLVE).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -9,9 +9,9 @@ use std::io::Read;
 use std::path::Path;
 
 /// The format version this library writes and reads.
-pub const STATE_VERSION: u32 = 1;
+pub(crate) const STATE_VERSION: u32 = 1;
 /// Files over this size are refused unread.
-pub const STATE_MAX_BYTES: u64 = 64 << 20;
+pub(crate) const STATE_MAX_BYTES: u64 = 64 << 20;
 
 /// The whole file. Unknown fields are refused: a later version that adds some (TLS session
 /// tickets, say) bumps `libsession_state`.

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 /// Receive buffer per transfer (CURLOPT_BUFFERSIZE). libcurl 8 lends one buffer per multi
 /// handle to the running transfer and frees it when the lane goes idle, so this costs
 /// memory only while a lane is transferring, never per idle pooled connection.
-pub const RECEIVE_BUFFER: usize = 256 * 1024;
+pub(crate) const RECEIVE_BUFFER: usize = 256 * 1024;
 
 /// A number for the calling thread, unique in the process (lanes go back to the thread
 /// that used them last).
