@@ -59,13 +59,13 @@ impl Receiver {
 
     /// Room for a body kept in memory: its Content-Length (when not encoded, within the
     /// body limit and MEMORY_RESERVE_MAX) and the NUL the C response adds, so that neither
-    /// growth nor the NUL moves it.
-    fn memory_for(&self, exchange: &Received, codings: &[super::decode::Coding]) -> Vec<u8> {
+    /// growth nor the NUL moves it; and whether its pages are committed already.
+    fn memory_for(&self, exchange: &Received, codings: &[super::decode::Coding]) -> (Vec<u8>, bool) {
         let length = exchange
             .content_length
             .and_then(|len| usize::try_from(len).ok())
             .filter(|&len| codings.is_empty() && len <= MEMORY_RESERVE_MAX && (self.max_body == 0 || len <= self.max_body));
-        length.map_or_else(Vec::new, |len| crate::util::spare::buffer(len + 1))
+        length.map_or_else(|| (Vec::new(), false), |len| crate::util::spare::buffer(len + 1))
     }
 
     fn open(&self, exchange: &Received) -> Result<Stage> {
@@ -76,9 +76,14 @@ impl Receiver {
         } else {
             Vec::new()
         };
+        let mut committed = false;
         let target = match &self.transfer.destination {
             _ if followed => Target::Memory(Vec::new()),
-            Destination::Memory => Target::Memory(self.memory_for(exchange, &codings)),
+            Destination::Memory => {
+                let (body, spare) = self.memory_for(exchange, &codings);
+                committed = spare;
+                Target::Memory(body)
+            }
             Destination::Callback(callback) => Target::Callback(*callback),
             Destination::Events(callback) => {
                 let max = if self.max_body == 0 { super::DEFAULT_MAX_EVENT } else { self.max_body };
@@ -95,6 +100,9 @@ impl Receiver {
             }
         };
         let mut sink = Sink::new(target, self.max_body, self.session);
+        if committed {
+            sink.pages_committed();
+        }
         if self.keep_streamed && matches!(sink.target, Target::Callback(_) | Target::File(..)) {
             sink.tee = Some(Vec::new());
         }

@@ -71,7 +71,7 @@ struct Prefault {
     /// The allocation the pages belong to, and how far (from its start) they are committed.
     base: usize,
     done: usize,
-    /// The kernel refused the advice once: plain page faults from then on.
+    /// The kernel refused the advice once, or the pages are committed already.
     off: bool,
 }
 
@@ -126,6 +126,11 @@ impl Sink {
             tee: None,
         }
     }
+
+    /// The memory target's pages are committed already (a reused buffer): no prefaulting.
+    pub fn pages_committed(&mut self) {
+        self.prefault.off = true;
+    }
 }
 
 impl Write for Sink {
@@ -145,7 +150,7 @@ impl Write for Sink {
         match &mut self.target {
             Target::Memory(body) => {
                 self.prefault.before_write(body, body.capacity(), data.len());
-                body.extend_from_slice(data)
+                crate::util::bulk::append(body, data)
             }
             Target::Callback(callback) => {
                 if let Some(tee) = self.tee.as_mut().filter(|t| t.len() + data.len() <= TEE_MAX) {

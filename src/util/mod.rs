@@ -1,6 +1,7 @@
 //! Small helpers every layer may use: text checks, C strings, byte search, change
-//! tracking, HTTP dates and the spare buffer for large bodies. Depends on nothing of the crate but `error`.
+//! tracking, HTTP dates, the spare buffer for large bodies and copies into them. Depends on nothing of the crate but `error`.
 
+pub mod bulk;
 mod http_date;
 pub mod spare;
 

@@ -14,15 +14,16 @@ const PAGE: usize = 4096;
 
 static SPARE: Mutex<Option<Vec<u8>>> = Mutex::new(None);
 
-/// An empty buffer with room for `len` bytes: the spare one when it is large enough.
-pub fn buffer(len: usize) -> Vec<u8> {
+/// An empty buffer with room for `len` bytes: the spare one when it is large enough, and
+/// whether it is (its pages are committed already, unless the kernel took them back).
+pub fn buffer(len: usize) -> (Vec<u8>, bool) {
     if len >= MIN {
         let mut slot = SPARE.lock().unwrap_or_else(|e| e.into_inner());
         if slot.as_ref().is_some_and(|spare| spare.capacity() >= len) {
-            return slot.take().expect("checked");
+            return (slot.take().expect("checked"), true);
         }
     }
-    Vec::with_capacity(len)
+    (Vec::with_capacity(len), false)
 }
 
 /// Keeps `body`'s allocation as the spare buffer, when its size is worth it and it is
@@ -54,16 +55,17 @@ mod tests {
 
     #[test]
     fn a_large_freed_body_serves_the_next_one() {
-        let mut body = buffer(2 * MIN);
+        let (mut body, spare) = buffer(2 * MIN);
+        assert!(!spare);
         body.extend(std::iter::repeat_n(7u8, 2 * MIN));
         let at = body.as_ptr();
         give(body);
-        let again = buffer(MIN + 1);
-        assert_eq!((again.as_ptr(), again.len()), (at, 0), "the same pages, empty");
-        let other = buffer(MIN);
+        let (again, spare) = buffer(MIN + 1);
+        assert_eq!((again.as_ptr(), again.len(), spare), (at, 0, true), "the same pages, empty");
+        let (other, _) = buffer(MIN);
         assert!(other.as_ptr() != at, "taken once");
         give(again);
-        assert!(buffer(4 * MIN).capacity() >= 4 * MIN, "too small a spare is not used");
+        assert!(buffer(4 * MIN).0.capacity() >= 4 * MIN, "too small a spare is not used");
         give(Vec::with_capacity(1000)); // too small to keep
         assert!(SPARE.lock().unwrap().as_ref().is_none_or(|s| s.capacity() >= MIN));
     }
