@@ -2,7 +2,8 @@
 # The libsession benchmark: libsession against raw libcurl (same bundled libcurl build),
 # both driven from C, against a local nginx on loopback, scenarios interleaved.
 # Usage: bench/run.sh [REPS]   (see bench/README.md; not a test)
-# Environment: BENCH_SCALE=0.1 runs every scenario with a tenth of the requests.
+# Environment: BENCH_SCALE=0.1 runs every scenario with a tenth of the requests; BENCH_PIN=0
+# leaves client and nginx unpinned (by default each has a core: see bench/setup.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 reps="${1:-3}"
@@ -50,7 +51,7 @@ for rep in $(seq "$reps"); do
     for side in $([ $((rep % 2)) -eq 1 ] && echo "raw ses" || echo "ses raw"); do
       if [ "$side" = raw ]; then args=$raw; else args=$ses; fi
       # shellcheck disable=SC2086
-      out="$("$tmp/${args%% *}" ${args#* })" || { echo "$side $args failed" >&2; exit 1; }
+      out="$($pin "$tmp/${args%% *}" ${args#* })" || { echo "$side $args failed" >&2; exit 1; }
       line="$(echo "$out" | awk '/^RESULT/ { $1 = ""; print }')"
       growth="$(echo "$out" | awk '/^STREAM/ { print $NF }')"
       if [ -n "$growth" ]; then results["$i,$side,growth"]+="$growth;"; fi

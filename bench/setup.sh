@@ -3,6 +3,7 @@
 # libcurl.a curl-sys built for libsession; $tmp/ses: the same scenarios through libsession),
 # and starts nginx on three loopback ports with a 64-byte and a 64 MiB file:
 # $u1 HTTP/1.1, $u2 h2c, $ut TLS with HTTP/2 (certificate $ca). An EXIT trap stops nginx.
+# nginx is pinned to the last core; $pin pins a driver to core 0.
 
 # nginx from the distribution's packages, when missing.
 nginx_bin="$(command -v nginx || true)"
@@ -58,4 +59,15 @@ CONF
 "$nginx_bin" -p "$tmp" -c "$tmp/nginx.conf"
 for _ in $(seq 50); do [ -s "$tmp/nginx.pid" ] && break; sleep 0.1; done
 ca="$tmp/cert.pem"
+# Client and server on a core each, as the issue-19 harness measured (less variance from the
+# scheduler moving them): nginx on the last core, the drivers (prefixed with $pin) on core 0.
+# BENCH_PIN=0, a single core or no taskset: no pinning.
+pin=""
+cores="$(nproc 2>/dev/null || echo 1)"
+if [ "${BENCH_PIN:-1}" != 0 ] && [ "$cores" -ge 2 ] && command -v taskset >/dev/null; then
+    for p in $(cat "$tmp/nginx.pid") $(pgrep -P "$(cat "$tmp/nginx.pid")"); do
+        taskset -a -p -c "$((cores - 1))" "$p" >/dev/null
+    done
+    pin="taskset -c 0"
+fi
 u1="http://127.0.0.1:$h1"; u2="http://127.0.0.1:$h2c"; ut="https://127.0.0.1:$tls"

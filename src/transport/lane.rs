@@ -16,8 +16,11 @@ use std::time::{Duration, Instant};
 
 /// Receive buffer per transfer (CURLOPT_BUFFERSIZE). libcurl 8 lends one buffer per multi
 /// handle to the running transfer and frees it when the lane goes idle, so this costs
-/// memory only while a lane is transferring, never per idle pooled connection.
-pub(crate) const RECEIVE_BUFFER: usize = 256 * 1024;
+/// memory only while a lane is transferring, never per idle pooled connection. 64 KiB: the
+/// kernel's copy into it and ours out of it stay in the core's L2 cache; 16 KiB takes four
+/// times the receive calls, and 128 or 256 KiB were slower on every large-body row
+/// (docs/performance.md, issue 19, fourth stop).
+pub(crate) const RECEIVE_BUFFER: usize = 64 * 1024;
 
 /// A number for the calling thread, unique in the process (lanes go back to the thread
 /// that used them last).
