@@ -18,8 +18,10 @@ use std::time::{Duration, Instant};
 /// handle to the running transfer and frees it when the lane goes idle, so this costs
 /// memory only while a lane is transferring, never per idle pooled connection. 64 KiB: the
 /// kernel's copy into it and ours out of it stay in the core's L2 cache; 16 KiB takes four
-/// times the receive calls, and 128 or 256 KiB were slower on every large-body row
-/// (docs/performance.md, issue 19, fourth stop).
+/// times the receive calls, and 128 or 256 KiB were slower on every large-body row. The
+/// cost: glibc serves a block under 128 KiB from its heap (libcurl allocates it again for
+/// every transfer), about 3,000 more instructions per small request (docs/performance.md,
+/// issue 19, fourth stop).
 pub(crate) const RECEIVE_BUFFER: usize = 64 * 1024;
 
 /// A number for the calling thread, unique in the process (lanes go back to the thread
