@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 const CHUNK: usize = 64 * 1024;
 /// While a control frame waits to be sent, the receiver looks again this often.
 const PENDING_SLICE: Duration = Duration::from_millis(10);
+/// How long a failed connection waits, after its close, for the peer to end it.
+const LINGER: Duration = Duration::from_secs(1);
 
 /// What a message is (session_ws_type in C).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,15 +170,38 @@ impl WebSocket {
         Ok(Message { kind: Kind::Close, data: payload, close_code: code, close_reason: reason })
     }
 
-    /// Fails the connection: a close with `code` (best effort), then nothing more.
+    /// Fails the connection: a close with `code` (best effort), then nothing more. After the
+    /// close, what the peer still sends is read and dropped until it closes (at most
+    /// LINGER): closing a socket with unread data resets the connection, and the peer may
+    /// then never read the close (a peer still sending the message over the limit does not).
     fn fail_with_close(&self, code: u16, err: &Error) {
         if let Ok(_sending) = self.sending.try_lock() {
             if !self.close_sent.swap(true, Ordering::AcqRel) {
-                let deadline = Instant::now() + Duration::from_secs(1);
-                let _ = self.write_frame(&code.to_be_bytes(), OP_CLOSE, deadline);
+                let deadline = Instant::now() + LINGER;
+                if self.write_frame(&code.to_be_bytes(), OP_CLOSE, deadline).is_ok() {
+                    self.linger(deadline);
+                }
             }
         }
         self.kill(err);
+    }
+
+    /// Half-closes the connection and drops what arrives until the peer's end or `deadline`.
+    fn linger(&self, deadline: Instant) {
+        // SAFETY: shutdown(2) on the connection's own socket; libcurl still closes it.
+        unsafe { libc::shutdown(self.fd, libc::SHUT_WR) };
+        let mut scratch = vec![0u8; CHUNK];
+        loop {
+            match lock(&self.conn).recv(&mut scratch) {
+                Ok(Some(0)) | Err(_) => return,
+                Ok(Some(_)) => {}
+                Ok(None) if !wait_fd(self.fd, false, Some(deadline), None) => return,
+                Ok(None) => {}
+            }
+            if Instant::now() >= deadline {
+                return;
+            }
+        }
     }
 }
 
