@@ -219,6 +219,9 @@ pub fn send_all(session: &Session, requests: &[&Request], mut finished: impl FnM
                         break;
                     }
                     driver.step(session, &mut wire, &mut finished);
+                    if driver.is_idle() {
+                        continue; // all done, or room for more: no wait on libcurl's timers
+                    }
                     driver.wait(&mut wire, None, Duration::from_secs(1));
                 }
             }
