@@ -66,6 +66,22 @@ pub unsafe fn opt_str_arg<'a>(ptr: *const c_char, what: &str) -> Result<Option<&
     }
 }
 
+/// Borrows a file system path argument: refused when NULL or empty; the bytes as they are
+/// (a path need not be UTF-8).
+///
+/// # Safety
+/// As for [`str_arg`].
+pub unsafe fn path_arg<'a>(ptr: *const c_char, what: &str) -> Result<&'a std::path::Path> {
+    if ptr.is_null() {
+        return Err(Error::invalid(format!("{what} is NULL")));
+    }
+    let bytes = CStr::from_ptr(ptr).to_bytes();
+    if bytes.is_empty() {
+        return Err(Error::invalid(format!("{what} is empty")));
+    }
+    Ok(std::path::Path::new(std::ffi::OsStr::from_encoded_bytes_unchecked(bytes)))
+}
+
 /// Borrows a `(pointer, length)` byte buffer; NULL is only allowed with length 0.
 ///
 /// # Safety

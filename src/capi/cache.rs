@@ -4,11 +4,10 @@
 use super::request::session_request_t;
 use super::session::session_t;
 use crate::error::{session_code, Error};
-use crate::ffi::{guard, guard_code, mut_arg, ref_arg};
+use crate::ffi::{guard, guard_code, mut_arg, path_arg};
 use crate::response::{session_response_t, ResponseBox};
 use crate::transfer::CacheMode;
-use std::ffi::{c_char, c_int, CStr};
-use std::path::Path;
+use std::ffi::{c_char, c_int};
 use std::sync::Arc;
 
 /// How a request uses the session's HTTP cache (session_request_set_cache_mode).
@@ -50,24 +49,13 @@ pub const SESSION_CACHE_STALE: session_cache_status = 4;
 /// empty `dir`, called from one of the session's callbacks).
 #[no_mangle]
 pub unsafe extern "C" fn session_set_cache(s: *mut session_t, dir: *const c_char, max_bytes: u64) -> session_code {
-    guard_code(|| {
-        let session = ref_arg(s, "session")?;
-        crate::reentry::check(session.settings().transfer.session_id)?;
-        let dir = match dir.is_null() {
-            true => None,
-            false => {
-                let bytes = CStr::from_ptr(dir).to_bytes();
-                if bytes.is_empty() {
-                    return Err(Error::invalid("cache dir is empty"));
-                }
-                Some(Path::new(std::ffi::OsStr::from_encoded_bytes_unchecked(bytes)))
-            }
-        };
+    super::session::layers(s, |layers| {
+        let dir = if dir.is_null() { None } else { Some(path_arg(dir, "cache dir")?) };
         let cache = match max_bytes {
             0 => None,
             max => Some(Arc::new(crate::cache::Cache::open(dir, max)?)),
         };
-        session.wire.update(|active| {
+        layers.update(|active| {
             active.cache = cache;
             Ok(())
         })

@@ -1,12 +1,10 @@
 //! HAR export and record/replay (docs/har-replay.md): the session's exchange layers.
 
-use super::session::session_t;
-use crate::error::{session_code, Error, Result};
-use crate::ffi::{guard_code, opt_str_arg, ref_arg};
+use super::session::{layers, session_t};
+use crate::error::{session_code, Error};
+use crate::ffi::{guard_code, opt_str_arg, path_arg, ref_arg};
 use crate::replay::{Cassette, Mode};
-use crate::wire::Layers;
-use std::ffi::{c_char, c_int, CStr};
-use std::path::Path;
+use std::ffi::{c_char, c_int};
 use std::sync::Arc;
 
 /// How session_set_replay uses its file.
@@ -22,26 +20,6 @@ pub const SESSION_REPLAY_RECORD: session_replay_mode = 1;
 pub const SESSION_REPLAY_PLAYBACK: session_replay_mode = 2;
 /// Answer what the file holds, send and append what it does not (the file need not exist).
 pub const SESSION_REPLAY_AUTO: session_replay_mode = 3;
-
-unsafe fn path_arg<'a>(path: *const c_char, what: &str) -> Result<&'a Path> {
-    if path.is_null() {
-        return Err(Error::invalid(format!("{what} is NULL")));
-    }
-    let bytes = CStr::from_ptr(path).to_bytes();
-    if bytes.is_empty() {
-        return Err(Error::invalid(format!("{what} is empty")));
-    }
-    Ok(Path::new(std::ffi::OsStr::from_encoded_bytes_unchecked(bytes)))
-}
-
-/// Runs `change` on the layers of session `s`, refused inside one of its callbacks.
-unsafe fn layers(s: *const session_t, change: impl FnOnce(&Layers) -> Result<()>) -> session_code {
-    guard_code(|| {
-        let session = ref_arg(s, "session")?;
-        crate::reentry::check(session.settings().transfer.session_id)?;
-        change(&session.wire)
-    })
-}
 
 /// Records every exchange the session makes from now on (every redirect hop and retry, in
 /// blocking sends, batches and async requests) to the file at `path` as HAR 1.2; the file is

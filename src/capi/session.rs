@@ -67,6 +67,15 @@ unsafe fn update(s: *const session_t, change: impl FnOnce(&mut Settings) -> Resu
     guard_code(|| ref_arg(s, "session")?.update(change))
 }
 
+/// Runs `change` on the layers of session `s`, refused inside one of its callbacks.
+pub(super) unsafe fn layers(s: *const session_t, change: impl FnOnce(&crate::wire::Layers) -> Result<()>) -> session_code {
+    guard_code(|| {
+        let session = ref_arg(s, "session")?;
+        crate::reentry::check(session.settings().transfer.session_id)?;
+        change(&session.wire)
+    })
+}
+
 /// Sets a default header sent with every request (a request's own value wins).
 /// `value` NULL means "don't send this header" unless a request sets it (as requests' None),
 /// which also removes the built-in User-Agent and Accept.

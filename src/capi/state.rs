@@ -4,11 +4,10 @@
 
 use crate::capi::session::session_t;
 use crate::error::{session_code, Error, Result};
-use crate::ffi::{guard, guard_code, opt_str_arg, ref_arg, str_arg};
+use crate::ffi::{guard, guard_code, opt_str_arg, path_arg, ref_arg, str_arg};
 use crate::hsts::{normalize_host, now_secs};
 use crate::state::{read_file, write_file, StateFile, STATE_VERSION};
-use std::ffi::{c_char, CStr};
-use std::path::Path;
+use std::ffi::c_char;
 
 unsafe fn update(s: *const session_t, change: impl FnOnce(&mut crate::settings::Settings) -> Result<()>) -> session_code {
     guard_code(|| ref_arg(s, "session")?.update(change))
@@ -117,17 +116,6 @@ pub unsafe extern "C" fn session_set_https_only(s: *mut session_t, enabled: bool
     })
 }
 
-unsafe fn path_arg<'a>(path: *const c_char) -> Result<&'a Path> {
-    if path.is_null() {
-        return Err(Error::invalid("state file path is NULL"));
-    }
-    let bytes = CStr::from_ptr(path).to_bytes();
-    if bytes.is_empty() {
-        return Err(Error::invalid("state file path is empty"));
-    }
-    Ok(Path::new(std::ffi::OsStr::from_encoded_bytes_unchecked(bytes)))
-}
-
 /// Saves the session's state to the file at `path`: every unexpired cookie (session cookies
 /// included, with their creation order) and every unexpired HSTS entry, in the versioned
 /// JSON format of docs/state.md. The write is atomic (a temp file in the same folder,
@@ -138,7 +126,7 @@ unsafe fn path_arg<'a>(path: *const c_char) -> Result<&'a Path> {
 pub unsafe extern "C" fn session_save(s: *mut session_t, path: *const c_char) -> session_code {
     guard_code(|| {
         let session = ref_arg(s, "session")?;
-        let path = path_arg(path)?;
+        let path = path_arg(path, "state file path")?;
         let cookies = session.jar().snapshot();
         let hsts = session.hsts().snapshot();
         let state = StateFile { libsession_state: STATE_VERSION, saved_at: now_secs(), cookies, hsts };
@@ -157,7 +145,7 @@ pub unsafe extern "C" fn session_save(s: *mut session_t, path: *const c_char) ->
 pub unsafe extern "C" fn session_load(s: *mut session_t, path: *const c_char) -> session_code {
     guard_code(|| {
         let session = ref_arg(s, "session")?;
-        let state = read_file(path_arg(path)?)?;
+        let state = read_file(path_arg(path, "state file path")?)?;
         // Both locks are held while merging, so no request sees half of the file.
         let mut jar = session.jar();
         let mut hsts = session.hsts();
