@@ -51,7 +51,11 @@ http {
     sendfile on;
     default_type application/octet-stream;
     server { listen 127.0.0.1:$h1; root $tmp/www; location = /cached { expires 1h; } }
-    server { listen 127.0.0.1:$h2c http2; root $tmp/www; }
+    # No sendfile over h2c: nginx's HTTP/2 sendfile path turns TCP_NODELAY off and corks around
+    # each body, so when a client stops sending (the end of a batch) the last responses wait
+    # on its delayed ACK, 40 ms at a time, for raw libcurl and libsession alike
+    # (docs/performance.md, "fifth stop"). TLS cannot use sendfile; HTTP/1.1 does not cork.
+    server { listen 127.0.0.1:$h2c http2; root $tmp/www; sendfile off; }
     server { listen 127.0.0.1:$tls ssl http2; root $tmp/www;
              ssl_certificate $tmp/cert.pem; ssl_certificate_key $tmp/key.pem; }
 }
