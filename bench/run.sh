@@ -3,7 +3,8 @@
 # both driven from C, against a local nginx on loopback, scenarios interleaved.
 # Usage: bench/run.sh [REPS]   (see bench/README.md; not a test)
 # Environment: BENCH_SCALE=0.1 runs every scenario with a tenth of the requests; BENCH_PIN=0
-# leaves client and nginx unpinned (by default each has a core: see bench/setup.sh).
+# leaves client and nginx unpinned (by default each has a core: see bench/setup.sh);
+# BENCH_ROWS='u seq' runs only the rows whose name matches that extended regex.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 reps="${1:-3}"
@@ -43,6 +44,12 @@ scenarios=(
   "g cache hit, disk|ses seq $u1/cached $(n 20000)|ses diskcached $u1/cached $(n 20000)"
   "g cache revalidated|ses seq $u1/small $(n 20000)|ses revalidated $u1/small $(n 20000)"
 )
+if [ -n "${BENCH_ROWS:-}" ]; then
+  kept=()
+  for row in "${scenarios[@]}"; do [[ "${row%%|*}" =~ $BENCH_ROWS ]] && kept+=("$row"); done
+  [ "${#kept[@]}" -gt 0 ] || { echo "no row matches BENCH_ROWS=$BENCH_ROWS" >&2; exit 2; }
+  scenarios=("${kept[@]}")
+fi
 declare -A results
 for rep in $(seq "$reps"); do
   for i in "${!scenarios[@]}"; do
