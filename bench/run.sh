@@ -4,7 +4,8 @@
 # Usage: bench/run.sh [REPS]   (see bench/README.md; not a test)
 # Environment: BENCH_SCALE=0.1 runs every scenario with a tenth of the requests; BENCH_PIN=0
 # leaves client and nginx unpinned (by default each has a core: see bench/setup.sh);
-# BENCH_ROWS='u seq' runs only the rows whose name matches that extended regex.
+# BENCH_ROWS='u seq' runs only the rows whose name matches that extended regex (and not
+# the memory and flat figures after the table).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 reps="${1:-3}"
@@ -102,6 +103,7 @@ for i in "${!scenarios[@]}"; do
 done
 echo "(row e': the baseline column is libsession with one session per thread, the other one session shared by 8 threads)"
 echo "(rows g: the baseline column is libsession with no cache, the other the same GET answered by the cache: a hit, or a 304 revalidation)"
+[ -n "${BENCH_ROWS:-}" ] && exit 0 # the figures below are not rows
 "$tmp/ses" memory "$u1/small" 1000 32 | sed "s,^MEMORY ,memory (HTTP/1.1): ,"
 "$tmp/ses" memory "$ut/small" 1000 32 1.1 "$ca" | sed "s,^MEMORY ,memory (TLS): ,"
 "$tmp/ses" flat "$u1/small" "$(n 100000)" | sed 's/^/flat: /'
